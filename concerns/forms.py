@@ -1,0 +1,601 @@
+"""Forms validate and convert what people type, and carry the messages they see."""
+
+from django import forms
+from django.utils import timezone
+
+from concerns.models import (
+    Agency,
+    ChildRole,
+    ConcernChild,
+    DiscloserType,
+    FollowUpKind,
+    ReferralDecision,
+    YesNoUnknown,
+)
+from concerns.services import ChildInput, SafetyCheckInput
+from schools.models import Pupil
+
+CHILD_ROWS = 4
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def datetime_field(label, *, required=True, help_text="", error="Enter the date and time"):
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+        error_messages={"required": error, "invalid": f"{error} in the right format"},
+    )
+
+
+def date_field(label, *, error):
+    return forms.DateField(
+        label=label,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": error, "invalid": f"{error} in the right format"},
+    )
+
+
+def text(label, *, required=True, error="", help_text="", rows=None, max_length=None):
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
+    field = forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=widget,
+        max_length=max_length,
+        strip=True,
+    )
+    if error:
+        field.error_messages["required"] = error
+    return field
+
+
+def yes_no(label, *, error, help_text=""):
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": error},
+    )
+
+
+def not_in_future(form, field):
+    value = form.cleaned_data.get(field)
+    if value and value > timezone.now():
+        form.add_error(field, "The date and time cannot be in the future")
+
+
+class VersionedForm(forms.Form):
+    """A form that edits a concern: it carries the version it was shown, and a reason when
+    it corrects a step already completed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, correction=False, version=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.correction = correction
+        if version is not None:
+            self.fields["version"].initial = version
+        if correction:
+            self.fields["reason"] = text(
+                "Reason for the correction",
+                rows=2,
+                error="Enter the reason for this correction",
+                help_text="The record keeps the earlier version; say why it is being changed.",
+            )
+
+    def refresh_version(self, version: int) -> None:
+        """After a refused stale edit, keep what was typed but point at the current version,
+        so the user can check the record and submit again."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = str(version)
+
+    @property
+    def reason(self) -> str:
+        return self.cleaned_data.get("reason", "")
+
+
+class RecordFields(forms.Form):
+    discloser_type = forms.ChoiceField(
+        label="Who told you, or what did you see?",
+        choices=DiscloserType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who made the disclosure"},
+    )
+    discloser_name = text("Their name", required=False, max_length=150)
+    discloser_relationship = text(
+        "Their relationship to the child",
+        required=False,
+        max_length=80,
+        help_text="For example: mother, class teacher, the child's friend",
+    )
+    disclosed_at = datetime_field(
+        "When was it disclosed or seen?", error="Enter the date and time of the disclosure"
+    )
+    location = text(
+        "Where?",
+        max_length=200,
+        error="Enter where the disclosure happened",
+        help_text="For example: the head's office, the playground, by phone",
+    )
+    account = text(
+        "What was said, in the speaker's own words",
+        rows=10,
+        error="Write down what was said, in the speaker's own words",
+        help_text="Write exactly what was said, as close to word for word as you can. "
+        "Do not use acronyms. Record facts, not your opinion.",
+    )
+    categories = forms.MultipleChoiceField(
+        label="What kind of concern is it?",
+        help_text="Select all that apply.",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one kind of concern"},
+    )
+    adult_involved = forms.ChoiceField(
+        label="Is an adult believed to be involved in seeking images or contact?",
+        choices=YesNoUnknown.choices,
+        initial=YesNoUnknown.UNKNOWN,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether an adult is involved"},
+    )
+    parent_wishes = text(
+        "What do the parents or carers want to happen?",
+        required=False,
+        rows=3,
+        help_text="Record their wishes. They do not decide whether the school refers.",
+    )
+    immediate_danger = yes_no(
+        "Is anyone in immediate danger now?",
+        error="Select whether anyone is in immediate danger now",
+        help_text="If yes, call 999 now, then finish this form: the safeguarding team is "
+        "alerted at once.",
+    )
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category_objects = {str(c.pk): c for c in categories}
+        self.fields["categories"].choices = [(str(c.pk), c.name) for c in categories]
+
+    def clean(self):
+        cleaned = super().clean()
+        not_in_future(self, "disclosed_at")
+        if cleaned.get("discloser_type") not in (None, DiscloserType.STAFF_OBSERVATION):
+            if not cleaned.get("discloser_name"):
+                self.add_error("discloser_name", "Enter the name of the person who told you")
+        return cleaned
+
+    @property
+    def chosen_categories(self):
+        return [self.category_objects[pk] for pk in self.cleaned_data["categories"]]
+
+    def record_values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "discloser_type": data["discloser_type"],
+            "discloser_name": data["discloser_name"],
+            "discloser_relationship": data["discloser_relationship"],
+            "disclosed_at": data["disclosed_at"],
+            "location": data["location"],
+            "account": data["account"],
+            "categories": self.chosen_categories,
+            "adult_involved": data["adult_involved"],
+            "parent_wishes": data["parent_wishes"],
+            "immediate_danger": data["immediate_danger"],
+        }
+
+
+def pupil_label(pupil: Pupil) -> str:
+    return (
+        f"{pupil.legal_last_name}, {pupil.legal_first_name}"
+        + (f" ({pupil.preferred_first_name})" if pupil.preferred_first_name else "")
+        + f" – {pupil.year_group}{', ' + pupil.class_name if pupil.class_name else ''}"
+        + f", born {pupil.date_of_birth:%d/%m/%Y}"
+    )
+
+
+def pupil_choices(pupils) -> list[tuple[str, str]]:
+    return [("", "Choose a pupil")] + [(str(p.uuid), pupil_label(p)) for p in pupils]
+
+
+class ConcernRecordForm(RecordFields):
+    """The staff form. Up to four children; the safeguarding team can add more later."""
+
+    def __init__(self, *args, pupils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pupils = {str(p.uuid): p for p in pupils}
+        choices = pupil_choices(pupils)
+        roles = [("", "Choose their role"), *ChildRole.choices]
+        for row in range(1, CHILD_ROWS + 1):
+            first = row == 1
+            self.fields[f"child_{row}"] = forms.ChoiceField(
+                label="The child the concern is about" if first else f"Child {row}",
+                choices=choices,
+                required=first,
+                error_messages={"required": "Choose the child the concern is about"},
+            )
+            self.fields[f"role_{row}"] = forms.ChoiceField(
+                label="Their role" if not first else "Their role in the concern",
+                choices=roles,
+                required=False,
+                initial=ChildRole.SUBJECT if first else "",
+            )
+        # Fields appear on the page in this order; children after the categories.
+        order = ["discloser_type", "discloser_name", "discloser_relationship", "disclosed_at"]
+        order += ["location", "account"]
+        order += [f"{f}_{row}" for row in range(1, CHILD_ROWS + 1) for f in ("child", "role")]
+        self.order_fields(order)
+
+    def child_rows(self):
+        return [(self[f"child_{row}"], self[f"role_{row}"]) for row in range(1, CHILD_ROWS + 1)]
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = set()
+        for row in range(1, CHILD_ROWS + 1):
+            pupil_id, role = cleaned.get(f"child_{row}"), cleaned.get(f"role_{row}")
+            if not pupil_id:
+                if role and row > 1:
+                    self.add_error(f"child_{row}", "Choose the child, or clear their role")
+                continue
+            if pupil_id in seen:
+                self.add_error(f"child_{row}", "This child is already named above")
+            seen.add(pupil_id)
+            if not role:
+                self.add_error(f"role_{row}", "Choose the child's role in the concern")
+        roles = [cleaned.get(f"role_{row}") for row in range(1, CHILD_ROWS + 1)]
+        if cleaned.get("child_1") and ChildRole.SUBJECT not in roles:
+            self.add_error("role_1", "Say which child the concern is about")
+        return cleaned
+
+    def children(self) -> list[ChildInput]:
+        return [
+            ChildInput(
+                pupil=self.pupils[self.cleaned_data[f"child_{row}"]],
+                role=self.cleaned_data[f"role_{row}"],
+            )
+            for row in range(1, CHILD_ROWS + 1)
+            if self.cleaned_data.get(f"child_{row}")
+        ]
+
+
+class CorrectRecordForm(RecordFields, VersionedForm):
+    """The DSL team corrects the record; the original stays in the history."""
+
+
+class NoteForm(forms.Form):
+    text = text(
+        "Add information",
+        rows=5,
+        error="Write the information you want to add",
+        help_text="For example, something else the child or parent said later. It is added "
+        "to the record with your name and the time; nothing is overwritten.",
+    )
+
+
+class SafetyCheckForm(VersionedForm):
+    """For every child named: safe now or not, and if not, what was done and when."""
+
+    def __init__(self, *args, children: list[ConcernChild], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.children = children
+        for child in children:
+            name = child.pupil.full_name
+            key = child.uuid.hex
+            self.fields[f"safe_{key}"] = yes_no(
+                f"Is {name} safe now?",
+                error=f"Select whether {name} is safe now",
+            )
+            self.fields[f"notes_{key}"] = text(
+                "How do you know?",
+                required=False,
+                rows=2,
+                help_text="For example: seen in class at 9:15; at home with mother.",
+            )
+            self.fields[f"action_{key}"] = text(
+                "If not, what was done to make them safe?",
+                required=False,
+                rows=2,
+                help_text="For example: 999 called, police attended.",
+            )
+            self.fields[f"action_at_{key}"] = datetime_field(
+                "When was this done?", required=False, error="Enter when the action was taken"
+            )
+            if child.safety_checked and not self.is_bound:
+                self.fields[f"safe_{key}"].initial = "yes" if child.safe_now else "no"
+                self.fields[f"notes_{key}"].initial = child.safety_notes
+                self.fields[f"action_{key}"].initial = child.safety_action
+                self.fields[f"action_at_{key}"].initial = child.safety_action_at
+
+    def child_groups(self):
+        return [
+            (
+                child,
+                [self[f"{f}_{child.uuid.hex}"] for f in ("safe", "notes", "action", "action_at")],
+            )
+            for child in self.children
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for child in self.children:
+            key = child.uuid.hex
+            if cleaned.get(f"safe_{key}") is False:
+                if not cleaned.get(f"action_{key}"):
+                    self.add_error(
+                        f"action_{key}", f"Say what was done to make {child.pupil.full_name} safe"
+                    )
+                if not cleaned.get(f"action_at_{key}"):
+                    self.add_error(f"action_at_{key}", "Enter when the action was taken")
+            not_in_future(self, f"action_at_{key}")
+        return cleaned
+
+    def checks(self) -> list[SafetyCheckInput]:
+        data = self.cleaned_data
+        return [
+            SafetyCheckInput(
+                child=child,
+                safe_now=data[f"safe_{child.uuid.hex}"],
+                notes=data[f"notes_{child.uuid.hex}"],
+                action=data[f"action_{child.uuid.hex}"],
+                action_at=data[f"action_at_{child.uuid.hex}"],
+            )
+            for child in self.children
+        ]
+
+
+class AddChildForm(forms.Form):
+    pupil = forms.ChoiceField(label="Child", error_messages={"required": "Choose the child to add"})
+    role = forms.ChoiceField(
+        label="Their role",
+        choices=[("", "Choose their role"), *ChildRole.choices],
+        error_messages={"required": "Choose the child's role in the concern"},
+    )
+    safe_now = yes_no("Is this child safe now?", error="Select whether this child is safe now")
+    safety_notes = text("How do you know?", required=False, rows=2)
+    safety_action = text("If not, what was done to make them safe?", required=False, rows=2)
+    safety_action_at = datetime_field(
+        "When was this done?", required=False, error="Enter when the action was taken"
+    )
+
+    def __init__(self, *args, pupils, needs_safety: bool, **kwargs):
+        super().__init__(*args, prefix="add", **kwargs)
+        self.pupils = {str(p.uuid): p for p in pupils}
+        self.fields["pupil"].choices = pupil_choices(pupils)
+        if not needs_safety:
+            for name in ("safe_now", "safety_notes", "safety_action", "safety_action_at"):
+                del self.fields[name]
+        self.needs_safety = needs_safety
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.needs_safety and cleaned.get("safe_now") is False:
+            if not cleaned.get("safety_action"):
+                self.add_error("safety_action", "Say what was done to make this child safe")
+            if not cleaned.get("safety_action_at"):
+                self.add_error("safety_action_at", "Enter when the action was taken")
+        if self.needs_safety:
+            not_in_future(self, "safety_action_at")
+        return cleaned
+
+    @property
+    def chosen_pupil(self) -> Pupil:
+        return self.pupils[self.cleaned_data["pupil"]]
+
+    def safety(self) -> SafetyCheckInput | None:
+        if not self.needs_safety:
+            return None
+        data = self.cleaned_data
+        return SafetyCheckInput(
+            safe_now=data["safe_now"],
+            notes=data["safety_notes"],
+            action=data["safety_action"],
+            action_at=data["safety_action_at"],
+        )
+
+
+class EvidenceItemForm(forms.Form):
+    description = text(
+        "What is the evidence?",
+        rows=3,
+        error="Describe the evidence",
+        help_text="Describe it in words: for example, '14 WhatsApp messages from the "
+        "username gamerfriend99 asking for pictures'. Never copy, forward or view images.",
+    )
+    platform = text("App or platform", required=False, max_length=120)
+    usernames = text("Usernames, numbers or accounts involved", required=False, max_length=200)
+    location = text(
+        "Where is it?",
+        max_length=200,
+        error="Enter where the evidence is",
+        help_text="For example: the mother's phone",
+    )
+    held_by = text("Who holds it?", max_length=150, error="Enter who holds the evidence")
+    device_custody = text(
+        "Device custody",
+        required=False,
+        max_length=200,
+        help_text="Who has the device now, and whether it has been handed to the police",
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="Document",
+        help_text="A PDF, Word document, or plain text file, such as a letter or a "
+        "completed body map. Never attach images of a child.",
+        error_messages={"required": "Choose a file to attach"},
+    )
+    description = text("What is it?", max_length=200, error="Say what the document is")
+
+
+class EvidenceAdviceForm(VersionedForm):
+    advice_given_by = text(
+        "Who told them not to delete anything?",
+        max_length=150,
+        error="Enter who gave the advice not to delete anything",
+    )
+    advice_given_to = text(
+        "Who was told?",
+        max_length=150,
+        error="Enter who was given the advice",
+        help_text="For example: the mother, Mrs Example",
+    )
+    advice_given_at = datetime_field(
+        "When was the advice given?", error="Enter when the advice was given"
+    )
+    no_evidence_reason = text("If no evidence is described above, why not?", required=False, rows=2)
+
+    def clean(self):
+        cleaned = super().clean()
+        not_in_future(self, "advice_given_at")
+        return cleaned
+
+
+class ReferralDecisionForm(VersionedForm):
+    decision = forms.ChoiceField(
+        label="Will the concern be referred?",
+        choices=ReferralDecision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the concern will be referred"},
+    )
+    agencies = forms.MultipleChoiceField(
+        label="Referred to",
+        choices=Agency.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    made_at = datetime_field("When was the referral made?", required=False)
+    made_by = text("Who made it?", required=False, max_length=150)
+    rationale = text(
+        "Reasons for the decision",
+        required=False,
+        rows=4,
+        help_text="Required when not referring. Say why, with the information you relied on.",
+    )
+    police_not_told_reason = text(
+        "If the police are not among the agencies, why not?", required=False, rows=2
+    )
+    parents_informed = yes_no(
+        "Have the parents or carers been told about the referral?",
+        error="Select whether the parents or carers have been told",
+    )
+    parents_not_informed_reason = text(
+        "If not, why not?",
+        required=False,
+        rows=2,
+        help_text="For example: telling them could put the child at greater risk.",
+    )
+
+    def __init__(self, *args, police_required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.police_required = police_required
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        agencies = cleaned.get("agencies") or []
+        if decision == ReferralDecision.REFER:
+            if not agencies:
+                self.add_error("agencies", "Select the agencies the concern is referred to")
+            if not cleaned.get("made_at"):
+                self.add_error("made_at", "Enter when the referral was made")
+            if not cleaned.get("made_by"):
+                self.add_error("made_by", "Enter who made the referral")
+            not_in_future(self, "made_at")
+        if decision == ReferralDecision.NOT_REFER and not cleaned.get("rationale"):
+            self.add_error("rationale", "Explain why the concern is not being referred")
+        if (
+            self.police_required
+            and decision
+            and Agency.POLICE not in agencies
+            and not cleaned.get("police_not_told_reason")
+        ):
+            self.add_error(
+                "police_not_told_reason",
+                "An adult is involved: refer to the police, or explain why not",
+            )
+        if cleaned.get("parents_informed") is False and not cleaned.get(
+            "parents_not_informed_reason"
+        ):
+            self.add_error(
+                "parents_not_informed_reason",
+                "Explain why the parents or carers have not been told",
+            )
+        return cleaned
+
+
+class SupportActionForm(forms.Form):
+    child = forms.ChoiceField(label="Child", error_messages={"required": "Choose the child"})
+    action = text(
+        "Support",
+        rows=3,
+        error="Describe the support",
+        help_text="For example: weekly check-in with the pastoral lead; counselling referral; "
+        "family liaison. Praise the child for telling.",
+    )
+    owner = text("Who is responsible?", max_length=150, error="Enter who is responsible")
+    review_date = date_field("Review date", error="Enter the review date")
+
+    def __init__(self, *args, children: list[ConcernChild], **kwargs):
+        super().__init__(*args, prefix="support", **kwargs)
+        self.children = {child.uuid.hex: child for child in children}
+        self.fields["child"].choices = [("", "Choose a child")] + [
+            (child.uuid.hex, f"{child.pupil.full_name} ({child.get_role_display().lower()})")
+            for child in children
+        ]
+
+    @property
+    def chosen_child(self) -> ConcernChild:
+        return self.children[self.cleaned_data["child"]]
+
+
+class FollowUpForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind of follow-up",
+        choices=FollowUpKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of follow-up"},
+    )
+    description = text("What will happen?", rows=3, error="Describe the follow-up")
+    owner = text("Who is responsible?", max_length=150, error="Enter who is responsible")
+    due_date = date_field("Due date", error="Enter the due date")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="followup", **kwargs)
+
+
+class PlanSupportForm(VersionedForm):
+    no_follow_up_reason = text(
+        "If no school-wide follow-up is planned, why not?", required=False, rows=2
+    )
+
+
+class CloseForm(VersionedForm):
+    outcome_summary = text(
+        "Outcome",
+        rows=5,
+        error="Summarise the outcome",
+        help_text="What happened, what is in place now, and what was agreed with other "
+        "agencies. The record is kept, never deleted.",
+    )
+
+
+class CategoryForm(forms.Form):
+    name = text("Name of the category", max_length=80, error="Enter the name of the category")
+    involves_sexual_imagery = forms.BooleanField(
+        label="Concerns in this category may involve sexual images of children "
+        "(image and video uploads will be refused)",
+        required=False,
+    )
+    adult_perpetrator = forms.BooleanField(
+        label="An adult seeking images or contact from a child (the police must be told)",
+        required=False,
+    )
+    is_online_safety = forms.BooleanField(label="This is an online-safety concern", required=False)

@@ -1,0 +1,190 @@
+"""A concern's history, readable: who changed what, when and why, across every record in it.
+
+The rows come from django-simple-history's tables. Differences are worked out here in
+Python from consecutive versions of each record, so the page costs a fixed number of
+queries however long the history is.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import pairwise
+
+from django.db import models
+from django.utils import timezone
+
+from concerns.models import (
+    Agency,
+    Attachment,
+    Category,
+    Concern,
+    ConcernChild,
+    EvidenceItem,
+    FollowUpAction,
+    Note,
+    SupportAction,
+)
+from schools.models import Pupil, User
+
+# Bookkeeping that says nothing to a reader.
+HIDDEN_FIELDS = {"id", "uuid", "concern", "school", "sha256", "file", "added_at", "uploaded_at"}
+ACTIONS = {"+": "Added", "~": "Changed", "-": "Removed"}
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    when: datetime
+    who: str
+    reason: str
+    action: str
+    subject: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _tracked_fields(model) -> list[models.Field]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in HIDDEN_FIELDS and not f.name.startswith("history_")
+    ]
+
+
+class _Display:
+    """Turns stored values into words, with names looked up once for the whole page."""
+
+    def __init__(self, users: dict, pupils: dict, categories: dict):
+        self.users, self.pupils, self.categories = users, pupils, categories
+
+    def __call__(self, f: models.Field, value) -> str:
+        if value in (None, "", []):
+            return ""
+        if f.name == "referral_agencies":
+            return ", ".join(Agency(v).label for v in value)
+        if f.choices:
+            return str(dict(f.flatchoices).get(value, value))
+        if isinstance(f, models.ForeignKey):
+            if f.related_model is Pupil:
+                return self.pupils.get(value, "a pupil")
+            if f.related_model is User:
+                return self.users.get(value, "a former user")
+            return ""
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        if isinstance(value, datetime):
+            return timezone.localtime(value).strftime("%d %b %Y, %H:%M")
+        return str(value)
+
+
+def _rows(model, **filters):
+    return list(
+        model.history.filter(**filters)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+
+
+def concern_history(concern: Concern) -> list[Entry]:
+    """Every recorded change to the concern and the records within it, newest first."""
+    child_rows = _rows(ConcernChild, concern_id=concern.pk)
+    child_ids = {row.id for row in child_rows}
+    groups = {
+        "concern": _rows(Concern, id=concern.pk),
+        "child": child_rows,
+        "evidence": _rows(EvidenceItem, concern_id=concern.pk),
+        "attachment": _rows(Attachment, concern_id=concern.pk),
+        "support": _rows(SupportAction, child_id__in=child_ids),
+        "followup": _rows(FollowUpAction, concern_id=concern.pk),
+        "note": _rows(Note, concern_id=concern.pk),
+    }
+    user_ids = {
+        getattr(row, f.attname)
+        for rows in groups.values()
+        for row in rows
+        for f in _tracked_fields(type(row))
+        if isinstance(f, models.ForeignKey) and f.related_model is User
+    }
+    users = dict(User.objects.filter(pk__in=user_ids - {None}).values_list("pk", "full_name"))
+    pupil_ids = {row.pupil_id for row in child_rows}
+    pupils = {
+        pupil.pk: pupil.full_name
+        for pupil in Pupil.objects.filter(pk__in=pupil_ids).only(
+            "legal_first_name", "legal_last_name", "preferred_first_name", "preferred_last_name"
+        )
+    }
+    child_names = {row.id: pupils.get(row.pupil_id, "a child") for row in child_rows}
+    category_names = dict(Category.objects.values_list("pk", "name"))
+    category_sets = _category_sets(groups["concern"])
+    display = _Display(users, pupils, category_names)
+
+    subjects = {
+        "concern": lambda row: "The concern",
+        "child": lambda row: f"Child: {child_names.get(row.id, 'a child')}",
+        "evidence": lambda row: "Evidence",
+        "attachment": lambda row: f"Document: {row.original_name}",
+        "support": lambda row: f"Support for {child_names.get(row.child_id, 'a child')}",
+        "followup": lambda row: "School-wide follow-up",
+        "note": lambda row: "Information added",
+    }
+
+    entries = []
+    for kind, rows in groups.items():
+        by_object: dict[int, list] = {}
+        for row in rows:
+            by_object.setdefault(row.id, []).append(row)
+        for versions in by_object.values():
+            for previous, current in pairwise([None, *versions]):
+                changes = _changes(type(current), previous, current, display)
+                if kind == "concern":
+                    before = category_sets.get(previous.history_id, set()) if previous else set()
+                    after = category_sets.get(current.history_id, set())
+                    if before != after:
+                        changes.append(
+                            Change(
+                                "Categories",
+                                ", ".join(sorted(category_names[c] for c in before)),
+                                ", ".join(sorted(category_names[c] for c in after)),
+                            )
+                        )
+                entries.append(
+                    Entry(
+                        when=current.history_date,
+                        who=current.history_user.full_name if current.history_user else "System",
+                        reason=current.history_change_reason or "",
+                        action=ACTIONS.get(current.history_type, "Changed")
+                        if previous
+                        else "Added",
+                        subject=subjects[kind](current),
+                        changes=changes,
+                    )
+                )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries
+
+
+def _category_sets(concern_rows) -> dict[int, set[int]]:
+    if not concern_rows:
+        return {}
+    through = type(concern_rows[0])._meta.get_field("historicalconcern_categories").related_model
+    sets: dict[int, set[int]] = {row.history_id: set() for row in concern_rows}
+    for history_id, category_id in through.objects.filter(history_id__in=list(sets)).values_list(
+        "history_id", "category_id"
+    ):
+        sets[history_id].add(category_id)
+    return sets
+
+
+def _changes(model, previous, current, display) -> list[Change]:
+    changes = []
+    for f in _tracked_fields(model):
+        new = display(f, getattr(current, f.attname))
+        old = display(f, getattr(previous, f.attname)) if previous is not None else ""
+        if old != new:
+            label = str(f.verbose_name)
+            changes.append(Change(label[:1].upper() + label[1:], old, new))
+    return changes

@@ -1,0 +1,383 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.files.storage import storages
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from safeguard.db import FetchModeManager
+from schools.models import Pupil, School
+
+
+def private_storage():
+    return storages["private"]
+
+
+class Category(models.Model):
+    """A type of harm. Seeded categories have no school; a school may add its own."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="categories"
+    )
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80)
+    # Concerns about sexual imagery of children refuse image and video uploads outright.
+    involves_sexual_imagery = models.BooleanField(default=False)
+    # An adult seeking images or contact from a child is a crime: police must be told.
+    adult_perpetrator = models.BooleanField(default=False)
+    is_online_safety = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "slug"], name="category_slug_per_school"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=models.Q(school=None), name="seeded_category_slug"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Step(models.IntegerChoices):
+    """The workflow every concern follows, in order. A step can't be skipped."""
+
+    RECORDED = 1, "Recorded"
+    SAFETY_CHECKED = 2, "Safety checked"
+    EVIDENCE_PRESERVED = 3, "Evidence preserved"
+    REFERRAL_DECIDED = 4, "Referral decided"
+    SUPPORT_PLANNED = 5, "Support planned"
+    CLOSED = 6, "Closed"
+
+
+class DiscloserType(models.TextChoices):
+    PARENT_CARER = "parent_carer", "A parent or carer"
+    CHILD = "child", "The child"
+    STAFF_OBSERVATION = "staff_observation", "My own observation as a member of staff"
+    OTHER = "other", "Another person"
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Agency(models.TextChoices):
+    SOCIAL_CARE = "social_care", "Children's social care (MASH)"
+    POLICE = "police", "Police"
+    CEOP = "ceop", "CEOP"
+    LADO = "lado", "LADO"
+    EARLY_HELP = "early_help", "Early help"
+    OTHER = "other", "Other agency"
+
+
+class ReferralDecision(models.TextChoices):
+    REFER = "refer", "Refer"
+    NOT_REFER = "not_refer", "Do not refer"
+
+
+class Concern(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="concerns")
+    reference = models.CharField(max_length=20)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concerns_raised"
+    )
+    recorded_at = models.DateTimeField()
+    step = models.PositiveSmallIntegerField(choices=Step.choices, default=Step.RECORDED)
+    # Bumped by every change; a form posts the version it showed, so a stale edit is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    # The disclosure, as told.
+    discloser_type = models.CharField(max_length=20, choices=DiscloserType.choices)
+    discloser_name = models.CharField(max_length=150, blank=True)
+    discloser_relationship = models.CharField(max_length=80, blank=True)
+    disclosed_at = models.DateTimeField()
+    location = models.CharField(max_length=200)
+    account = models.TextField(help_text="In the speaker's own words")
+    categories = models.ManyToManyField(Category, related_name="concerns")
+    adult_involved = models.CharField(
+        max_length=10, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
+    parent_wishes = models.TextField(blank=True)
+    immediate_danger = models.BooleanField(default=False)
+
+    # Evidence: the advice not to delete anything.
+    evidence_advice_given_by = models.CharField(max_length=150, blank=True)
+    evidence_advice_given_to = models.CharField(max_length=150, blank=True)
+    evidence_advice_given_at = models.DateTimeField(null=True, blank=True)
+    no_evidence_reason = models.TextField(blank=True)
+
+    # Referral decision.
+    referral_decision = models.CharField(
+        max_length=10, choices=ReferralDecision.choices, blank=True
+    )
+    referral_agencies = ArrayField(
+        models.CharField(max_length=20, choices=Agency.choices), default=list, blank=True
+    )
+    referral_made_at = models.DateTimeField(null=True, blank=True)
+    referral_made_by = models.CharField(max_length=150, blank=True)
+    referral_rationale = models.TextField(blank=True)
+    police_not_told_reason = models.TextField(blank=True)
+    parents_informed = models.BooleanField(null=True, blank=True)
+    parents_not_informed_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    # School-wide follow-up: either actions are planned, or the reason none is needed.
+    no_follow_up_reason = models.TextField(blank=True)
+
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome_summary = models.TextField(blank=True)
+
+    objects = FetchModeManager()
+    history = HistoricalRecords(excluded_fields=["version"], m2m_fields=[categories])
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "reference"], name="concern_reference_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(step__gte=1, step__lte=6), name="concern_step_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(referral_decision="not_refer")
+                | ~models.Q(referral_rationale=""),
+                name="not_referring_needs_rationale",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parents_informed=False)
+                | ~models.Q(parents_not_informed_reason=""),
+                name="parents_not_informed_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(step__lt=6)
+                | (models.Q(closed_at__isnull=False) & ~models.Q(outcome_summary="")),
+                name="closed_needs_outcome",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "step", "-recorded_at"]),
+            models.Index(fields=["reporter", "-recorded_at"]),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_closed(self) -> bool:
+        return self.step == Step.CLOSED
+
+    @property
+    def referral_agency_labels(self) -> list[str]:
+        return [Agency(agency).label for agency in self.referral_agencies]
+
+    def has_completed(self, step: Step) -> bool:
+        return self.step >= step
+
+
+class ChildRole(models.TextChoices):
+    SUBJECT = "subject", "The child the concern is about"
+    AFFECTED = "affected", "Another child affected"
+    ALLEGED_HARMER = "alleged_harmer", "Child alleged to have harmed"
+    WITNESS = "witness", "Witness"
+
+
+# Children in these roles need a support plan before a concern can move on.
+ROLES_NEEDING_SUPPORT = (ChildRole.SUBJECT, ChildRole.AFFECTED)
+
+
+class ConcernChild(models.Model):
+    """A child named in a concern, with their role and their own safety check."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="children")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="concern_links")
+    role = models.CharField(max_length=20, choices=ChildRole.choices)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    safe_now = models.BooleanField(null=True, blank=True)
+    safety_notes = models.TextField(blank=True)
+    safety_action = models.TextField(blank=True)
+    safety_action_at = models.DateTimeField(null=True, blank=True)
+    safety_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    safety_checked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "pupil"], name="child_once_per_concern"),
+            models.CheckConstraint(
+                condition=~models.Q(safe_now=False)
+                | (~models.Q(safety_action="") & models.Q(safety_action_at__isnull=False)),
+                name="unsafe_child_needs_action",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pupil} ({self.get_role_display()})"
+
+    @property
+    def safety_checked(self) -> bool:
+        return self.safe_now is not None
+
+
+class EvidenceItem(models.Model):
+    """Evidence is described and located, never collected: see DOMAIN.md rule 1."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="evidence_items")
+    description = models.TextField()
+    platform = models.CharField("app or platform", max_length=120, blank=True)
+    usernames = models.CharField(max_length=200, blank=True)
+    location = models.CharField("where it is", max_length=200)
+    held_by = models.CharField("who holds it", max_length=150)
+    device_custody = models.CharField(max_length=200, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+
+    def __str__(self):
+        return self.description[:60]
+
+
+class Attachment(models.Model):
+    """A document attached to a concern, kept outside any public folder."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/", storage=private_storage)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class SupportAction(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    child = models.ForeignKey(
+        ConcernChild, on_delete=models.PROTECT, related_name="support_actions"
+    )
+    action = models.TextField()
+    owner = models.CharField(max_length=150)
+    review_date = models.DateField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review_date", "pk"]
+
+    def __str__(self):
+        return self.action[:60]
+
+
+class FollowUpKind(models.TextChoices):
+    PUPIL_LESSONS = "pupil_lessons", "Extra e-safety lessons for pupils"
+    PARENT_SESSION = "parent_session", "E-safety session for parents"
+    POLICY_REVIEW = "policy_review", "Review of the e-safety policy"
+    STAFF_TRAINING = "staff_training", "Staff training"
+    OTHER = "other", "Other school-wide action"
+
+
+class FollowUpAction(models.Model):
+    """School-wide follow-up: work that is about no one child."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="follow_ups")
+    kind = models.CharField(max_length=20, choices=FollowUpKind.choices)
+    description = models.TextField()
+    owner = models.CharField(max_length=150)
+    due_date = models.DateField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class Note(models.Model):
+    """Information added to a concern after it was recorded (by its reporter or the DSL team)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    added_at = models.DateTimeField()
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class ReferenceCounter(models.Model):
+    """The last concern number issued per school and year, locked while a number is taken."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year"], name="one_counter_per_school_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"

@@ -1,0 +1,63 @@
+"""Queries scoped to a user. The only way views fetch concerns (DOMAIN.md rule 5)."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from concerns.models import Category, Concern
+from schools.models import DSL_TEAM, RECORDING_ROLES, Membership, Pupil, School
+
+
+def memberships_of(user) -> list[Membership]:
+    return list(
+        Membership.objects.filter(user=user).select_related("school").order_by("school__name")
+    )
+
+
+def membership_at(user, school_id: int) -> Membership | None:
+    return Membership.objects.filter(user=user, school_id=school_id).first()
+
+
+def concerns_visible_to(user) -> QuerySet[Concern]:
+    """The DSL team sees all of their school's concerns; anyone else only what they raised."""
+    dsl_schools = Membership.objects.filter(user=user, role__in=DSL_TEAM).values("school_id")
+    recording_schools = Membership.objects.filter(user=user, role__in=RECORDING_ROLES).values(
+        "school_id"
+    )
+    return Concern.objects.filter(
+        Q(school_id__in=dsl_schools) | Q(reporter=user, school_id__in=recording_schools)
+    )
+
+
+def concern_for(user, concern_uuid, *, manage: bool = False) -> tuple[Concern, Membership]:
+    """Fetch one concern for `user`, or refuse.
+
+    404 when the concern is outside the user's reach (another school, or another member of
+    staff's concern); 403 when the user can see it exists but their role may not do this
+    (governors; a reporter trying a DSL action).
+    """
+    concern = Concern.objects.select_related("school", "reporter").filter(uuid=concern_uuid).first()
+    if concern is None:
+        raise Http404("No such concern")
+    membership = membership_at(user, concern.school_id)
+    if membership is None:
+        raise Http404("No such concern")
+    if membership.is_dsl_team:
+        return concern, membership
+    if not membership.can_record:
+        raise PermissionDenied("Your role does not give access to concerns.")
+    if concern.reporter_id != user.pk:
+        raise Http404("No such concern")
+    if manage:
+        raise PermissionDenied("Only the safeguarding team can do this.")
+    return concern, membership
+
+
+def categories_for(school: School) -> QuerySet[Category]:
+    return Category.objects.filter(Q(school=None) | Q(school=school)).order_by("position", "name")
+
+
+def pupils_for(school: School) -> QuerySet[Pupil]:
+    return Pupil.objects.filter(school=school, is_on_roll=True).order_by(
+        "legal_last_name", "legal_first_name"
+    )

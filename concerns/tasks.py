@@ -1,0 +1,57 @@
+"""Notifications, queued with Django's tasks framework once the change has committed.
+
+E-mail leaves the school's systems, so a notification carries the concern's reference and a
+link, never a child's name or any detail of the concern.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.urls import reverse
+
+from schools.models import DSL_TEAM, Membership
+
+SUBJECTS = {
+    "new": "New safeguarding concern {reference}",
+    "danger": "IMMEDIATE DANGER: safeguarding concern {reference} needs action now",
+}
+
+
+@task
+def notify_dsl_team(concern_id: int, event: str) -> int:
+    """E-mail the DSL team of the concern's school; returns how many were sent."""
+    from concerns.models import Concern
+
+    concern = Concern.objects.select_related("school").get(pk=concern_id)
+    if event == "new" and concern.immediate_danger:
+        event = "danger"
+    recipients = sorted(
+        Membership.objects.filter(
+            school_id=concern.school_id, role__in=DSL_TEAM, user__is_active=True
+        ).values_list("user__email", flat=True)
+    )
+    if not recipients:
+        return 0
+    link = settings.SITE_URL + reverse("concerns:detail", args=[concern.uuid])
+    lines = [
+        f"A member of staff at {concern.school.name} has recorded a safeguarding concern.",
+        "",
+        f"Reference: {concern.reference}",
+    ]
+    if event == "danger":
+        lines += [
+            "",
+            "They reported that someone may be in immediate danger. Read it now.",
+        ]
+    lines += [
+        "",
+        f"Read it here (you will be asked to sign in): {link}",
+        "",
+        "This e-mail deliberately contains no names or details.",
+    ]
+    return send_mail(
+        subject=SUBJECTS[event].format(reference=concern.reference),
+        message="\n".join(lines),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from concerns import views
+
+app_name = "concerns"
+
+urlpatterns = [
+    path("", views.concern_list, name="list"),
+    path("new/", views.concern_new, name="new"),
+    path("categories/", views.category_list, name="categories"),
+    path("<uuid:uuid>/", views.concern_detail, name="detail"),
+    path("<uuid:uuid>/recorded/", views.concern_recorded, name="recorded"),
+    path("<uuid:uuid>/notes/", views.concern_add_note, name="add_note"),
+    path("<uuid:uuid>/correct/", views.concern_correct, name="correct"),
+    path("<uuid:uuid>/safety/", views.concern_safety, name="safety"),
+    path("<uuid:uuid>/evidence/", views.concern_evidence, name="evidence"),
+    path("<uuid:uuid>/referral-decision/", views.concern_referral, name="referral"),
+    path("<uuid:uuid>/support/", views.concern_support, name="support"),
+    path("<uuid:uuid>/close/", views.concern_close, name="close"),
+    path("<uuid:uuid>/history/", views.concern_history_view, name="history"),
+    path(
+        "<uuid:uuid>/attachments/<uuid:attachment_uuid>/",
+        views.attachment_download,
+        name="attachment",
+    ),
+]

@@ -1,0 +1,562 @@
+"""Concern pages. Each view resolves the concern through `concern_for`, binds a form, calls one
+service and redirects; a refusal from the service is shown on the page with what was typed."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concerns import forms, services
+from concerns.history import concern_history
+from concerns.models import Attachment, Concern, ReferralDecision, Step, SupportAction
+from concerns.selectors import (
+    categories_for,
+    concern_for,
+    concerns_visible_to,
+    memberships_of,
+    pupils_for,
+)
+from concerns.services import StaleEdit, WorkflowError
+
+STEP_URLS = {
+    Step.SAFETY_CHECKED: "concerns:safety",
+    Step.EVIDENCE_PRESERVED: "concerns:evidence",
+    Step.REFERRAL_DECIDED: "concerns:referral",
+    Step.SUPPORT_PLANNED: "concerns:support",
+    Step.CLOSED: "concerns:close",
+}
+
+
+def _detail(concern):
+    return redirect("concerns:detail", concern.uuid)
+
+
+def _recording_membership(user):
+    """The school a new concern belongs to: the first where the user may record one."""
+    for membership in memberships_of(user):
+        if membership.can_record:
+            return membership
+    raise PermissionDenied("Your role does not record concerns.")
+
+
+def _submit(form, action):
+    """Call a service; on a refusal, put its message on the form and keep what was typed."""
+    try:
+        return action()
+    except StaleEdit as error:
+        form.add_error(None, str(error))
+        if hasattr(form, "refresh_version"):
+            form.refresh_version(error.concern.version)
+    except WorkflowError as error:
+        form.add_error(None, str(error))
+    return None
+
+
+def _step_open_or_redirect(request, concern, step):
+    """Steps cannot be skipped: a step's page opens once the step before it is complete."""
+    if concern.is_closed and step != Step.CLOSED:
+        messages.error(request, "This concern is closed. Add a note to it instead.")
+        return _detail(concern)
+    if concern.step < step - 1:
+        messages.error(request, f"Complete “{Step(step - 1).label}” first.")
+        return _detail(concern)
+    return None
+
+
+@require_GET
+def concern_list(request):
+    concerns = (
+        concerns_visible_to(request.user)
+        .select_related("school", "reporter")
+        .order_by("-recorded_at")[:200]
+    )
+    return render(request, "concerns/list.html", {"concerns": concerns})
+
+
+@require_http_methods(["GET", "POST"])
+def concern_new(request):
+    membership = _recording_membership(request.user)
+    school = membership.school
+    form = forms.ConcernRecordForm(
+        request.POST or None,
+        categories=list(categories_for(school)),
+        pupils=list(pupils_for(school)),
+    )
+    if request.method == "POST" and form.is_valid():
+        concern = _submit(
+            form,
+            lambda: services.concern_record(
+                school=school,
+                reporter=request.user,
+                children=form.children(),
+                **form.record_values(),
+            ),
+        )
+        if concern is not None:
+            return redirect("concerns:recorded", concern.uuid)
+    return render(request, "concerns/new.html", {"form": form, "school": school})
+
+
+@require_GET
+def concern_recorded(request, uuid):
+    concern, _ = concern_for(request.user, uuid)
+    return render(request, "concerns/recorded.html", {"concern": concern})
+
+
+def _detail_context(concern: Concern):
+    children = list(
+        concern.children.select_related("pupil", "safety_checked_by", "added_by").order_by(
+            "added_at", "pk"
+        )
+    )
+    return {
+        "concern": concern,
+        "categories": list(concern.categories.all()),
+        "children": children,
+        "notes": list(concern.notes.select_related("author")),
+        "evidence_items": list(concern.evidence_items.all()),
+        "attachments": list(concern.attachments.select_related("uploaded_by")),
+        "support_actions": list(
+            SupportAction.objects.filter(child__concern=concern).select_related("child__pupil")
+        ),
+        "follow_ups": list(concern.follow_ups.all()),
+        "steps": _step_list(concern),
+        "police_required": services.police_required(concern),
+    }
+
+
+def _step_list(concern: Concern):
+    rows = []
+    for step in Step:
+        if step == Step.RECORDED:
+            continue
+        done = concern.step >= step
+        available = concern.step >= step - 1 and not concern.is_closed
+        rows.append(
+            {
+                "label": step.label,
+                "url": reverse(STEP_URLS[step], args=[concern.uuid]),
+                "done": done,
+                "available": available or done,
+                "status": "Completed"
+                if done
+                else ("Ready to start" if available else "Cannot start yet"),
+            }
+        )
+    return rows
+
+
+@require_GET
+def concern_detail(request, uuid):
+    concern, membership = concern_for(request.user, uuid)
+    context = _detail_context(concern)
+    context["manage"] = membership.is_dsl_team
+    context["note_form"] = forms.NoteForm()
+    return render(request, "concerns/detail.html", context)
+
+
+@require_POST
+def concern_add_note(request, uuid):
+    concern, membership = concern_for(request.user, uuid)
+    form = forms.NoteForm(request.POST)
+    if form.is_valid():
+        services.concern_add_note(
+            concern=concern, author=request.user, text=form.cleaned_data["text"]
+        )
+        messages.success(request, "Your information has been added to the record.")
+        return _detail(concern)
+    context = _detail_context(concern)
+    context.update(manage=membership.is_dsl_team, note_form=form)
+    return render(request, "concerns/detail.html", context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def concern_correct(request, uuid):
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    if concern.is_closed:
+        messages.error(request, "This concern is closed. Add a note to it instead.")
+        return _detail(concern)
+    categories = list(categories_for(concern.school))
+    initial = {
+        field: getattr(concern, field)
+        for field in [
+            "discloser_type",
+            "discloser_name",
+            "discloser_relationship",
+            "disclosed_at",
+            "location",
+            "account",
+            "adult_involved",
+            "parent_wishes",
+        ]
+    }
+    initial["immediate_danger"] = "yes" if concern.immediate_danger else "no"
+    initial["categories"] = [str(pk) for pk in concern.categories.values_list("pk", flat=True)]
+    form = forms.CorrectRecordForm(
+        request.POST or None,
+        initial=initial,
+        categories=categories,
+        correction=True,
+        version=concern.version,
+    )
+    if request.method == "POST" and form.is_valid():
+        done = _submit(
+            form,
+            lambda: services.concern_correct_record(
+                concern=concern,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                reason=form.reason,
+                **form.record_values(),
+            ),
+        )
+        if done:
+            messages.success(
+                request, "The record has been corrected. The history keeps the earlier version."
+            )
+            return _detail(concern)
+    return render(request, "concerns/correct.html", {"concern": concern, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def concern_safety(request, uuid):
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    if blocked := _step_open_or_redirect(request, concern, Step.SAFETY_CHECKED):
+        return blocked
+    children = list(concern.children.select_related("pupil"))
+    correction = concern.has_completed(Step.SAFETY_CHECKED)
+    form = forms.SafetyCheckForm(
+        request.POST if "check_safety" in request.POST else None,
+        children=children,
+        correction=correction,
+        version=concern.version,
+    )
+    add_form = forms.AddChildForm(
+        request.POST if "add_child" in request.POST else None,
+        pupils=list(pupils_for(concern.school).exclude(concern_links__concern=concern)),
+        needs_safety=correction,
+    )
+    if request.method == "POST" and "add_child" in request.POST and add_form.is_valid():
+        child = _submit(
+            add_form,
+            lambda: services.concern_add_child(
+                concern=concern,
+                by=request.user,
+                pupil=add_form.chosen_pupil,
+                role=add_form.cleaned_data["role"],
+                safety=add_form.safety(),
+            ),
+        )
+        if child is not None:
+            messages.success(request, f"{child.pupil.full_name} has been added to the concern.")
+            return redirect("concerns:safety", concern.uuid)
+    if request.method == "POST" and "check_safety" in request.POST and form.is_valid():
+        done = _submit(
+            form,
+            lambda: services.concern_check_safety(
+                concern=concern,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                checks=form.checks(),
+                reason=form.reason,
+            ),
+        )
+        if done:
+            messages.success(request, "The safety check has been recorded.")
+            return _detail(concern)
+    return render(
+        request,
+        "concerns/safety.html",
+        {"concern": concern, "form": form, "add_form": add_form, "correction": correction},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def concern_evidence(request, uuid):
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    if blocked := _step_open_or_redirect(request, concern, Step.EVIDENCE_PRESERVED):
+        return blocked
+    correction = concern.has_completed(Step.EVIDENCE_PRESERVED)
+    posted = request.POST.get("form")
+    item_form = forms.EvidenceItemForm(request.POST if posted == "item" else None, prefix="item")
+    attachment_form = forms.AttachmentForm(
+        request.POST if posted == "attachment" else None,
+        request.FILES if posted == "attachment" else None,
+        prefix="attachment",
+    )
+    initial = {
+        "advice_given_by": concern.evidence_advice_given_by,
+        "advice_given_to": concern.evidence_advice_given_to,
+        "advice_given_at": concern.evidence_advice_given_at,
+        "no_evidence_reason": concern.no_evidence_reason,
+    }
+    advice_form = forms.EvidenceAdviceForm(
+        request.POST if posted == "advice" else None,
+        initial=initial,
+        correction=correction,
+        version=concern.version,
+    )
+    if posted == "item" and item_form.is_valid():
+        if _submit(
+            item_form,
+            lambda: services.evidence_item_add(
+                concern=concern, by=request.user, **item_form.cleaned_data
+            ),
+        ):
+            messages.success(request, "The evidence has been described.")
+            return redirect("concerns:evidence", concern.uuid)
+    if posted == "attachment" and attachment_form.is_valid():
+        if _submit(
+            attachment_form,
+            lambda: services.attachment_add(
+                concern=concern,
+                by=request.user,
+                uploaded_file=attachment_form.cleaned_data["file"],
+                description=attachment_form.cleaned_data["description"],
+            ),
+        ):
+            messages.success(request, "The document has been attached.")
+            return redirect("concerns:evidence", concern.uuid)
+    if posted == "advice" and advice_form.is_valid():
+        if _submit(
+            advice_form,
+            lambda: services.concern_preserve_evidence(
+                concern=concern,
+                by=request.user,
+                version=advice_form.cleaned_data["version"],
+                advice_given_by=advice_form.cleaned_data["advice_given_by"],
+                advice_given_to=advice_form.cleaned_data["advice_given_to"],
+                advice_given_at=advice_form.cleaned_data["advice_given_at"],
+                no_evidence_reason=advice_form.cleaned_data["no_evidence_reason"],
+                reason=advice_form.reason,
+            ),
+        ):
+            messages.success(request, "The evidence step is complete.")
+            return _detail(concern)
+    sexual_imagery = concern.categories.filter(involves_sexual_imagery=True).exists()
+    return render(
+        request,
+        "concerns/evidence.html",
+        {
+            "concern": concern,
+            "items": list(concern.evidence_items.all()),
+            "attachments": list(concern.attachments.select_related("uploaded_by")),
+            "item_form": item_form,
+            "attachment_form": attachment_form,
+            "advice_form": advice_form,
+            "correction": correction,
+            "sexual_imagery": sexual_imagery,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def concern_referral(request, uuid):
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    if blocked := _step_open_or_redirect(request, concern, Step.REFERRAL_DECIDED):
+        return blocked
+    correction = concern.has_completed(Step.REFERRAL_DECIDED)
+    police_required = services.police_required(concern)
+    initial = {}
+    if concern.referral_decision:
+        initial = {
+            "decision": concern.referral_decision,
+            "agencies": concern.referral_agencies,
+            "made_at": concern.referral_made_at,
+            "made_by": concern.referral_made_by,
+            "rationale": concern.referral_rationale,
+            "police_not_told_reason": concern.police_not_told_reason,
+            "parents_informed": "yes" if concern.parents_informed else "no",
+            "parents_not_informed_reason": concern.parents_not_informed_reason,
+        }
+    form = forms.ReferralDecisionForm(
+        request.POST or None,
+        initial=initial,
+        correction=correction,
+        version=concern.version,
+        police_required=police_required,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _submit(
+            form,
+            lambda: services.concern_decide_referral(
+                concern=concern,
+                by=request.user,
+                version=data["version"],
+                decision=data["decision"],
+                agencies=data["agencies"],
+                made_at=data["made_at"],
+                made_by=data["made_by"],
+                rationale=data["rationale"],
+                police_not_told_reason=data["police_not_told_reason"],
+                parents_informed=data["parents_informed"],
+                parents_not_informed_reason=data["parents_not_informed_reason"],
+                reason=form.reason,
+            ),
+        ):
+            messages.success(request, "The referral decision has been recorded.")
+            return _detail(concern)
+    return render(
+        request,
+        "concerns/referral.html",
+        {
+            "concern": concern,
+            "form": form,
+            "correction": correction,
+            "police_required": police_required,
+            "refer": ReferralDecision.REFER,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def concern_support(request, uuid):
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    if blocked := _step_open_or_redirect(request, concern, Step.SUPPORT_PLANNED):
+        return blocked
+    correction = concern.has_completed(Step.SUPPORT_PLANNED)
+    children = list(concern.children.select_related("pupil"))
+    posted = request.POST.get("form")
+    support_form = forms.SupportActionForm(
+        request.POST if posted == "support" else None, children=children
+    )
+    follow_up_form = forms.FollowUpForm(request.POST if posted == "followup" else None)
+    plan_form = forms.PlanSupportForm(
+        request.POST if posted == "plan" else None,
+        initial={"no_follow_up_reason": concern.no_follow_up_reason},
+        correction=correction,
+        version=concern.version,
+    )
+    if posted == "support" and support_form.is_valid():
+        data = support_form.cleaned_data
+        if _submit(
+            support_form,
+            lambda: services.support_action_add(
+                concern=concern,
+                by=request.user,
+                child=support_form.chosen_child,
+                action=data["action"],
+                owner=data["owner"],
+                review_date=data["review_date"],
+            ),
+        ):
+            messages.success(request, "The support action has been added.")
+            return redirect("concerns:support", concern.uuid)
+    if posted == "followup" and follow_up_form.is_valid():
+        if _submit(
+            follow_up_form,
+            lambda: services.follow_up_add(
+                concern=concern, by=request.user, **follow_up_form.cleaned_data
+            ),
+        ):
+            messages.success(request, "The school-wide follow-up has been added.")
+            return redirect("concerns:support", concern.uuid)
+    if posted == "plan" and plan_form.is_valid():
+        if _submit(
+            plan_form,
+            lambda: services.concern_plan_support(
+                concern=concern,
+                by=request.user,
+                version=plan_form.cleaned_data["version"],
+                no_follow_up_reason=plan_form.cleaned_data["no_follow_up_reason"],
+                reason=plan_form.reason,
+            ),
+        ):
+            messages.success(request, "The support step is complete.")
+            return _detail(concern)
+    support_actions = list(
+        SupportAction.objects.filter(child__concern=concern).select_related("child__pupil")
+    )
+    return render(
+        request,
+        "concerns/support.html",
+        {
+            "concern": concern,
+            "children": children,
+            "support_actions": support_actions,
+            "follow_ups": list(concern.follow_ups.all()),
+            "support_form": support_form,
+            "follow_up_form": follow_up_form,
+            "plan_form": plan_form,
+            "correction": correction,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def concern_close(request, uuid):
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    if blocked := _step_open_or_redirect(request, concern, Step.CLOSED):
+        return blocked
+    form = forms.CloseForm(request.POST or None, version=concern.version)
+    if request.method == "POST" and form.is_valid():
+        if _submit(
+            form,
+            lambda: services.concern_close(
+                concern=concern,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                outcome_summary=form.cleaned_data["outcome_summary"],
+            ),
+        ):
+            messages.success(
+                request, f"Concern {concern.reference} is closed. It is kept, not deleted."
+            )
+            return _detail(concern)
+    return render(request, "concerns/close.html", {"concern": concern, "form": form})
+
+
+@require_GET
+def concern_history_view(request, uuid):
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    return render(
+        request, "concerns/history.html", {"concern": concern, "entries": concern_history(concern)}
+    )
+
+
+@require_GET
+def attachment_download(request, uuid, attachment_uuid):
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    attachment = get_object_or_404(Attachment, concern=concern, uuid=attachment_uuid)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404("The file is missing from storage") from missing
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def category_list(request):
+    membership = next((m for m in memberships_of(request.user) if m.is_dsl_team), None)
+    if membership is None:
+        raise PermissionDenied("Only the safeguarding team manages categories.")
+    form = forms.CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        category = _submit(
+            form,
+            lambda: services.category_add(
+                school=membership.school, by=request.user, **form.cleaned_data
+            ),
+        )
+        if category is not None:
+            messages.success(request, f"“{category.name}” has been added to your categories.")
+            return redirect("concerns:categories")
+    return render(
+        request,
+        "concerns/categories.html",
+        {
+            "categories": list(categories_for(membership.school)),
+            "form": form,
+            "school": membership.school,
+        },
+    )

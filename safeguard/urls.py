@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("schools.urls")),
+    path("concerns/", include("concerns.urls")),
+]

@@ -1,0 +1,20 @@
+from django.utils.functional import SimpleLazyObject
+
+from concerns.selectors import memberships_of
+
+
+def membership(request):
+    """The signed-in user's roles, for the navigation. Evaluated only when a template asks."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def roles():
+        found = memberships_of(user)
+        return {
+            "memberships": found,
+            "is_dsl_team": any(m.is_dsl_team for m in found),
+            "can_record": any(m.can_record for m in found),
+        }
+
+    return {"roles": SimpleLazyObject(roles)}

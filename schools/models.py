@@ -1,0 +1,196 @@
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from safeguard.db import FetchModeManager
+
+
+class School(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    urn = models.CharField("URN", max_length=10, blank=True, help_text="Unique reference number")
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    local_authority = models.CharField(max_length=120, blank=True)
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in. What they may see comes from their school memberships."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Can use Django's admin site.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", "Member of staff"
+    DSL = "dsl", "Designated safeguarding lead"
+    DEPUTY_DSL = "deputy_dsl", "Deputy designated safeguarding lead"
+    GOVERNOR = "governor", "Governor"
+    SCHOOL_ADMIN = "school_admin", "School administrator"
+
+
+DSL_TEAM = (Role.DSL, Role.DEPUTY_DSL)
+# Roles that may record a concern: everyone who works with children.
+RECORDING_ROLES = (Role.STAFF, Role.DSL, Role.DEPUTY_DSL, Role.SCHOOL_ADMIN)
+
+
+class Membership(models.Model):
+    """A user's role at one school. A trust's staff may belong to several schools."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "school"], name="one_role_per_school"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}, {self.school})"
+
+    @property
+    def is_dsl_team(self) -> bool:
+        return self.role in DSL_TEAM
+
+    @property
+    def can_record(self) -> bool:
+        return self.role in RECORDING_ROLES
+
+
+class Gender(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    OTHER = "X", "Other or not stated"
+
+
+class Boarding(models.TextChoices):
+    DAY = "day", "Day pupil"
+    WEEKLY = "weekly", "Weekly boarder"
+    FULL = "full", "Full boarder"
+
+
+class Pupil(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
+    upn = models.CharField("UPN", max_length=13, help_text="Unique pupil number")
+    legal_first_name = models.CharField(max_length=100)
+    legal_last_name = models.CharField(max_length=100)
+    preferred_first_name = models.CharField(max_length=100, blank=True)
+    preferred_last_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    gender = models.CharField(max_length=1, choices=Gender.choices)
+    year_group = models.CharField(max_length=20, help_text="For example Year 4 or Reception")
+    class_name = models.CharField("class", max_length=40, blank=True)
+    boarding = models.CharField(max_length=10, choices=Boarding.choices, default=Boarding.DAY)
+    first_language = models.CharField(max_length=60, blank=True)
+    ethnicity = models.CharField(max_length=80, blank=True)
+    sen_disability = models.BooleanField("SEN or disability", default=False)
+    sen_details = models.CharField("SEN or disability details", max_length=200, blank=True)
+    address = models.TextField(blank=True)
+    is_on_roll = models.BooleanField(default=True)
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["legal_last_name", "legal_first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "upn"], name="one_pupil_per_upn_per_school"),
+        ]
+        indexes = [models.Index(fields=["school", "legal_last_name", "legal_first_name"])]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        first = self.preferred_first_name or self.legal_first_name
+        last = self.preferred_last_name or self.legal_last_name
+        return f"{first} {last}"
+
+    @property
+    def legal_name(self) -> str:
+        return f"{self.legal_first_name} {self.legal_last_name}"
+
+    def age_on(self, day) -> int:
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+class HouseholdContact(models.Model):
+    """A parent, carer or other adult in the child's household, from the school's MIS."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="contacts")
+    priority = models.PositiveSmallIntegerField(default=1)
+    name = models.CharField(max_length=150)
+    relationship = models.CharField(max_length=60)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    parental_responsibility = models.BooleanField(default=False)
+    lives_with_child = models.BooleanField(default=True)
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "priority"], name="one_contact_per_priority"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.relationship})"

@@ -1,0 +1,102 @@
+"""Personas and shared fixtures.
+
+Every test runs with the FETCH_RAISE fetch mode, so a lazy database load anywhere in the
+code under test fails loudly instead of quietly adding a query per row.
+"""
+
+import os
+
+import pytest
+
+from schools.models import Role
+from tests.factories import PupilFactory, SchoolFactory, member
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _strict_fetching(settings):
+    settings.FETCH_MODE = "FETCH_RAISE"
+    settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+        },
+    }
+
+
+@pytest.fixture
+def school(db):
+    return SchoolFactory(name="Oakfield Primary School")
+
+
+@pytest.fixture
+def other_school(db):
+    return SchoolFactory(name="Riverside Academy")
+
+
+@pytest.fixture
+def staff(school):
+    return member(school, Role.STAFF, full_name="Tom Teacher", email="staff@oakfield.example")
+
+
+@pytest.fixture
+def other_staff(school):
+    return member(school, Role.STAFF, full_name="Olive Other", email="olive@oakfield.example")
+
+
+@pytest.fixture
+def dsl(school):
+    return member(school, Role.DSL, full_name="Dana Lead", email="dsl@oakfield.example")
+
+
+@pytest.fixture
+def deputy(school):
+    return member(school, Role.DEPUTY_DSL, full_name="Dev Deputy", email="deputy@oakfield.example")
+
+
+@pytest.fixture
+def governor(school):
+    return member(school, Role.GOVERNOR, full_name="Gill Governor", email="gov@oakfield.example")
+
+
+@pytest.fixture
+def school_admin(school):
+    return member(school, Role.SCHOOL_ADMIN, full_name="Ada Admin", email="admin@oakfield.example")
+
+
+@pytest.fixture
+def other_dsl(other_school):
+    return member(other_school, Role.DSL, full_name="Rita River", email="dsl@riverside.example")
+
+
+@pytest.fixture
+def pupils(school):
+    """The DOMAIN.md case: the girl who told her mother, and two friends from the sleepover."""
+    return [
+        PupilFactory(school=school, legal_first_name="Amelia", legal_last_name="Hart"),
+        PupilFactory(school=school, legal_first_name="Bella", legal_last_name="Cole"),
+        PupilFactory(school=school, legal_first_name="Chloe", legal_last_name="Dunn"),
+    ]
+
+
+@pytest.fixture
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
