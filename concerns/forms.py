@@ -13,6 +13,7 @@ from concerns.models import (
     YesNoUnknown,
 )
 from concerns.services import ChildInput, SafetyCheckInput
+from safeguard.forms import DateInput, DateTimeInput
 from schools.models import Pupil
 
 CHILD_ROWS = 4
@@ -26,7 +27,7 @@ def datetime_field(label, *, required=True, help_text="", error="Enter the date 
         required=required,
         help_text=help_text,
         input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+        widget=DateTimeInput(),
         error_messages={"required": error, "invalid": f"{error} in the right format"},
     )
 
@@ -35,7 +36,7 @@ def date_field(label, *, error):
     return forms.DateField(
         label=label,
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={"required": error, "invalid": f"{error} in the right format"},
     )
 

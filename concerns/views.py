@@ -67,6 +67,8 @@ def _step_open_or_redirect(request, concern, step):
 
 @require_GET
 def concern_list(request):
+    if not any(m.can_record or m.is_dsl_team for m in memberships_of(request.user)):
+        raise PermissionDenied("Your role does not give access to concerns.")
     concerns = (
         concerns_visible_to(request.user)
         .select_related("school", "reporter")

@@ -64,7 +64,7 @@ TEMPLATES = [
         },
     },
 ]
-# GOV.UK Design System markup for every form field and error (templates/components/forms/).
+# GOV.UK Design System markup for every form field and error (templates/django/forms/).
 FORM_RENDERER = "safeguard.forms.GovukFormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL")}
