@@ -22,7 +22,9 @@ def home(request):
         return redirect("concerns:list")
     can_record = any(m.can_record for m in memberships)
     my_concerns = (
-        list(concerns_visible_to(request.user).select_related("school", "reporter")[:20]) if can_record else []
+        list(concerns_visible_to(request.user).select_related("school", "reporter")[:20])
+        if can_record
+        else []
     )
     return render(
         request,
