@@ -84,6 +84,11 @@ class ReferralDecision(models.TextChoices):
     NOT_REFER = "not_refer", "Do not refer"
 
 
+# Kept by name so that services can write the one history row of a new concern by hand, after
+# its categories are set (see services.concern_record).
+CONCERN_HISTORY = HistoricalRecords(excluded_fields=["version"], m2m_fields=["categories"])
+
+
 class Concern(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="concerns")
@@ -140,7 +145,7 @@ class Concern(models.Model):
     outcome_summary = models.TextField(blank=True)
 
     objects = FetchModeManager()
-    history = HistoricalRecords(excluded_fields=["version"], m2m_fields=[categories])
+    history = CONCERN_HISTORY
 
     class Meta:
         ordering = ["-recorded_at"]

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from concerns import uploads
 from concerns.errors import WorkflowError
 from concerns.models import (
+    CONCERN_HISTORY,
     ROLES_NEEDING_SUPPORT,
     Agency,
     Attachment,
@@ -93,7 +94,9 @@ def _open_step(concern: Concern, step: Step) -> bool:
     if concern.is_closed:
         raise WorkflowError("This concern is closed. Add a note to it instead.")
     if concern.step < step - 1:
-        raise WorkflowError(f"Complete “{Step(step - 1).label}” first: steps cannot be skipped.")
+        raise WorkflowError(
+            f"Complete “{Step(concern.step + 1).label}” first: steps cannot be skipped."
+        )
     return concern.step >= step
 
 
@@ -115,6 +118,17 @@ def _next_reference(school: School, year: int) -> str:
     return f"SG-{year}-{counter.last_number:04d}"
 
 
+def _check_record(*, school: School, disclosed_at: datetime, account: str, categories) -> None:
+    if disclosed_at > timezone.now():
+        raise WorkflowError("The time of the disclosure cannot be in the future.")
+    if not account.strip():
+        raise WorkflowError("Write down what was said, in the speaker's own words.")
+    if not categories:
+        raise WorkflowError("Choose at least one category.")
+    if any(category.school_id not in (None, school.pk) for category in categories):
+        raise WorkflowError("Choose categories from this school's list.")
+
+
 @transaction.atomic
 def concern_record(
     *,
@@ -134,10 +148,7 @@ def concern_record(
 ) -> Concern:
     """Record a new concern, as told, and alert the school's DSL team."""
     now = timezone.now()
-    if disclosed_at > now:
-        raise WorkflowError("The time of the disclosure cannot be in the future.")
-    if not account.strip():
-        raise WorkflowError("Write down what was said, in the speaker's own words.")
+    _check_record(school=school, disclosed_at=disclosed_at, account=account, categories=categories)
     if not children:
         raise WorkflowError("Name at least one child.")
     if not any(child.role == ChildRole.SUBJECT for child in children):
@@ -146,10 +157,6 @@ def concern_record(
         raise WorkflowError("Each child can be named only once.")
     if any(child.pupil.school_id != school.pk for child in children):
         raise WorkflowError("Children must be pupils of this school.")
-    if any(category.school_id not in (None, school.pk) for category in categories):
-        raise WorkflowError("Choose categories from this school's list.")
-    if not categories:
-        raise WorkflowError("Choose at least one category.")
 
     concern = Concern(
         school=school,
@@ -167,9 +174,13 @@ def concern_record(
         immediate_danger=immediate_danger,
     )
     _stamp(concern, by=reporter, reason="Concern recorded")
+    # One history row for the new record, holding its categories: saved and linked without
+    # history, then written once the categories are in place.
+    concern.skip_history_when_saving = True
     concern.save()
-    # The m2m history row is written by the categories signal; it reads the same stamp.
     concern.categories.set(categories)
+    del concern.skip_history_when_saving
+    CONCERN_HISTORY.create_historical_record(concern, "+")
     for child in children:
         link = ConcernChild(
             concern=concern, pupil=child.pupil, role=child.role, added_by=reporter, added_at=now
@@ -203,11 +214,15 @@ def concern_correct_record(
     if concern.is_closed:
         raise WorkflowError("This concern is closed. Add a note to it instead.")
     why = _correction_reason(True, reason, "")
-    if disclosed_at > timezone.now():
-        raise WorkflowError("The time of the disclosure cannot be in the future.")
-    if not categories:
-        raise WorkflowError("Choose at least one category.")
+    _check_record(
+        school=concern.school, disclosed_at=disclosed_at, account=account, categories=categories
+    )
     became_urgent = immediate_danger and not concern.immediate_danger
+    # The categories change without a history row of their own: the save below writes one
+    # row holding the corrected fields and categories together.
+    concern.skip_history_when_saving = True
+    concern.categories.set(categories)
+    del concern.skip_history_when_saving
     concern.discloser_type = discloser_type
     concern.discloser_name = discloser_name.strip()
     concern.discloser_relationship = discloser_relationship.strip()
@@ -233,8 +248,6 @@ def concern_correct_record(
             "immediate_danger",
         ],
     )
-    if {c.pk for c in categories} != set(concern.categories.values_list("pk", flat=True)):
-        concern.categories.set(categories)
     if became_urgent:
         transaction.on_commit(partial(notify_dsl_team.enqueue, concern.pk, "danger"))
     return concern
@@ -303,7 +316,9 @@ def concern_check_safety(
     correction = _open_step(concern, Step.SAFETY_CHECKED)
     why = _correction_reason(correction, reason, "Safety check recorded")
     children = {child.pk: child for child in concern.children.select_related("pupil")}
-    checked = {check.child.pk for check in checks}
+    checked = {check.child.pk for check in checks if check.child is not None}
+    if len(checked) != len(checks) or not checked <= children.keys():
+        raise WorkflowError("Record the safety check only for the children named in this concern.")
     missing = [child.pupil.full_name for pk, child in children.items() if pk not in checked]
     if missing:
         raise WorkflowError(f"Record whether {', '.join(missing)} is safe now.")

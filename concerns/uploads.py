@@ -4,6 +4,7 @@ Indecent images of children must never be stored (DOMAIN.md rule 1), so on a con
 sexual imagery every image and video is refused, whatever its name says.
 """
 
+import codecs
 import zipfile
 from dataclasses import dataclass
 
@@ -37,12 +38,31 @@ IMAGERY_REFUSAL = (
 )
 
 
+def _is_text(head: bytes) -> bool:
+    """UTF-8 with no NUL bytes. The head may end part-way through a character."""
+    if b"\x00" in head:
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _sniff(head: bytes, upload) -> tuple[Kind | None, bool]:
     """Return (allowed kind or None, whether the bytes are an image or a video)."""
+    text = _is_text(head)
+    if text and b"<svg" in head.lower():
+        # SVG is an image written as text, and may carry a picture inside it.
+        return None, True
     try:
         matches = puremagic.magic_string(head)
     except puremagic.PureError:
         matches = []
+    if text:
+        # Prose can begin with a short signature by chance ("BM" is a bitmap's); only a
+        # longer one outweighs the bytes reading as text.
+        matches = [match for match in matches if len(match.byte_match) >= 4]
     mime_types = [match.mime_type for match in matches]
     if any(m.startswith(("image/", "video/")) for m in mime_types):
         if mime_types[0] == "image/png":
@@ -62,13 +82,14 @@ def _sniff(head: bytes, upload) -> tuple[Kind | None, bool]:
         finally:
             upload.seek(0)
         return (DOCX if "word/document.xml" in names else None), False
-    if not matches and b"\x00" not in head:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError:
-            return None, False
+    if text and not matches:
         return TEXT, False
     return None, False
+
+
+def _size(limit: int) -> str:
+    mib = 1024 * 1024
+    return f"{limit / mib:g} MB" if limit >= mib else f"{limit / 1024:g} KB"
 
 
 def check_upload(upload, *, sexual_imagery: bool) -> Kind:
@@ -77,7 +98,7 @@ def check_upload(upload, *, sexual_imagery: bool) -> Kind:
     if upload.size == 0:
         raise WorkflowError("The selected file is empty.")
     if upload.size > limit:
-        raise WorkflowError(f"The selected file must be smaller than {limit // (1024 * 1024)} MB.")
+        raise WorkflowError(f"The selected file must be smaller than {_size(limit)}.")
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)

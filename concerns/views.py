@@ -54,13 +54,28 @@ def _submit(form, action):
     return None
 
 
+def _valid_and_current(form, concern) -> bool:
+    """Validate a posted form that edits `concern`, refusing it first if someone else has
+    changed the concern since the form was shown.
+
+    The stale edit is reported before any other error, since the other person's change may
+    be what makes this one a correction that now needs a reason. What was typed is kept and
+    the form points at the current version, so submitting again works.
+    """
+    if form.data.get(form.add_prefix("version")) != str(concern.version):
+        form.add_error(None, str(StaleEdit(concern)))
+        form.refresh_version(concern.version)
+        return False
+    return form.is_valid()
+
+
 def _step_open_or_redirect(request, concern, step):
     """Steps cannot be skipped: a step's page opens once the step before it is complete."""
     if concern.is_closed and step != Step.CLOSED:
         messages.error(request, "This concern is closed. Add a note to it instead.")
         return _detail(concern)
     if concern.step < step - 1:
-        messages.error(request, f"Complete “{Step(step - 1).label}” first.")
+        messages.error(request, f"Complete “{Step(concern.step + 1).label}” first.")
         return _detail(concern)
     return None
 
@@ -203,7 +218,7 @@ def concern_correct(request, uuid):
         correction=True,
         version=concern.version,
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _valid_and_current(form, concern):
         done = _submit(
             form,
             lambda: services.concern_correct_record(
@@ -254,7 +269,11 @@ def concern_safety(request, uuid):
         if child is not None:
             messages.success(request, f"{child.pupil.full_name} has been added to the concern.")
             return redirect("concerns:safety", concern.uuid)
-    if request.method == "POST" and "check_safety" in request.POST and form.is_valid():
+    if (
+        request.method == "POST"
+        and "check_safety" in request.POST
+        and _valid_and_current(form, concern)
+    ):
         done = _submit(
             form,
             lambda: services.concern_check_safety(
@@ -321,7 +340,7 @@ def concern_evidence(request, uuid):
         ):
             messages.success(request, "The document has been attached.")
             return redirect("concerns:evidence", concern.uuid)
-    if posted == "advice" and advice_form.is_valid():
+    if posted == "advice" and _valid_and_current(advice_form, concern):
         if _submit(
             advice_form,
             lambda: services.concern_preserve_evidence(
@@ -380,7 +399,7 @@ def concern_referral(request, uuid):
         version=concern.version,
         police_required=police_required,
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _valid_and_current(form, concern):
         data = form.cleaned_data
         if _submit(
             form,
@@ -456,7 +475,7 @@ def concern_support(request, uuid):
         ):
             messages.success(request, "The school-wide follow-up has been added.")
             return redirect("concerns:support", concern.uuid)
-    if posted == "plan" and plan_form.is_valid():
+    if posted == "plan" and _valid_and_current(plan_form, concern):
         if _submit(
             plan_form,
             lambda: services.concern_plan_support(
@@ -494,7 +513,7 @@ def concern_close(request, uuid):
     if blocked := _step_open_or_redirect(request, concern, Step.CLOSED):
         return blocked
     form = forms.CloseForm(request.POST or None, version=concern.version)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _valid_and_current(form, concern):
         if _submit(
             form,
             lambda: services.concern_close(

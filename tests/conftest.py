@@ -7,7 +7,9 @@ code under test fails loudly instead of quietly adding a query per row.
 import os
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 
+from concerns.models import Attachment
 from schools.models import Role
 from tests.factories import PupilFactory, SchoolFactory, member
 
@@ -21,14 +23,18 @@ def _strict_fetching(settings):
 
 
 @pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
-        },
-    }
+def _fast_passwords(settings):
+    # Hashing with Argon2/PBKDF2 costs ~0.4 s per persona; tests don't test the hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_media(monkeypatch, tmp_path):
+    """Attachments go to a folder of the test's own. The field's storage is resolved once at
+    import, so it is replaced on the field itself."""
+    storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
+    return storage
 
 
 @pytest.fixture

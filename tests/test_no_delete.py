@@ -1,0 +1,224 @@
+"""Nothing is deleted (DOMAIN.md rule 2): PostgreSQL itself refuses, whatever the caller.
+
+The triggers come from concerns/migrations/0003; they raise restrict_violation (SQLSTATE
+23001), which psycopg raises as RestrictViolation and Django as IntegrityError. Each attempt
+runs in its own atomic block so that the test's transaction survives the error.
+"""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from concerns import services
+from concerns.models import (
+    Agency,
+    Attachment,
+    Category,
+    ChildRole,
+    Concern,
+    ConcernChild,
+    EvidenceItem,
+    FollowUpAction,
+    FollowUpKind,
+    Note,
+    ReferralDecision,
+    SupportAction,
+)
+from tests.factories import record_concern
+
+REFUSED = r"Safeguarding records are never deleted \(table concerns_\w+\)"
+
+PROTECTED_TABLES = [
+    "concerns_concern",
+    "concerns_historicalconcern",
+    "concerns_historicalconcern_categories",
+    "concerns_concernchild",
+    "concerns_historicalconcernchild",
+    "concerns_evidenceitem",
+    "concerns_historicalevidenceitem",
+    "concerns_attachment",
+    "concerns_historicalattachment",
+    "concerns_supportaction",
+    "concerns_historicalsupportaction",
+    "concerns_followupaction",
+    "concerns_historicalfollowupaction",
+    "concerns_note",
+    "concerns_historicalnote",
+    "concerns_category",
+    "concerns_historicalcategory",
+]
+
+
+def refused_by_the_database():
+    return pytest.raises(IntegrityError, match=REFUSED)
+
+
+@pytest.fixture
+def case(school, staff, dsl, pupils):
+    """A concern taken to the support step, so that every kind of row exists."""
+    now = timezone.now()
+    concern = record_concern(school=school, reporter=staff, pupils=pupils[:2])
+    concern = services.concern_check_safety(
+        concern=concern,
+        by=dsl,
+        version=concern.version,
+        checks=[
+            services.SafetyCheckInput(child=child, safe_now=True)
+            for child in concern.children.all()
+        ],
+    )
+    services.evidence_item_add(
+        concern=concern,
+        by=dsl,
+        description="Messages from 'sparkle_friend_11'",
+        location="Mother's phone",
+        held_by="Mother",
+    )
+    concern = services.concern_preserve_evidence(
+        concern=concern,
+        by=dsl,
+        version=concern.version,
+        advice_given_by="Dana Lead",
+        advice_given_to="Mother",
+        advice_given_at=now,
+    )
+    concern = services.concern_decide_referral(
+        concern=concern,
+        by=dsl,
+        version=concern.version,
+        decision=ReferralDecision.REFER,
+        agencies=[Agency.SOCIAL_CARE, Agency.POLICE],
+        made_at=now,
+        made_by="Dana Lead",
+        rationale="",
+        police_not_told_reason="",
+        parents_informed=True,
+        parents_not_informed_reason="",
+    )
+    subject = concern.children.get(role=ChildRole.SUBJECT)
+    services.support_action_add(
+        concern=concern,
+        by=dsl,
+        child=subject,
+        action="Weekly check-in",
+        owner="Pastoral lead",
+        review_date=now.date() + datetime.timedelta(days=14),
+    )
+    services.follow_up_add(
+        concern=concern,
+        by=dsl,
+        kind=FollowUpKind.PARENT_SESSION,
+        description="E-safety evening for parents",
+        owner="Head",
+        due_date=now.date() + datetime.timedelta(days=30),
+    )
+    services.concern_add_note(concern=concern, author=staff, text="Mother rang again.")
+    # Written directly: the upload checks are test_uploads' business, and no file is needed.
+    Attachment.objects.create(
+        concern=concern,
+        file="attachments/minutes.pdf",
+        original_name="minutes.pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        description="Minutes",
+        uploaded_by=dsl,
+        uploaded_at=now,
+    )
+    Category.objects.create(school=school, name="Attendance", slug="attendance")
+    return concern
+
+
+def test_a_recorded_concern_cannot_be_deleted(case):
+    # Django's PROTECT refuses first (ProtectedError is an IntegrityError); the trigger is
+    # the backstop, tested on its own below.
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Concern.objects.filter(pk=case.pk).delete()
+    assert Concern.objects.filter(pk=case.pk).exists()
+
+
+def test_the_database_refuses_to_delete_a_concern_nothing_points_at(school, staff):
+    bare = Concern.objects.create(
+        school=school,
+        reference="SG-2000-0001",
+        reporter=staff,
+        recorded_at=timezone.now(),
+        discloser_type="child",
+        disclosed_at=timezone.now(),
+        location="Classroom",
+        account="Inserted directly, with no children, to reach the trigger.",
+    )
+    with refused_by_the_database(), transaction.atomic():
+        Concern.objects.filter(pk=bare.pk).delete()
+    assert Concern.objects.filter(pk=bare.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "model",
+    [ConcernChild, EvidenceItem, Attachment, SupportAction, FollowUpAction, Note],
+    ids=lambda model: model.__name__,
+)
+def test_the_database_refuses_to_delete_a_concerns_records(case, model):
+    rows = model.objects.all()
+    if model is ConcernChild:
+        # A child with a support plan is also protected by Django; this one reaches the trigger.
+        rows = rows.filter(support_actions__isnull=True)
+    count = rows.count()
+    assert count
+
+    with refused_by_the_database(), transaction.atomic():
+        rows.delete()
+    assert rows.count() == count
+
+
+def test_the_database_refuses_to_delete_a_category(case):
+    with refused_by_the_database(), transaction.atomic():
+        Category.objects.filter(slug="attendance").delete()
+    assert Category.objects.filter(slug="attendance").exists()
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        Concern,
+        ConcernChild,
+        EvidenceItem,
+        Attachment,
+        SupportAction,
+        FollowUpAction,
+        Note,
+        Category,
+    ],
+    ids=lambda model: model.__name__,
+)
+def test_the_database_refuses_to_delete_history(case, model):
+    history = model.history.all()
+    count = history.count()
+    assert count
+
+    with refused_by_the_database(), transaction.atomic():
+        history.delete()
+    assert history.count() == count
+
+
+@pytest.mark.parametrize("table", PROTECTED_TABLES)
+def test_raw_sql_cannot_delete_from_a_protected_table(case, table):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        (count,) = cursor.fetchone()
+        assert count, f"{table} is empty, so a DELETE would touch no row"
+
+        with refused_by_the_database(), transaction.atomic():
+            cursor.execute(f"DELETE FROM {table}")
+
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        assert cursor.fetchone() == (count,)
+
+
+def test_the_refusal_is_a_restrict_violation(case):
+    with pytest.raises(IntegrityError) as refusal, transaction.atomic():
+        Note.objects.all().delete()
+    assert refusal.value.__cause__.sqlstate == "23001"
