@@ -217,6 +217,16 @@ def concern_correct_record(
     _check_record(
         school=concern.school, disclosed_at=disclosed_at, account=account, categories=categories
     )
+    if (
+        concern.referral_decision
+        and _police_required(categories, adult_involved)
+        and Agency.POLICE not in concern.referral_agencies
+        and not concern.police_not_told_reason
+    ):
+        raise WorkflowError(
+            "With this correction an adult is involved, so the police must be told: correct "
+            "the referral decision first (add the police, or say why not)."
+        )
     became_urgent = immediate_danger and not concern.immediate_danger
     # The categories change without a history row of their own: the save below writes one
     # row holding the corrected fields and categories together.
@@ -440,10 +450,13 @@ def concern_preserve_evidence(
 
 def police_required(concern: Concern) -> bool:
     """An adult obtaining images of, or contact with, a child is a crime (DOMAIN.md step 4)."""
-    categories = list(concern.categories.all())
+    return _police_required(list(concern.categories.all()), concern.adult_involved)
+
+
+def _police_required(categories, adult_involved: str) -> bool:
     if any(category.adult_perpetrator for category in categories):
         return True
-    return concern.adult_involved == YesNoUnknown.YES and any(
+    return adult_involved == YesNoUnknown.YES and any(
         category.involves_sexual_imagery for category in categories
     )
 

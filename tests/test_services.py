@@ -1067,3 +1067,63 @@ def test_every_history_row_names_who_made_the_change_and_why(concern, staff, dsl
     assert rows, f"no history for {model.__name__}"
     assert all(row.history_user_id in (staff.pk, dsl.pk) for row in rows)
     assert all(row.history_change_reason for row in rows)
+
+
+def test_a_correction_that_involves_an_adult_needs_the_police_in_the_referral_first(
+    school, staff, dsl, pupils
+):
+    from concerns.models import ReferralDecision
+
+    concern = record_concern(
+        school=school, reporter=staff, pupils=pupils[:1], categories=("physical",)
+    )
+    concern = services.concern_check_safety(
+        concern=concern,
+        by=dsl,
+        version=concern.version,
+        checks=[services.SafetyCheckInput(child=concern.children.get(), safe_now=True)],
+    )
+    concern = services.concern_preserve_evidence(
+        concern=concern,
+        by=dsl,
+        version=concern.version,
+        advice_given_by="Dana Lead",
+        advice_given_to="Mother",
+        advice_given_at=timezone.now(),
+        no_evidence_reason="Nothing held.",
+    )
+    concern = services.concern_decide_referral(
+        concern=concern,
+        by=dsl,
+        version=concern.version,
+        decision=ReferralDecision.REFER,
+        agencies=["social_care"],
+        made_at=timezone.now(),
+        made_by="Dana Lead",
+        rationale="",
+        police_not_told_reason="",
+        parents_informed=True,
+        parents_not_informed_reason="",
+    )
+    fields = {
+        "discloser_type": concern.discloser_type,
+        "discloser_name": concern.discloser_name,
+        "discloser_relationship": concern.discloser_relationship,
+        "disclosed_at": concern.disclosed_at,
+        "location": concern.location,
+        "account": concern.account,
+        "adult_involved": "yes",
+        "parent_wishes": concern.parent_wishes,
+        "immediate_danger": False,
+    }
+    with pytest.raises(WorkflowError, match="the police must be told"):
+        services.concern_correct_record(
+            concern=concern,
+            by=dsl,
+            version=concern.version,
+            reason="The mother later said the friend is an adult.",
+            categories=[category("online-grooming")],
+            **fields,
+        )
+    concern.refresh_from_db()
+    assert [c.slug for c in concern.categories.all()] == ["physical"]
