@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_safe, require_http_methods, require_POST
 
 from concerns import forms, services
 from concerns.history import concern_history
@@ -80,7 +80,7 @@ def _step_open_or_redirect(request, concern, step):
     return None
 
 
-@require_GET
+@require_safe
 def concern_list(request):
     if not any(m.can_record or m.is_dsl_team for m in memberships_of(request.user)):
         raise PermissionDenied("Your role does not give access to concerns.")
@@ -116,7 +116,7 @@ def concern_new(request):
     return render(request, "concerns/new.html", {"form": form, "school": school})
 
 
-@require_GET
+@require_safe
 def concern_recorded(request, uuid):
     concern, _ = concern_for(request.user, uuid)
     return render(request, "concerns/recorded.html", {"concern": concern})
@@ -165,7 +165,7 @@ def _step_list(concern: Concern):
     return rows
 
 
-@require_GET
+@require_safe
 def concern_detail(request, uuid):
     concern, membership = concern_for(request.user, uuid)
     context = _detail_context(concern)
@@ -530,7 +530,7 @@ def concern_close(request, uuid):
     return render(request, "concerns/close.html", {"concern": concern, "form": form})
 
 
-@require_GET
+@require_safe
 def concern_history_view(request, uuid):
     concern, _ = concern_for(request.user, uuid, manage=True)
     return render(
@@ -538,7 +538,7 @@ def concern_history_view(request, uuid):
     )
 
 
-@require_GET
+@require_safe
 def attachment_download(request, uuid, attachment_uuid):
     concern, _ = concern_for(request.user, uuid, manage=True)
     attachment = get_object_or_404(Attachment, concern=concern, uuid=attachment_uuid)

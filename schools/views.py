@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from concerns.selectors import concerns_visible_to, memberships_of
 from schools.forms import EmailAuthenticationForm
@@ -14,7 +14,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-@require_GET
+@require_safe
 def home(request):
     """Send each person to where their role starts: the DSL team to the concern list."""
     memberships = memberships_of(request.user)
