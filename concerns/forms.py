@@ -215,14 +215,15 @@ class ConcernRecordForm(RecordFields):
         roles = [("", "Choose their role"), *ChildRole.choices]
         for row in range(1, CHILD_ROWS + 1):
             first = row == 1
+            # The row's legend says who the child is; the labels say which field is which.
             self.fields[f"child_{row}"] = forms.ChoiceField(
-                label="The child the concern is about" if first else f"Child {row}",
+                label="Child",
                 choices=choices,
                 required=first,
                 error_messages={"required": "Choose the child the concern is about"},
             )
             self.fields[f"role_{row}"] = forms.ChoiceField(
-                label="Their role" if not first else "Their role in the concern",
+                label="Their role in the concern",
                 choices=roles,
                 required=False,
                 initial=ChildRole.SUBJECT if first else "",

@@ -6,7 +6,7 @@ queries however long the history is.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from itertools import pairwise
 
 from django.db import models
@@ -78,6 +78,8 @@ class _Display:
             return "Yes" if value else "No"
         if isinstance(value, datetime):
             return timezone.localtime(value).strftime("%d %b %Y, %H:%M")
+        if isinstance(value, date):
+            return value.strftime("%d %b %Y")
         return str(value)
 
 

@@ -505,7 +505,7 @@ def concern_decide_referral(
     if not parents_informed and not parents_not_informed_reason.strip():
         raise WorkflowError("Explain why the parents or carers have not been told.")
     concern.referral_decision = decision
-    concern.referral_agencies = sorted(set(agencies))
+    concern.referral_agencies = [agency for agency in Agency.values if agency in agencies]
     concern.referral_made_at = made_at
     concern.referral_made_by = made_by.strip()
     concern.referral_rationale = rationale.strip()

@@ -29,6 +29,15 @@ STEP_URLS = {
 }
 
 
+STEP_TASKS = {
+    Step.SAFETY_CHECKED: "Check every child is safe",
+    Step.EVIDENCE_PRESERVED: "Preserve evidence",
+    Step.REFERRAL_DECIDED: "Decide on referral",
+    Step.SUPPORT_PLANNED: "Plan support and school-wide follow-up",
+    Step.CLOSED: "Close the concern",
+}
+
+
 def _detail(concern):
     return redirect("concerns:detail", concern.uuid)
 
@@ -153,10 +162,12 @@ def _step_list(concern: Concern):
         available = concern.step >= step - 1 and not concern.is_closed
         rows.append(
             {
-                "label": step.label,
+                "task": STEP_TASKS[step],
                 "url": reverse(STEP_URLS[step], args=[concern.uuid]),
                 "done": done,
-                "available": available or done,
+                # A completed step's page stays open for corrections until the concern closes;
+                # the closing page also shows the outcome afterwards.
+                "available": available or (done and (not concern.is_closed or step == Step.CLOSED)),
                 "status": "Completed"
                 if done
                 else ("Ready to start" if available else "Cannot start yet"),

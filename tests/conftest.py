@@ -4,16 +4,12 @@ Every test runs with the FETCH_RAISE fetch mode, so a lazy database load anywher
 code under test fails loudly instead of quietly adding a query per row.
 """
 
-import os
-
 import pytest
 from django.core.files.storage import FileSystemStorage
 
 from concerns.models import Attachment
 from schools.models import Role
 from tests.factories import PupilFactory, SchoolFactory, member
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 @pytest.fixture(autouse=True)
@@ -90,19 +86,3 @@ def pupils(school):
         PupilFactory(school=school, legal_first_name="Bella", legal_last_name="Cole"),
         PupilFactory(school=school, legal_first_name="Chloe", legal_last_name="Dunn"),
     ]
-
-
-@pytest.fixture
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }

@@ -471,7 +471,7 @@ def test_parent_wishes_do_not_block_referral(school, staff, dsl, pupils):
     saved = fresh(referred)
     assert saved.step == Step.REFERRAL_DECIDED
     assert saved.referral_decision == ReferralDecision.REFER
-    assert saved.referral_agencies == [Agency.POLICE, Agency.SOCIAL_CARE]
+    assert saved.referral_agencies == [Agency.SOCIAL_CARE, Agency.POLICE]
     assert saved.decided_by_id == dsl.pk
     # The wishes stay on the record, unchanged, next to the decision that overrode them.
     assert (
@@ -777,7 +777,7 @@ def test_correcting_the_referral_decision_keeps_the_later_steps(concern, dsl):
     )
     saved = fresh(corrected)
     assert saved.step == Step.SUPPORT_PLANNED
-    assert saved.referral_agencies == [Agency.CEOP, Agency.POLICE, Agency.SOCIAL_CARE]
+    assert saved.referral_agencies == [Agency.SOCIAL_CARE, Agency.POLICE, Agency.CEOP]
     assert history_of(concern)[-1][2] == "Corrected: A CEOP report was also made."
 
 

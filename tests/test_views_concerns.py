@@ -517,8 +517,8 @@ def test_the_dsl_sees_the_task_list_with_only_the_next_step_open(dsl_client, con
 
     text = page_text(response)
     assert "Recorded by Tom Teacher" in text
-    assert "Safety checked Ready to start" in text
-    assert "Evidence preserved Cannot start yet" in text
+    assert "Check every child is safe Ready to start" in text
+    assert "Preserve evidence Cannot start yet" in text
     links = re.findall(r'href="([^"]+)"', response.content.decode())
     assert url("safety", concern) in links
     assert url("evidence", concern) not in links
@@ -553,7 +553,7 @@ def test_dsl_records_the_safety_check_for_every_child(dsl_client, dsl, concern):
     assert history_rows(bella)[-1] == (dsl.pk, "Safety check recorded")
     detail = page_text(dsl_client.get(response.url))
     assert "The safety check has been recorded." in detail
-    assert "Safety checked Completed" in detail
+    assert "Check every child is safe Completed" in detail
     assert "No. Police called; officer visited the home (20 Nov 2026, 10:15)" in detail
 
 
@@ -669,14 +669,14 @@ def test_dsl_records_the_referral_decision_despite_the_parents_wishes(dsl_client
     concern = fresh(concern)
     assert concern.step == Step.REFERRAL_DECIDED
     assert concern.referral_decision == ReferralDecision.REFER
-    assert concern.referral_agencies == [Agency.POLICE, Agency.SOCIAL_CARE]
+    assert concern.referral_agencies == [Agency.SOCIAL_CARE, Agency.POLICE]
     assert concern.parents_informed is False
     assert concern.parents_not_informed_reason.startswith("Social care asked us to wait")
     assert concern.decided_by_id == dsl.pk
     assert latest_history(concern) == (dsl.pk, "Referral decision recorded")
     detail = page_text(dsl_client.get(response.url))
     assert "The referral decision has been recorded." in detail
-    assert "Referred to Police, Children's social care (MASH)" in detail
+    assert "Referred to Children's social care (MASH), Police" in detail
 
 
 def test_not_referring_without_reasons_is_refused(dsl_client, dsl, concern):
@@ -965,7 +965,12 @@ def test_the_dsl_takes_the_domain_case_through_every_step(dsl_client, dsl, staff
 
     assert fresh(concern).step == Step.CLOSED
     detail = page_text(dsl_client.get(closed.url))
-    for step in ["Safety checked", "Evidence preserved", "Referral decided", "Support planned"]:
+    for step in [
+        "Check every child is safe",
+        "Preserve evidence",
+        "Decide on referral",
+        "Plan support and school-wide follow-up",
+    ]:
         assert f"{step} Completed" in detail
     reasons = [reason for user, reason in history_rows(concern) if user == dsl.pk]
     assert reasons == [

@@ -1,0 +1,111 @@
+"""Browser tests: Debian's chromium, driven by Playwright, against pytest-django's live server.
+
+Every test in this folder is marked `browser` (run them alone with `-m browser`, skip them
+with `-m "not browser"`) and uses a transactional database, since the live server's thread
+must see the rows the test writes.
+"""
+
+import importlib
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD
+
+HERE = Path(__file__).parent
+SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots"))
+
+# Playwright's sync API runs an event loop in the test's thread, so Django takes every ORM
+# call made by the test (and the test-database set-up) for a call from async code.
+# `make test` sets this for the whole run; setting it here lets `pytest tests/browser` run.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture(autouse=True)
+def _seeded_categories(transactional_db):
+    """Put back the categories the migrations seed, which an earlier transactional test's
+    flush has removed.
+
+    Not `serialized_rollback`: once Playwright's sync API has started, the test thread
+    runs in another contextvars context, so Django no longer sees the connection objects
+    made before, nor the serialized copy of the database kept on them; when a test
+    outside this folder set the database up, nothing would be restored.
+    """
+    seed_migration = importlib.import_module(
+        "concerns.migrations.0003_seed_categories_and_forbid_deletes"
+    )
+    seed_migration.seed(django_apps, schema_editor=None)
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_manifest(settings):
+    # With DEBUG off (as `make test` runs) the manifest storage needs `collectstatic` first;
+    # the live server serves static files straight from STATICFILES_DIRS anyway.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(pytestconfig):
+    """Debian's chromium (Playwright's own browser download is unreachable here), with the
+    flags that keep it from reaching for the network at start-up."""
+    return {
+        "headless": not pytestconfig.getoption("--headed"),
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A school in England: the date pickers show dd/mm/yyyy, as staff would see them.
+    return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/London"}
+
+
+@pytest.fixture
+def login(page: Page, live_server) -> Callable:
+    """Sign in through the login form, as a person would: `login(dsl)`."""
+
+    def sign_in(user):
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Email address").fill(user.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page).not_to_have_url(re.compile(r"/login/"))
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+    return sign_in
+
+
+@pytest.fixture
+def screenshot(page: Page) -> Callable:
+    """Save a full-page screenshot as SHOTS/<name>.png, for a person to look at."""
+
+    def take(name: str) -> Path:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / f"{name}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take

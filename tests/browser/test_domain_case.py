@@ -1,0 +1,333 @@
+"""The DOMAIN.md case, end to end in a real browser: a member of staff records what the
+mother said about her daughter and two friends, and the DSL takes the concern from
+recorded to closed, one step at a time ("Option 3").
+
+Fields are found by their labels and buttons by their names, so these tests also pin
+down that every label, legend and hint is wired to its input.
+"""
+
+import datetime
+import re
+
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from concerns.forms import pupil_label
+from concerns.models import ChildRole, Concern, Step
+from tests.factories import record_concern
+
+MOTHER = "Mrs Sarah Example"
+ACCOUNT = (
+    "She said: 'Over the weekend I found pornographic sites in her browser history. "
+    "She told me about a special friend she met in a children's game, then in a chat "
+    "room. She sent him naked pictures and a video. She called it a grown-up game. "
+    "Her two friends did the same at a sleepover.'"
+)
+WISHES = "She does not want anyone else involved and insists the other parents are not told."
+CATEGORIES = ("Sharing nudes and semi-nudes", "Online grooming")
+EVIDENCE = "Pictures and a video sent to 'special friend' via the game's chat"
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def an_hour_ago() -> datetime.datetime:
+    return timezone.localtime().replace(second=0, microsecond=0) - datetime.timedelta(hours=1)
+
+
+def group(within, legend: str):
+    """A fieldset (radios, checkboxes, a child's row), found by its legend."""
+    return within.get_by_role("group", name=legend, exact=True)
+
+
+def fill_record_form(page: Page, *, pupils, disclosed_at, immediate_danger: str) -> None:
+    """Everything on the record form except the account itself."""
+    group(page, "Who told you, or what did you see?").get_by_label("A parent or carer").check()
+    page.get_by_label("Their name").fill(MOTHER)
+    page.get_by_label("Their relationship to the child").fill("Mother")
+    page.get_by_label("When was it disclosed or seen?").fill(disclosed_at.strftime(DATETIME_LOCAL))
+    page.get_by_label("Where?", exact=True).fill("The head's office")
+
+    girl, *friends = pupils
+    # Each child's fields sit in a fieldset whose legend says which child it is.
+    first = group(page, "The child the concern is about")
+    first.get_by_label("Child", exact=True).select_option(label=pupil_label(girl))
+    first.get_by_label("Their role in the concern").select_option(
+        label="The child the concern is about"
+    )
+    for row, friend in enumerate(friends, start=2):
+        another_child = group(page, f"Another child {row} (optional)")
+        another_child.get_by_label("Child", exact=True).select_option(label=pupil_label(friend))
+        another_child.get_by_label("Their role in the concern").select_option(
+            label="Another child affected"
+        )
+
+    for name in CATEGORIES:
+        group(page, "What kind of concern is it?").get_by_label(name).check()
+    adult = "Is an adult believed to be involved in seeking images or contact?"
+    group(page, adult).get_by_label("Yes", exact=True).check()
+    page.get_by_label("What do the parents or carers want to happen?").fill(WISHES)
+    danger = group(page, "Is anyone in immediate danger now?")
+    danger.get_by_label(immediate_danger, exact=True).check()
+
+
+def expect_record_form_kept(page: Page, *, pupils, disclosed_at) -> None:
+    """After a refused submission, everything typed is still on the page."""
+    who = group(page, "Who told you, or what did you see?")
+    expect(who.get_by_label("A parent or carer")).to_be_checked()
+    expect(page.get_by_label("Their name")).to_have_value(MOTHER)
+    expect(page.get_by_label("Their relationship to the child")).to_have_value("Mother")
+    expect(page.get_by_label("When was it disclosed or seen?")).to_have_value(
+        disclosed_at.strftime(DATETIME_LOCAL)
+    )
+    expect(page.get_by_label("Where?", exact=True)).to_have_value("The head's office")
+    first = group(page, "The child the concern is about")
+    expect(first.get_by_label("Child", exact=True)).to_have_value(str(pupils[0].uuid))
+    expect(first.get_by_label("Their role in the concern")).to_have_value(ChildRole.SUBJECT)
+    for row, friend in enumerate(pupils[1:], start=2):
+        another_child = group(page, f"Another child {row} (optional)")
+        expect(another_child.get_by_label("Child", exact=True)).to_have_value(str(friend.uuid))
+        expect(another_child.get_by_label("Their role in the concern")).to_have_value(
+            ChildRole.AFFECTED
+        )
+    for name in CATEGORIES:
+        expect(group(page, "What kind of concern is it?").get_by_label(name)).to_be_checked()
+    adult = group(page, "Is an adult believed to be involved in seeking images or contact?")
+    expect(adult.get_by_label("Yes", exact=True)).to_be_checked()
+    expect(page.get_by_label("What do the parents or carers want to happen?")).to_have_value(WISHES)
+    danger = group(page, "Is anyone in immediate danger now?")
+    expect(danger.get_by_label("No", exact=True)).to_be_checked()
+
+
+def test_staff_records_the_domain_case_with_three_children(
+    page: Page, live_server, login, screenshot, staff, pupils
+):
+    disclosed_at = an_hour_ago()
+    login(staff)
+    page.get_by_role("button", name="Record a concern").click()
+    expect(page.get_by_role("heading", name="Record a concern", level=1)).to_be_visible()
+
+    fill_record_form(page, pupils=pupils, disclosed_at=disclosed_at, immediate_danger="No")
+    screenshot("record-form")
+    page.get_by_role("button", name="Submit the concern").click()
+
+    expect(page).to_have_title(re.compile(r"^Error: Record a concern"))
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    # GOV.UK Frontend's script (allowed by the CSP nonce) moves focus to the summary.
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    error_link = page.get_by_role(
+        "link", name="Write down what was said, in the speaker's own words"
+    )
+    expect(error_link).to_be_visible()
+    expect_record_form_kept(page, pupils=pupils, disclosed_at=disclosed_at)
+    screenshot("record-form-error")
+    # The summary's link takes the user to the question that needs an answer.
+    error_link.click()
+    account = page.get_by_label("What was said, in the speaker's own words")
+    expect(account).to_be_focused()
+    expect(account).to_have_value("")
+
+    account.fill(ACCOUNT)
+    page.get_by_role("button", name="Submit the concern").click()
+
+    expect(page.get_by_role("heading", name="Concern recorded")).to_be_visible()
+    reference = page.get_by_text(re.compile(r"^SG-\d{4}-\d{4}$"))
+    expect(reference).to_be_visible()
+    expect(page.get_by_text("call 999")).to_have_count(0)
+
+    concern = Concern.objects.get(reference=reference.inner_text())
+    assert concern.reporter_id == staff.pk
+    assert concern.step == Step.RECORDED
+    assert concern.account == ACCOUNT
+    assert (concern.discloser_name, concern.discloser_relationship) == (MOTHER, "Mother")
+    assert concern.disclosed_at == disclosed_at
+    assert concern.adult_involved == "yes"
+    assert concern.parent_wishes == WISHES
+    assert concern.immediate_danger is False
+    assert set(concern.categories.values_list("name", flat=True)) == set(CATEGORIES)
+    assert sorted(concern.children.values_list("pupil_id", "role")) == sorted(
+        [
+            (pupils[0].pk, ChildRole.SUBJECT),
+            (pupils[1].pk, ChildRole.AFFECTED),
+            (pupils[2].pk, ChildRole.AFFECTED),
+        ]
+    )
+
+
+def test_dsl_takes_the_case_from_recorded_to_closed(
+    page: Page, live_server, login, screenshot, school, staff, dsl, pupils
+):
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=pupils,
+        categories=("sharing-nudes", "online-grooming"),
+        adult_involved="yes",
+        parent_wishes=WISHES,
+    )
+    an_hour_ago_typed = an_hour_ago().strftime(DATETIME_LOCAL)
+    in_a_fortnight = (timezone.localdate() + datetime.timedelta(days=14)).isoformat()
+    names = [pupil.full_name for pupil in pupils]
+
+    login(dsl)
+    page.get_by_role("link", name=concern.reference).click()
+    expect(page.get_by_role("heading", name=f"Concern {concern.reference}")).to_be_visible()
+
+    # 2. Safety check: all three children, each with how the DSL knows.
+    page.get_by_role("link", name="Check every child is safe").click()
+    for name in names:
+        child = page.get_by_role("group", name=re.compile(rf"^{name}\b"))
+        group(child, f"Is {name} safe now?").get_by_label("Yes", exact=True).check()
+        child.get_by_label("How do you know?").fill(f"{name} seen in class at 9:15 by Dana Lead")
+    page.get_by_role("button", name="Record the safety check").click()
+    expect(page.get_by_text("The safety check has been recorded.")).to_be_visible()
+    for name in names:
+        expect(page.get_by_role("row", name=name)).to_contain_text("seen in class at 9:15")
+
+    # 3. Preserve evidence: describe it (never upload it) and record the advice given.
+    page.get_by_role("link", name="Preserve evidence").click()
+    page.get_by_text("Describe a piece of evidence", exact=True).click()
+    page.get_by_label("What is the evidence?").fill(EVIDENCE)
+    page.get_by_label("App or platform").fill("A children's online game")
+    page.get_by_label("Usernames, numbers or accounts involved").fill("specialfriend_2009")
+    page.get_by_label("Where is it?").fill("Mother's phone")
+    page.get_by_label("Who holds it?").fill("Mother")
+    page.get_by_role("button", name="Add the description").click()
+    expect(page.get_by_text("The evidence has been described.")).to_be_visible()
+    expect(page.get_by_text(EVIDENCE)).to_be_visible()
+
+    page.get_by_label("Who told them not to delete anything?").fill(dsl.full_name)
+    page.get_by_label("Who was told?").fill(f"{MOTHER}, the mother")
+    page.get_by_label("When was the advice given?").fill(an_hour_ago_typed)
+    page.get_by_role("button", name="Complete the evidence step").click()
+    expect(page.get_by_text("The evidence step is complete.")).to_be_visible()
+    expect(
+        page.get_by_text(f"{dsl.full_name} told {MOTHER}, the mother not to delete anything")
+    ).to_be_visible()
+
+    # 4. Refer, whatever the mother wants: her wishes are shown beside the decision.
+    page.get_by_role("link", name="Decide on referral").click()
+    expect(page.get_by_role("heading", name="The parents' or carers' wishes")).to_be_visible()
+    expect(page.get_by_text(WISHES)).to_be_visible()
+    expect(
+        page.get_by_text("Their wishes are recorded but do not override the duty to refer.")
+    ).to_be_visible()
+    expect(
+        page.get_by_text("refer to the police as well as children's social care")
+    ).to_be_visible()
+    group(page, "Will the concern be referred?").get_by_label("Refer", exact=True).check()
+    agencies = group(page, "Referred to")
+    agencies.get_by_label("Children's social care (MASH)").check()
+    agencies.get_by_label("Police", exact=True).check()
+    page.get_by_label("When was the referral made?").fill(an_hour_ago_typed)
+    page.get_by_label("Who made it?").fill(dsl.full_name)
+    page.get_by_label("Reasons for the decision").fill(
+        "An adult obtained sexual images from three children: child sexual abuse. "
+        "Consent is not needed to refer."
+    )
+    told = group(page, "Have the parents or carers been told about the referral?")
+    told.get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("The referral decision has been recorded.")).to_be_visible()
+    referred_to = page.get_by_role("definition").filter(has_text="Police")
+    expect(referred_to).to_contain_text("Children's social care (MASH)")
+
+    # 5. Support for each child, and 6. a school-wide follow-up.
+    page.get_by_role("link", name="Plan support and school-wide follow-up").click()
+    support_form = page.locator("form").filter(
+        has=page.get_by_role("button", name="Add the support")
+    )
+    roles = ["the child the concern is about"] + ["another child affected"] * 2
+    for name, role in zip(names, roles, strict=True):
+        if not support_form.is_visible():
+            page.get_by_text("Plan support for a child", exact=True).click()
+        support_form.get_by_label("Child", exact=True).select_option(label=f"{name} ({role})")
+        support_form.get_by_label("Support", exact=True).fill(
+            f"Weekly check-in for {name} with the pastoral lead; praised for telling"
+        )
+        support_form.get_by_label("Who is responsible?").fill("Pastoral lead")
+        support_form.get_by_label("Review date").fill(in_a_fortnight)
+        page.get_by_role("button", name="Add the support").click()
+        expect(page.get_by_text("The support action has been added.")).to_be_visible()
+        expect(page.get_by_role("row", name=name)).to_contain_text("Weekly check-in")
+
+    page.get_by_text("Plan school-wide follow-up", exact=True).click()
+    follow_up_form = page.locator("form").filter(
+        has=page.get_by_role("button", name="Add the follow-up")
+    )
+    group(follow_up_form, "Kind of follow-up").get_by_label(
+        "Extra e-safety lessons for pupils"
+    ).check()
+    follow_up_form.get_by_label("What will happen?").fill(
+        "Extra e-safety lessons for Years 3 to 6: online friends, secrets, telling an adult"
+    )
+    follow_up_form.get_by_label("Who is responsible?").fill("Computing lead")
+    follow_up_form.get_by_label("Due date").fill(in_a_fortnight)
+    page.get_by_role("button", name="Add the follow-up").click()
+    expect(page.get_by_text("The school-wide follow-up has been added.")).to_be_visible()
+    page.get_by_role("button", name="Complete the support step").click()
+    expect(page.get_by_text("The support step is complete.")).to_be_visible()
+
+    # Close, with the outcome.
+    page.get_by_role("link", name="Close the concern").click()
+    page.get_by_label("Outcome").fill(
+        "Referred to children's social care and the police; strategy meeting held. "
+        "Support in place for all three children."
+    )
+    page.get_by_role("button", name="Close the concern").click()
+    expect(page.get_by_text(f"Concern {concern.reference} is closed.")).to_be_visible()
+    title = page.get_by_role("heading", name=f"Concern {concern.reference}", level=1)
+    expect(title).to_contain_text("Closed")
+    screenshot("concern-closed")
+
+    concern.refresh_from_db()
+    assert concern.step == Step.CLOSED
+    assert set(concern.referral_agencies) == {"social_care", "police"}
+    assert concern.evidence_advice_given_by == dsl.full_name
+
+    # The history says who did each step, and why.
+    page.get_by_role("link", name="History of this concern").click()
+    expect(page.get_by_role("heading", name="History", level=1)).to_be_visible()
+    entries = page.get_by_role("listitem").filter(has=page.get_by_role("heading", level=2))
+    for subject, reason in [
+        ("The concern: added", "Concern recorded"),
+        (f"Child: {names[0]}: changed", "Safety check recorded"),
+        ("The concern: changed", "Safety check recorded"),
+        ("Evidence: added", "Evidence described"),
+        ("The concern: changed", "Evidence step completed"),
+        ("The concern: changed", "Referral decision recorded"),
+        (f"Support for {names[2]}: added", "Support action planned"),
+        ("School-wide follow-up: added", "School-wide follow-up planned"),
+        ("The concern: changed", "Support planned"),
+        ("The concern: changed", "Concern closed"),
+    ]:
+        who = staff.full_name if reason == "Concern recorded" else dsl.full_name
+        entry = entries.filter(has=page.get_by_role("heading", name=subject, exact=True)).filter(
+            has_text=f"by {who}. Reason: {reason}"
+        )
+        expect(entry).not_to_have_count(0)
+    screenshot("history")
+
+
+def test_immediate_danger_tells_staff_to_call_999(page: Page, live_server, login, staff, pupils):
+    login(staff)
+    page.get_by_role("button", name="Record a concern").click()
+    fill_record_form(page, pupils=pupils, disclosed_at=an_hour_ago(), immediate_danger="Yes")
+    page.get_by_label("What was said, in the speaker's own words").fill(ACCOUNT)
+    page.get_by_role("button", name="Submit the concern").click()
+
+    expect(page.get_by_role("heading", name="Concern recorded")).to_be_visible()
+    expect(page.get_by_text("If you have not already, call 999 now.")).to_be_visible()
+    assert Concern.objects.get().immediate_danger is True
+
+
+def test_works_on_a_phone_sized_screen(page: Page, live_server, login, screenshot, staff, pupils):
+    page.set_viewport_size({"width": 375, "height": 800})
+    login(staff)
+    page.get_by_role("button", name="Record a concern").click()
+    expect(page.get_by_role("heading", name="Record a concern", level=1)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    # With an error summary and error messages shown too.
+    page.get_by_role("button", name="Submit the concern").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot("record-form-phone")
