@@ -177,11 +177,13 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Deleting a tracked row must fail (the database refuses), never quietly write a "-" row.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-SAFEGUARD_SAFETY_CHECK_HOURS = env.int("SAFETY_CHECK_HOURS", default=4)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    # Django's own messages once, through the same handler (its default config would add a
+    # second console handler when DEBUG is on, and send errors nowhere when it is off).
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -19,6 +19,16 @@ def _strict_fetching(settings):
 
 
 @pytest.fixture(autouse=True)
+def _static_files_without_manifest(settings):
+    # Tests run with DEBUG off, where settings choose the manifest storage, which needs
+    # `collectstatic` first; pages under test only need the files' plain URLs.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # Hashing with Argon2/PBKDF2 costs ~0.4 s per persona; tests don't test the hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

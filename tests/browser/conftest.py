@@ -49,16 +49,6 @@ def _seeded_categories(transactional_db):
     seed_migration.seed(django_apps, schema_editor=None)
 
 
-@pytest.fixture(autouse=True)
-def _static_files_without_manifest(settings):
-    # With DEBUG off (as `make test` runs) the manifest storage needs `collectstatic` first;
-    # the live server serves static files straight from STATICFILES_DIRS anyway.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(pytestconfig):
     """Debian's chromium (Playwright's own browser download is unreachable here), with the

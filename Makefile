@@ -1,0 +1,103 @@
+# Developer tasks. A newcomer needs only `make run` and `make test`; see README.md.
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+# Written after a successful install; pip runs again only when pyproject.toml or
+# constraints.txt is newer.
+STAMP := $(VENV)/.installed
+# One password for every demo account, read by load_demo.
+export DEMO_PASSWORD ?= correct-horse-battery-staple
+PYTEST_ARGS ?=
+# The database server and everything using it run through this wrapper (see README.md).
+WITH_DB := $(PYTHON) -m safeguard.embedded_pg
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format lock frontend
+
+help:
+	@echo "make run      start Safeguard with demo data on http://127.0.0.1:8000/"
+	@echo "make test     run the test suite (PYTEST_ARGS='-k name' to pick tests)"
+	@echo "make lint     check the code with ruff"
+	@echo "make format   fix what ruff can fix and format the code"
+	@echo "make install  create $(VENV) and install the pinned dependencies"
+	@echo "make lock     re-pin constraints.txt after changing pyproject.toml"
+	@echo "make frontend rebuild static/govuk/ from the pinned govuk-frontend (needs npm)"
+
+install: $(STAMP)
+
+# $(call find_python,CANDIDATES) is shell code printing the first candidate that really runs
+# and is Python 3.12+; use it as python=$$(...). Candidates that fail (a pyenv shim for a
+# version that isn't selected, say) are skipped.
+find_python = for candidate in $(1); do \
+  if "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+    echo "$$candidate"; exit 0; \
+  fi; \
+done; \
+echo "Safeguard needs Python 3.12 or newer; install it (e.g. apt install python3.12 or pyenv install 3.12) and run make again" >&2; \
+exit 1
+# pyenv's installed 3.12+ versions, newest first (or oldest first with $(call pyenv_pythons)).
+pyenv_pythons = $$(command -v pyenv >/dev/null 2>&1 && ls -d "$$(pyenv root)"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -V$(1))
+# The venv gets the newest Python available.
+FIND_PYTHON := $(call find_python,python3.14 python3.13 python3.12 $(call pyenv_pythons,r) python3)
+# Pins are made on the oldest supported Python: only it needs the backports (such as
+# typing_extensions) that some packages require on older versions.
+FIND_OLDEST_PYTHON := $(call find_python,python3.12 $(call pyenv_pythons) python3 python3.13 python3.14)
+
+$(STAMP): pyproject.toml constraints.txt
+	@if ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	  python=$$($(FIND_PYTHON)) || exit 1; \
+	  echo "Creating $(VENV) with $$python ($$("$$python" --version 2>&1))"; \
+	  rm -rf $(VENV) && "$$python" -m venv $(VENV); \
+	fi
+	@echo "Installing the pinned dependencies into $(VENV) (the first time takes a minute)"
+	@$(PYTHON) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+# `make run` runs this inside the wrapper, so one database server serves all of it.
+# load_demo prints the demo logins, with the password taken from DEMO_PASSWORD.
+define run_steps
+set -e
+$(PYTHON) manage.py migrate
+$(PYTHON) manage.py load_demo
+echo
+echo "Safeguard is at http://127.0.0.1:8000/: sign in with a demo login above."
+echo "Ctrl-C stops it and its database."
+echo
+exec $(PYTHON) manage.py runserver 127.0.0.1:8000
+endef
+
+run: export DEBUG ?= true
+run: export RUN_SCRIPT := $(run_steps)
+run: install
+	@exec $(WITH_DB) --data .pgdata/dev -- sh -c "$$RUN_SCRIPT"
+
+# Playwright's sync API runs an event loop in the test's thread, where Django would
+# otherwise refuse database calls.
+test: export DJANGO_ALLOW_ASYNC_UNSAFE := true
+# Settings refuse to load without a key unless DEBUG is on; tests run with DEBUG off.
+test: export SECRET_KEY ?= test-only-insecure-key
+test: install
+	@exec $(WITH_DB) --data .pgdata/test --fast -- $(PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Resolve pyproject.toml afresh in a scratch venv, so the pins carry nothing left over.
+lock:
+	@python=$$($(FIND_OLDEST_PYTHON)) || exit 1; scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+	"$$python" -m venv "$$scratch" && \
+	"$$scratch/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]' && \
+	{ sed -n '/^#/p' constraints.txt; \
+	  "$$scratch/bin/python" -m pip freeze --exclude-editable --disable-pip-version-check; \
+	} > constraints.txt.new && \
+	mv constraints.txt.new constraints.txt
+	@echo "constraints.txt updated; review it with git diff"
+
+# The built files are committed, so only someone upgrading GOV.UK Frontend needs npm.
+frontend:
+	npm ci && npm run build
