@@ -144,6 +144,19 @@ class Concern(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome_summary = models.TextField(blank=True)
 
+    # Triage: the DSL team acknowledges a new concern and gives it to one of its members.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concerns_assigned",
+    )
+
     objects = FetchModeManager()
     history = CONCERN_HISTORY
 
@@ -175,6 +188,7 @@ class Concern(models.Model):
         indexes = [
             models.Index(fields=["school", "step", "-recorded_at"]),
             models.Index(fields=["reporter", "-recorded_at"]),
+            models.Index(fields=["assignee", "step"]),
         ]
 
     def __str__(self):
@@ -299,6 +313,8 @@ class Attachment(models.Model):
 
 
 class SupportAction(models.Model):
+    """Support for one child, reviewed on its review date until it ends."""
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     child = models.ForeignKey(
         ConcernChild, on_delete=models.PROTECT, related_name="support_actions"
@@ -310,15 +326,45 @@ class SupportAction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     added_at = models.DateTimeField()
+    ended_on = models.DateField(null=True, blank=True)
 
     objects = FetchModeManager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["review_date", "pk"]
+        indexes = [
+            models.Index(
+                fields=["review_date"],
+                condition=models.Q(ended_on=None),
+                name="support_review_due",
+            )
+        ]
 
     def __str__(self):
         return self.action[:60]
+
+
+class SupportReview(models.Model):
+    """A review of a support action: how it is going, and the next review date or its end."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    action = models.ForeignKey(SupportAction, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField()
+    next_review_date = models.DateField(null=True, blank=True)
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reviewed_at", "pk"]
+
+    def __str__(self):
+        return self.notes[:60]
 
 
 class FollowUpKind(models.TextChoices):

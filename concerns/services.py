@@ -34,10 +34,11 @@ from concerns.models import (
     ReferralDecision,
     Step,
     SupportAction,
+    SupportReview,
     YesNoUnknown,
 )
-from concerns.tasks import notify_dsl_team
-from schools.models import Pupil, School
+from concerns.tasks import notify_assignee, notify_dsl_team
+from schools.models import DSL_TEAM, Membership, Pupil, School
 
 
 class StaleEdit(WorkflowError):
@@ -468,30 +469,30 @@ def concern_decide_referral(
     by,
     version: int,
     decision: str,
-    agencies: list[str],
-    made_at: datetime | None,
-    made_by: str,
     rationale: str,
     police_not_told_reason: str,
     parents_informed: bool,
     parents_not_informed_reason: str,
     reason: str = "",
 ) -> Concern:
-    """Record whether the concern is referred, to whom, and why. Parents' wishes don't decide."""
+    """Complete the referral step: referred (to the agencies whose referrals are recorded) or
+    not, and why. The parents' wishes are recorded beside it; they do not decide it."""
     concern = _locked(concern, version=version)
     correction = _open_step(concern, Step.REFERRAL_DECIDED)
     why = _correction_reason(correction, reason, "Referral decision recorded")
+    referrals = list(concern.referrals.select_related("made_by").order_by("made_at", "pk"))
     if decision == ReferralDecision.REFER:
-        if not agencies:
-            raise WorkflowError("Choose the agencies the concern is referred to.")
-        if made_at is None or not made_by.strip():
-            raise WorkflowError("Say when the referral was made and by whom.")
-        if made_at > timezone.now():
-            raise WorkflowError("The time of the referral cannot be in the future.")
+        if not referrals:
+            raise WorkflowError("Record the referral to each agency before completing this step.")
+        agencies = [
+            agency for agency in Agency.values if any(r.agency == agency for r in referrals)
+        ]
+        made_at, made_by = referrals[0].made_at, referrals[0].made_by.full_name
     elif decision == ReferralDecision.NOT_REFER:
         if not rationale.strip():
             raise WorkflowError("Explain why the concern is not being referred.")
-        agencies, made_at, made_by = [], None, ""
+        agencies = [r.agency for r in referrals]
+        made_at, made_by = None, ""
     else:
         raise WorkflowError("Choose whether to refer.")
     if police_required(concern) and Agency.POLICE not in agencies:
@@ -505,9 +506,9 @@ def concern_decide_referral(
     if not parents_informed and not parents_not_informed_reason.strip():
         raise WorkflowError("Explain why the parents or carers have not been told.")
     concern.referral_decision = decision
-    concern.referral_agencies = [agency for agency in Agency.values if agency in agencies]
+    concern.referral_agencies = agencies if decision == ReferralDecision.REFER else []
     concern.referral_made_at = made_at
-    concern.referral_made_by = made_by.strip()
+    concern.referral_made_by = made_by
     concern.referral_rationale = rationale.strip()
     concern.police_not_told_reason = police_not_told_reason.strip()
     concern.parents_informed = parents_informed
@@ -678,3 +679,72 @@ def category_add(
     _stamp(category, by=by, reason="Category added by the school")
     category.save()
     return category
+
+
+@transaction.atomic
+def concern_acknowledge(*, concern: Concern, by) -> Concern:
+    """The DSL team has seen a new concern. The time it took is kept (recorded to acknowledged)."""
+    concern = _locked(concern, version=None)
+    if concern.acknowledged_at is not None:
+        raise WorkflowError("This concern has already been acknowledged.")
+    concern.acknowledged_at = timezone.now()
+    concern.acknowledged_by = by
+    _bump(concern, by=by, reason="Acknowledged", fields=["acknowledged_at", "acknowledged_by"])
+    return concern
+
+
+@transaction.atomic
+def concern_assign(*, concern: Concern, by, assignee) -> Concern:
+    """Give a concern to a member of the school's DSL team (acknowledging it if need be)."""
+    concern = _locked(concern, version=None)
+    if concern.is_closed:
+        raise WorkflowError("This concern is closed.")
+    if not Membership.objects.filter(
+        user=assignee, school_id=concern.school_id, role__in=DSL_TEAM, user__is_active=True
+    ).exists():
+        raise WorkflowError("Assign the concern to a member of this school's safeguarding team.")
+    if concern.assignee_id == assignee.pk:
+        raise WorkflowError(f"This concern is already assigned to {assignee.full_name}.")
+    fields = ["assignee"]
+    if concern.acknowledged_at is None:
+        concern.acknowledged_at = timezone.now()
+        concern.acknowledged_by = by
+        fields += ["acknowledged_at", "acknowledged_by"]
+    concern.assignee = assignee
+    _bump(concern, by=by, reason=f"Assigned to {assignee.full_name}", fields=fields)
+    if assignee.pk != by.pk:
+        transaction.on_commit(partial(notify_assignee.enqueue, concern.pk))
+    return concern
+
+
+@transaction.atomic
+def support_review_record(
+    *, action: SupportAction, by, notes: str, next_review_date: date | None
+) -> SupportReview:
+    """Review a support action: how it is going, and when next (or that it has ended)."""
+    action = SupportAction.objects.select_for_update().get(pk=action.pk)
+    if action.ended_on is not None:
+        raise WorkflowError("This support has ended.")
+    if not notes.strip():
+        raise WorkflowError("Say how the support is going.")
+    today = timezone.localdate()
+    if next_review_date is not None and next_review_date <= today:
+        raise WorkflowError("The next review date must be in the future.")
+    review = SupportReview(
+        action=action,
+        reviewed_at=timezone.now(),
+        reviewed_by=by,
+        notes=notes.strip(),
+        next_review_date=next_review_date,
+    )
+    _stamp(review, by=by, reason="Support reviewed")
+    review.save()
+    if next_review_date is None:
+        action.ended_on = today
+        fields, why = ["ended_on"], "Support ended at review"
+    else:
+        action.review_date = next_review_date
+        fields, why = ["review_date"], "Next review set"
+    _stamp(action, by=by, reason=why)
+    action.save(update_fields=fields)
+    return review

@@ -55,3 +55,28 @@ def notify_dsl_team(concern_id: int, event: str) -> int:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=recipients,
     )
+
+
+@task
+def notify_assignee(concern_id: int) -> int:
+    """Tell the member of the DSL team a concern has been given to."""
+    from concerns.models import Concern
+
+    concern = Concern.objects.select_related("school", "assignee").get(pk=concern_id)
+    if concern.assignee is None or not concern.assignee.is_active:
+        return 0
+    link = settings.SITE_URL + reverse("concerns:detail", args=[concern.uuid])
+    return send_mail(
+        subject=f"Safeguarding concern {concern.reference} has been assigned to you",
+        message="\n".join(
+            [
+                f"Concern {concern.reference} at {concern.school.name} has been assigned to you.",
+                "",
+                f"Read it here (you will be asked to sign in): {link}",
+                "",
+                "This e-mail deliberately contains no names or details.",
+            ]
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[concern.assignee.email],
+    )

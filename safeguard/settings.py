@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "simple_history",
     "schools",
     "concerns",
+    "referrals",
 ]
 
 MIDDLEWARE = [

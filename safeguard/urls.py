@@ -3,4 +3,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("schools.urls")),
     path("concerns/", include("concerns.urls")),
+    path("referrals/", include("referrals.urls")),
 ]

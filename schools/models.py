@@ -17,6 +17,15 @@ class School(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     local_authority = models.CharField(max_length=120, blank=True)
+    # Deadlines the school sets: its own expectation for the safety check, and its local
+    # authority's deadline for confirming an urgent phone referral in writing.
+    safety_check_hours = models.PositiveSmallIntegerField(
+        default=4, help_text="Hours after recording by which every child's safety is checked"
+    )
+    written_confirmation_hours = models.PositiveSmallIntegerField(
+        default=24,
+        help_text="Hours after an urgent phone referral by which it is confirmed in writing",
+    )
 
     objects = FetchModeManager()
     history = HistoricalRecords()

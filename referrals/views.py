@@ -1,0 +1,1 @@
+"""Referral pages and the PDF exports. Thin views: access helper, form, one service."""
