@@ -37,6 +37,8 @@ from concerns.models import (
     SupportAction,
     YesNoUnknown,
 )
+from referrals import services as referral_services
+from referrals.models import Consent, Method, Referral
 from schools.models import Boarding, Gender, HouseholdContact, Membership, Pupil, Role, School, User
 from schools.pupil_import import upn_check_letter, upn_problem
 
@@ -763,12 +765,13 @@ def _membership(
 
 # What the services stamp with the current time, per model, and the path to its concern.
 _STAMPED = (
-    (Concern, "id", ("recorded_at", "closed_at")),
+    (Concern, "id", ("recorded_at", "closed_at", "acknowledged_at")),
     (ConcernChild, "concern", ("added_at", "safety_checked_at")),
     (EvidenceItem, "concern", ("added_at",)),
     (SupportAction, "child__concern", ("added_at",)),
     (FollowUpAction, "concern", ("added_at",)),
     (Note, "concern", ("added_at",)),
+    (Referral, "concern", ("recorded_at",)),
 )
 
 
@@ -842,6 +845,10 @@ class _Demo:
     pupils: dict[str, list[Pupil]]
     result: DemoResult
     timeline: _Timeline = field(default_factory=_Timeline)
+    # Who acknowledges (the first) and who is given new concerns, by school URN.
+    dsl_team_by_school: dict[str, list[DemoAccount]] = field(
+        default_factory=lambda: {HOLLYBROOK.urn: [DSL, DEPUTY], OTHER.urn: [OTHER_DSL]}
+    )
 
     def pupil(
         self,
@@ -921,7 +928,20 @@ class _Demo:
         )
         self.timeline.concern_ids.append(concern.pk)
         self.result.concerns.created += 1
-        return _Story(self, concern.pk, start)
+        story = _Story(self, concern.pk, start)
+        # The DSL team picks up each concern within the hour; the last two days' concerns are
+        # left waiting, so the triage queue has something new to show.
+        if days_ago >= 2 and school.urn in self.dsl_team_by_school:
+            team = self.dsl_team_by_school[school.urn]
+            assignee = team[len(self.timeline.concern_ids) % len(team)]
+            story._run(
+                _minutes(35),
+                services.concern_assign,
+                concern=story._concern(),
+                by=self.users[team[0]],
+                assignee=self.users[assignee],
+            )
+        return story
 
 
 def _safe(notes: str) -> dict:
@@ -1038,18 +1058,32 @@ class _Story:
         )
 
     def _decide(self, after, by, *, decision, agencies, rationale) -> None:
+        # One referral per agency, minutes apart, then the decision that completes the step.
+        for minutes, agency in enumerate(agencies):
+            self._run(
+                after + _minutes(minutes * 20),
+                referral_services.referral_record,
+                concern=self._concern(),
+                by=self.demo.users[by],
+                agency=agency,
+                made_at=self._at(after + _minutes(minutes * 20)),
+                method=Method.PORTAL if agency == Agency.EARLY_HELP else Method.PHONE,
+                contact_name="Duty officer",
+                agency_reference=f"DEMO-{agency.upper()[:3]}-{self._concern().pk:04d}",
+                children=self._children(),
+                parents_aware=True,
+                consent=Consent.GIVEN,
+                risk_view=rationale,
+                urgent=agency == Agency.SOCIAL_CARE,
+            )
         concern = self._concern()
-        referring = decision == ReferralDecision.REFER
         self._run(
-            after,
+            after + _minutes(len(agencies) * 20),
             services.concern_decide_referral,
             concern=concern,
             by=self.demo.users[by],
             version=concern.version,
             decision=decision,
-            agencies=agencies,
-            made_at=self._at(after) if referring else None,
-            made_by=by.full_name if referring else "",
             rationale=rationale,
             police_not_told_reason="",
             parents_informed=True,
