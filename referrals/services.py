@@ -24,6 +24,14 @@ from referrals.working_days import end_of_working_days_after
 # Working Together 2023: social care decides within one working day of a referral.
 SOCIAL_CARE_FEEDBACK_WORKING_DAYS = 1
 
+# The history reason for each kind of contact (the choice labels are too long for it).
+CONTACT_REASONS = {
+    ContactKind.FOLLOW_UP: "Follow-up recorded",
+    ContactKind.ESCALATION: "Escalation recorded",
+    ContactKind.UPDATE: "Update from the agency recorded",
+    ContactKind.MEETING: "Meeting or call recorded",
+}
+
 
 def _not_future(moment: datetime | None, what: str) -> None:
     if moment is not None and moment > timezone.now():
@@ -117,8 +125,13 @@ def referral_confirm_in_writing(*, referral: Referral, by, confirmed_at: datetim
     _not_future(confirmed_at, "of the written confirmation")
     if confirmed_at < referral.made_at:
         raise WorkflowError("The written confirmation cannot come before the referral.")
+    correction = referral.confirmed_in_writing_at is not None
     referral.confirmed_in_writing_at = confirmed_at
-    _stamp(referral, by=by, reason="Confirmed in writing")
+    _stamp(
+        referral,
+        by=by,
+        reason="Written confirmation corrected" if correction else "Confirmed in writing",
+    )
     referral.save(update_fields=["confirmed_in_writing_at"])
     return referral
 
@@ -141,6 +154,8 @@ def referral_record_feedback(
     _not_future(acknowledged_at, "of the acknowledgement")
     if received_at < referral.made_at:
         raise WorkflowError("Feedback cannot arrive before the referral was made.")
+    if acknowledged_at is not None and acknowledged_at < referral.made_at:
+        raise WorkflowError("The acknowledgement cannot come before the referral was made.")
     if not details.strip():
         raise WorkflowError("Describe what the agency said and decided.")
     correction = referral.feedback_received_at is not None
@@ -181,6 +196,6 @@ def agency_contact_record(
         recorded_by=by,
         recorded_at=timezone.now(),
     )
-    _stamp(contact, by=by, reason=f"{contact.get_kind_display()} recorded")
+    _stamp(contact, by=by, reason=CONTACT_REASONS[kind])
     contact.save()
     return contact

@@ -6,9 +6,13 @@ Social care should acknowledge a referral and decide what to do within one worki
 
 from datetime import date, datetime, time, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import holidays
 from django.utils import timezone
+
+# A working day ends at midnight in England, whatever timezone a request has activated.
+LONDON = ZoneInfo("Europe/London")
 
 
 @cache
@@ -31,7 +35,7 @@ def add_working_days(day: date, count: int) -> date:
 
 
 def end_of_working_days_after(moment: datetime, count: int) -> datetime:
-    """The end (23:59:59 local time) of the `count`th working day after `moment`."""
-    local = timezone.localtime(moment)
+    """The end (23:59:59 London time) of the `count`th working day after `moment`."""
+    local = timezone.localtime(moment, LONDON)
     due = add_working_days(local.date(), count)
-    return timezone.make_aware(datetime.combine(due, time(23, 59, 59)))
+    return timezone.make_aware(datetime.combine(due, time(23, 59, 59)), LONDON)

@@ -6,7 +6,9 @@ import factory
 from django.utils import timezone
 
 from concerns import services
-from concerns.models import Category, ChildRole, DiscloserType
+from concerns.models import Agency, Category, ChildRole, DiscloserType
+from referrals.models import Consent, Method
+from referrals.services import referral_record
 from schools.models import Boarding, Gender, Membership, Pupil, School, User
 
 PASSWORD = "a-long-test-password"
@@ -81,5 +83,26 @@ def record_concern(*, school, reporter, pupils, roles=None, categories=("sharing
         reporter=reporter,
         categories=[category(slug) for slug in categories],
         children=[services.ChildInput(pupil=p, role=r) for p, r in zip(pupils, roles, strict=True)],
+        **fields,
+    )
+
+
+def record_referral(concern, by, agency=Agency.SOCIAL_CARE, children=None, **overrides):
+    """Record a referral through the service: by phone ten minutes ago, about every child
+    named in the concern unless `children` says otherwise, with the parents' consent."""
+    fields = {
+        "made_at": timezone.now() - datetime.timedelta(minutes=10),
+        "method": Method.PHONE,
+        "contact_name": "Duty social worker",
+        "parents_aware": True,
+        "consent": Consent.GIVEN,
+        "risk_view": "An adult has obtained sexual images of three children: significant harm.",
+    }
+    fields.update(overrides)
+    return referral_record(
+        concern=concern,
+        by=by,
+        agency=agency,
+        children=list(concern.children.all()) if children is None else children,
         **fields,
     )

@@ -1,8 +1,9 @@
 """Nothing is deleted (DOMAIN.md rule 2): PostgreSQL itself refuses, whatever the caller.
 
-The triggers come from concerns/migrations/0003; they raise restrict_violation (SQLSTATE
-23001), which psycopg raises as RestrictViolation and Django as IntegrityError. Each attempt
-runs in its own atomic block so that the test's transaction survives the error.
+The triggers come from concerns/migrations/0003 and 0005 and referrals/migrations/0002; they
+raise restrict_violation (SQLSTATE 23001), which psycopg raises as RestrictViolation and Django
+as IntegrityError. Each attempt runs in its own atomic block so that the test's transaction
+survives the error.
 """
 
 import datetime
@@ -26,10 +27,13 @@ from concerns.models import (
     Note,
     ReferralDecision,
     SupportAction,
+    SupportReview,
 )
-from tests.factories import record_concern
+from referrals import services as referral_services
+from referrals.models import AgencyContact, ContactKind, Export, ExportKind, Referral
+from tests.factories import record_concern, record_referral
 
-REFUSED = r"Safeguarding records are never deleted \(table concerns_\w+\)"
+REFUSED = r"Safeguarding records are never deleted \(table (concerns|referrals)_\w+\)"
 
 PROTECTED_TABLES = [
     "concerns_concern",
@@ -43,12 +47,22 @@ PROTECTED_TABLES = [
     "concerns_historicalattachment",
     "concerns_supportaction",
     "concerns_historicalsupportaction",
+    "concerns_supportreview",
+    "concerns_historicalsupportreview",
     "concerns_followupaction",
     "concerns_historicalfollowupaction",
     "concerns_note",
     "concerns_historicalnote",
     "concerns_category",
     "concerns_historicalcategory",
+    "referrals_referral",
+    "referrals_historicalreferral",
+    "referrals_historicalreferral_children",
+    "referrals_agencycontact",
+    "referrals_historicalagencycontact",
+    "referrals_export",
+    "referrals_historicalexport",
+    "referrals_historicalexport_children",
 ]
 
 
@@ -85,27 +99,47 @@ def case(school, staff, dsl, pupils):
         advice_given_to="Mother",
         advice_given_at=now,
     )
+    referral = record_referral(concern, dsl, agency=Agency.SOCIAL_CARE)
+    record_referral(concern, dsl, agency=Agency.POLICE)
+    referral_services.agency_contact_record(
+        referral=referral,
+        by=dsl,
+        kind=ContactKind.FOLLOW_UP,
+        happened_at=now,
+        notes="Rang the MASH: no decision yet.",
+    )
     concern = services.concern_decide_referral(
         concern=concern,
         by=dsl,
         version=concern.version,
         decision=ReferralDecision.REFER,
-        agencies=[Agency.SOCIAL_CARE, Agency.POLICE],
-        made_at=now,
-        made_by="Dana Lead",
         rationale="",
         police_not_told_reason="",
         parents_informed=True,
         parents_not_informed_reason="",
     )
     subject = concern.children.get(role=ChildRole.SUBJECT)
-    services.support_action_add(
+    support = services.support_action_add(
         concern=concern,
         by=dsl,
         child=subject,
         action="Weekly check-in",
         owner="Pastoral lead",
         review_date=now.date() + datetime.timedelta(days=14),
+    )
+    services.support_action_add(
+        concern=concern,
+        by=dsl,
+        child=subject,
+        action="School counsellor",
+        owner="Counsellor",
+        review_date=now.date() + datetime.timedelta(days=14),
+    )
+    services.support_review_record(
+        action=support,
+        by=dsl,
+        notes="Settling well.",
+        next_review_date=timezone.localdate() + datetime.timedelta(days=28),
     )
     services.follow_up_add(
         concern=concern,
@@ -128,6 +162,15 @@ def case(school, staff, dsl, pupils):
         uploaded_by=dsl,
         uploaded_at=now,
     )
+    # Likewise an export: its file is not the point, only the record that it left.
+    export = Export.objects.create(
+        kind=ExportKind.REFERRAL,
+        concern=concern,
+        sha256="0" * 64,
+        exported_by=dsl,
+        exported_at=now,
+    )
+    export.children.set([subject])
     Category.objects.create(school=school, name="Attendance", slug="attendance")
     return concern
 
@@ -158,14 +201,29 @@ def test_the_database_refuses_to_delete_a_concern_nothing_points_at(school, staf
 
 @pytest.mark.parametrize(
     "model",
-    [ConcernChild, EvidenceItem, Attachment, SupportAction, FollowUpAction, Note],
+    [
+        ConcernChild,
+        EvidenceItem,
+        Attachment,
+        SupportAction,
+        SupportReview,
+        FollowUpAction,
+        Note,
+        Referral,
+        AgencyContact,
+        Export,
+    ],
     ids=lambda model: model.__name__,
 )
 def test_the_database_refuses_to_delete_a_concerns_records(case, model):
     rows = model.objects.all()
+    # Rows that something else points at are also protected by Django; these reach the trigger.
     if model is ConcernChild:
-        # A child with a support plan is also protected by Django; this one reaches the trigger.
         rows = rows.filter(support_actions__isnull=True)
+    elif model is SupportAction:
+        rows = rows.filter(reviews__isnull=True)
+    elif model is Referral:
+        rows = rows.filter(contacts__isnull=True)
     count = rows.count()
     assert count
 
@@ -188,9 +246,13 @@ def test_the_database_refuses_to_delete_a_category(case):
         EvidenceItem,
         Attachment,
         SupportAction,
+        SupportReview,
         FollowUpAction,
         Note,
         Category,
+        Referral,
+        AgencyContact,
+        Export,
     ],
     ids=lambda model: model.__name__,
 )

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from concerns import services
 from concerns.models import YesNoUnknown
+from concerns.tasks import notify_assignee
 from tests.factories import category, record_concern
 
 
@@ -123,3 +124,88 @@ def test_a_correction_to_immediate_danger_alerts_the_team_again(
 
     (email,) = mailoutbox
     assert email.subject.startswith("IMMEDIATE DANGER:")
+
+
+# Assignment: the member of the DSL team a concern is given to hears about it.
+
+
+@pytest.fixture
+def assign(django_capture_on_commit_callbacks):
+    def assign(concern, *, by, assignee):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            services.concern_assign(concern=concern, by=by, assignee=assignee)
+        return callbacks
+
+    return assign
+
+
+def test_an_assignment_is_sent_to_the_assignee_only(
+    everyone, record, assign, dsl, deputy, mailoutbox
+):
+    concern = record()
+    mailoutbox.clear()
+
+    assign(concern, by=dsl, assignee=deputy)
+
+    (email,) = mailoutbox
+    assert email.to == ["deputy@oakfield.example"]
+    assert (email.cc, email.bcc) == ([], [])
+    assert email.subject == f"Safeguarding concern {concern.reference} has been assigned to you"
+    link = "http://testserver" + reverse("concerns:detail", args=[concern.uuid])
+    assert concern.reference in email.body
+    assert link in email.body
+
+
+def test_the_assignment_email_names_no_child_and_holds_no_detail(
+    everyone, record, assign, dsl, deputy, mailoutbox, pupils
+):
+    concern = record(
+        discloser_name="Mrs Sarah Example",
+        account="She said a man called sparkle_friend_11 asked for pictures.",
+        location="Boarding house",
+    )
+    mailoutbox.clear()
+
+    assign(concern, by=dsl, assignee=deputy)
+
+    (email,) = mailoutbox
+    text = f"{email.subject}\n{email.body}"
+    for pupil in pupils:
+        assert pupil.legal_first_name not in text
+        assert pupil.legal_last_name not in text
+    for detail in ["Sarah", "Example", "sparkle_friend_11", "pictures", "Boarding house"]:
+        assert detail not in text
+    assert category("sharing-nudes").name not in text
+
+
+def test_taking_a_concern_yourself_sends_no_email(everyone, record, assign, dsl, mailoutbox):
+    concern = record()
+    mailoutbox.clear()
+
+    callbacks = assign(concern, by=dsl, assignee=dsl)
+
+    assert callbacks == []
+    assert mailoutbox == []
+
+
+def test_no_assignment_email_until_the_assignment_is_committed(
+    everyone, record, dsl, deputy, mailoutbox
+):
+    concern = record()
+    mailoutbox.clear()
+    # No capture: the test's transaction never commits.
+    services.concern_assign(concern=concern, by=dsl, assignee=deputy)
+    assert mailoutbox == []
+
+
+def test_an_assignee_who_has_left_by_the_time_the_task_runs_is_not_emailed(
+    everyone, record, dsl, deputy, mailoutbox
+):
+    concern = record()
+    mailoutbox.clear()
+    services.concern_assign(concern=concern, by=dsl, assignee=deputy)
+    deputy.is_active = False
+    deputy.save(update_fields=["is_active"])
+
+    assert notify_assignee.call(concern.pk) == 0
+    assert mailoutbox == []

@@ -29,7 +29,8 @@ from concerns.models import (
     SupportAction,
     YesNoUnknown,
 )
-from tests.factories import PupilFactory, category, record_concern
+from referrals.models import Referral
+from tests.factories import PupilFactory, category, record_concern, record_referral
 
 MINUTE = datetime.timedelta(minutes=1)
 SUBJECT, AFFECTED = ChildRole.SUBJECT, ChildRole.AFFECTED
@@ -88,12 +89,16 @@ def preserve_evidence(concern, *, by, **overrides):
     )
 
 
+def refer_to(concern, *agencies, by):
+    """Record a referral to each agency (social care and the police unless others are
+    named), as the DSL does before completing the referral step."""
+    for agency in agencies or (Agency.SOCIAL_CARE, Agency.POLICE):
+        record_referral(concern, by, agency=agency)
+
+
 def decide_referral(concern, *, by, **overrides):
     fields = {
         "decision": ReferralDecision.REFER,
-        "agencies": [Agency.SOCIAL_CARE, Agency.POLICE],
-        "made_at": timezone.now() - 10 * MINUTE,
-        "made_by": "Dana Lead",
         "rationale": "",
         "police_not_told_reason": "",
         "parents_informed": True,
@@ -151,6 +156,7 @@ def bring_to(step: Step, concern, *, by) -> Concern:
         describe_evidence(concern, by=by)
         concern = preserve_evidence(concern, by=by)
     if step >= Step.REFERRAL_DECIDED:
+        refer_to(concern, by=by)
         concern = decide_referral(concern, by=by)
     if step >= Step.SUPPORT_PLANNED:
         concern = plan_support(concern, by=by)
@@ -465,6 +471,7 @@ def test_parent_wishes_do_not_block_referral(school, staff, dsl, pupils):
         parent_wishes="Tell no one. Delete the pictures and I will deal with it at home.",
     )
     concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
+    refer_to(concern, Agency.SOCIAL_CARE, Agency.POLICE, by=dsl)
 
     referred = decide_referral(concern, by=dsl)
 
@@ -479,26 +486,48 @@ def test_parent_wishes_do_not_block_referral(school, staff, dsl, pupils):
     )
 
 
-def test_a_referral_needs_the_agencies(concern, dsl):
+RECORD_REFERRALS_FIRST = "Record the referral to each agency before completing this step."
+
+
+def test_referring_needs_a_recorded_referral(concern, dsl):
     concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
-    with refused("Choose the agencies the concern is referred to."):
-        decide_referral(concern, by=dsl, agencies=[])
+    with refused(RECORD_REFERRALS_FIRST):
+        decide_referral(concern, by=dsl)
+    saved = fresh(concern)
+    assert (saved.step, saved.version) == (Step.EVIDENCE_PRESERVED, concern.version)
 
 
-@pytest.mark.parametrize(
-    "change", [{"made_at": None}, {"made_by": "  "}], ids=["no-time", "no-referrer"]
-)
-def test_a_referral_needs_when_and_by_whom(concern, dsl, change):
+def test_a_referral_recorded_for_another_concern_does_not_count(school, staff, dsl, concern):
+    other = record_concern(school=school, reporter=staff, pupils=[PupilFactory(school=school)])
+    record_referral(other, dsl)
     concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
-    with refused("Say when the referral was made and by whom."):
-        decide_referral(concern, by=dsl, **change)
-    assert fresh(concern).step == Step.EVIDENCE_PRESERVED
+    with refused(RECORD_REFERRALS_FIRST):
+        decide_referral(concern, by=dsl)
 
 
-def test_a_referral_cannot_be_made_in_the_future(concern, dsl):
+def test_the_decision_takes_its_agencies_time_and_referrer_from_the_recorded_referrals(
+    concern, dsl, deputy
+):
     concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
-    with refused("The time of the referral cannot be in the future."):
-        decide_referral(concern, by=dsl, made_at=timezone.now() + datetime.timedelta(hours=1))
+    now = timezone.now()
+    # Recorded out of order: CEOP last but made first, by the deputy.
+    record_referral(concern, dsl, agency=Agency.POLICE, made_at=now - 20 * MINUTE)
+    record_referral(concern, dsl, agency=Agency.SOCIAL_CARE, made_at=now - 10 * MINUTE)
+    record_referral(concern, deputy, agency=Agency.CEOP, made_at=now - 30 * MINUTE)
+
+    decide_referral(concern, by=dsl)
+
+    saved = fresh(concern)
+    assert saved.referral_agencies == [Agency.SOCIAL_CARE, Agency.POLICE, Agency.CEOP]
+    assert saved.referral_made_at == now - 30 * MINUTE
+    assert saved.referral_made_by == "Dev Deputy"
+
+
+def test_two_referrals_to_one_agency_name_it_once(concern, dsl):
+    concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
+    refer_to(concern, Agency.SOCIAL_CARE, Agency.POLICE, Agency.SOCIAL_CARE, by=dsl)
+    decide_referral(concern, by=dsl)
+    assert fresh(concern).referral_agencies == [Agency.SOCIAL_CARE, Agency.POLICE]
 
 
 def test_not_referring_needs_a_written_rationale(school, staff, dsl, pupils):
@@ -506,7 +535,7 @@ def test_not_referring_needs_a_written_rationale(school, staff, dsl, pupils):
         school=school, reporter=staff, pupils=pupils[:1], categories=("physical",)
     )
     concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
-    not_refer = {"decision": ReferralDecision.NOT_REFER, "agencies": [], "made_at": None}
+    not_refer = {"decision": ReferralDecision.NOT_REFER}
 
     with refused("Explain why the concern is not being referred."):
         decide_referral(concern, by=dsl, **not_refer, rationale=" ")
@@ -519,6 +548,7 @@ def test_not_referring_needs_a_written_rationale(school, staff, dsl, pupils):
     assert saved.referral_decision == ReferralDecision.NOT_REFER
     assert saved.referral_rationale == "Bruise explained by a PE injury, seen by staff."
     assert saved.referral_agencies == []
+    assert (saved.referral_made_at, saved.referral_made_by) == (None, "")
 
 
 def test_a_decision_must_be_refer_or_not_refer(concern, dsl):
@@ -553,12 +583,16 @@ def test_police_must_be_told_when_an_adult_seeks_images_or_contact(
         adult_involved=adult_involved,
     )
     concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
+    refer_to(concern, Agency.SOCIAL_CARE, by=dsl)
     with refused(POLICE_MESSAGE):
-        decide_referral(concern, by=dsl, agencies=[Agency.SOCIAL_CARE])
+        decide_referral(concern, by=dsl)
     assert fresh(concern).step == Step.EVIDENCE_PRESERVED
 
-    referred = decide_referral(concern, by=dsl, agencies=[Agency.SOCIAL_CARE, Agency.POLICE])
+    # A recorded police referral satisfies the rule; no reason is asked for.
+    refer_to(concern, Agency.POLICE, by=dsl)
+    referred = decide_referral(concern, by=dsl)
     assert referred.step == Step.REFERRAL_DECIDED
+    assert fresh(referred).police_not_told_reason == ""
 
 
 def test_a_reason_can_stand_in_for_telling_the_police(school, staff, dsl, pupils):
@@ -566,10 +600,10 @@ def test_a_reason_can_stand_in_for_telling_the_police(school, staff, dsl, pupils
         school=school, reporter=staff, pupils=pupils, categories=("online-grooming",)
     )
     concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
+    refer_to(concern, Agency.SOCIAL_CARE, by=dsl)
     decided = decide_referral(
         concern,
         by=dsl,
-        agencies=[Agency.SOCIAL_CARE],
         police_not_told_reason="Social care are making a joint referral to the police today.",
     )
     assert fresh(decided).police_not_told_reason == (
@@ -586,10 +620,10 @@ def test_nudes_shared_between_children_alone_need_no_police(school, staff, dsl, 
         adult_involved=YesNoUnknown.NO,
     )
     concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
+    refer_to(concern, Agency.SOCIAL_CARE, by=dsl)
     decided = decide_referral(
         concern,
         by=dsl,
-        agencies=[Agency.SOCIAL_CARE],
         police_not_told_reason="Should not be kept when the police rule does not apply",
     )
     saved = fresh(decided)
@@ -599,6 +633,7 @@ def test_nudes_shared_between_children_alone_need_no_police(school, staff, dsl, 
 
 def test_parents_not_informed_needs_a_reason(concern, dsl):
     concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
+    refer_to(concern, by=dsl)
     with refused("Explain why the parents or carers have not been told."):
         decide_referral(concern, by=dsl, parents_informed=False)
 
@@ -769,12 +804,8 @@ def test_a_completed_step_edited_again_is_a_correction_with_a_reason(concern, ds
 
 def test_correcting_the_referral_decision_keeps_the_later_steps(concern, dsl):
     concern = bring_to(Step.SUPPORT_PLANNED, concern, by=dsl)
-    corrected = decide_referral(
-        concern,
-        by=dsl,
-        agencies=[Agency.SOCIAL_CARE, Agency.POLICE, Agency.CEOP],
-        reason="A CEOP report was also made.",
-    )
+    refer_to(concern, Agency.CEOP, by=dsl)
+    corrected = decide_referral(concern, by=dsl, reason="A CEOP report was also made.")
     saved = fresh(corrected)
     assert saved.step == Step.SUPPORT_PLANNED
     assert saved.referral_agencies == [Agency.SOCIAL_CARE, Agency.POLICE, Agency.CEOP]
@@ -1038,6 +1069,7 @@ def test_the_whole_case_leaves_a_history_of_who_did_what_and_why(concern, staff,
     concern = check_safety(concern, by=dsl)
     describe_evidence(concern, by=deputy)
     concern = preserve_evidence(concern, by=deputy)
+    refer_to(concern, by=dsl)
     concern = decide_referral(concern, by=dsl)
     concern = decide_referral(concern, by=dsl, reason="Referral time was wrong.")
     concern = plan_support(concern, by=deputy)
@@ -1056,7 +1088,7 @@ def test_the_whole_case_leaves_a_history_of_who_did_what_and_why(concern, staff,
 
 @pytest.mark.parametrize(
     "model",
-    [Concern, ConcernChild, EvidenceItem, SupportAction, FollowUpAction, Note],
+    [Concern, ConcernChild, EvidenceItem, SupportAction, FollowUpAction, Note, Referral],
     ids=lambda model: model.__name__,
 )
 def test_every_history_row_names_who_made_the_change_and_why(concern, staff, dsl, model):
@@ -1092,14 +1124,12 @@ def test_a_correction_that_involves_an_adult_needs_the_police_in_the_referral_fi
         advice_given_at=timezone.now(),
         no_evidence_reason="Nothing held.",
     )
+    record_referral(concern, dsl, agency=Agency.SOCIAL_CARE)
     concern = services.concern_decide_referral(
         concern=concern,
         by=dsl,
         version=concern.version,
         decision=ReferralDecision.REFER,
-        agencies=["social_care"],
-        made_at=timezone.now(),
-        made_by="Dana Lead",
         rationale="",
         police_not_told_reason="",
         parents_informed=True,
