@@ -4,14 +4,15 @@ from django import forms
 from django.utils import timezone
 
 from concerns.models import (
-    Agency,
     ChildRole,
     ConcernChild,
     DiscloserType,
     FollowUpKind,
     ReferralDecision,
+    Step,
     YesNoUnknown,
 )
+from concerns.queue import UNASSIGNED
 from concerns.services import ChildInput, SafetyCheckInput
 from safeguard.forms import DateInput, DateTimeInput
 from schools.models import Pupil
@@ -461,20 +462,17 @@ class EvidenceAdviceForm(VersionedForm):
 
 
 class ReferralDecisionForm(VersionedForm):
+    """Complete the referral step. The referrals themselves are recorded one by one first."""
+
     decision = forms.ChoiceField(
         label="Will the concern be referred?",
-        choices=ReferralDecision.choices,
+        choices=[
+            (ReferralDecision.REFER, "Refer: the referrals recorded above"),
+            (ReferralDecision.NOT_REFER, "Do not refer"),
+        ],
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether the concern will be referred"},
     )
-    agencies = forms.MultipleChoiceField(
-        label="Referred to",
-        choices=Agency.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    made_at = datetime_field("When was the referral made?", required=False)
-    made_by = text("Who made it?", required=False, max_length=150)
     rationale = text(
         "Reasons for the decision",
         required=False,
@@ -482,7 +480,11 @@ class ReferralDecisionForm(VersionedForm):
         help_text="Required when not referring. Say why, with the information you relied on.",
     )
     police_not_told_reason = text(
-        "If the police are not among the agencies, why not?", required=False, rows=2
+        "Why have the police not been told?",
+        required=False,
+        rows=2,
+        help_text="An adult is believed to be involved: record a referral to the police "
+        "above, or explain here why not.",
     )
     parents_informed = yes_no(
         "Have the parents or carers been told about the referral?",
@@ -495,33 +497,31 @@ class ReferralDecisionForm(VersionedForm):
         help_text="For example: telling them could put the child at greater risk.",
     )
 
-    def __init__(self, *args, police_required: bool, **kwargs):
+    def __init__(self, *args, has_referrals: bool, police_not_referred: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.police_required = police_required
+        self.has_referrals = has_referrals
+        # The question is asked only while the police must be told and no referral to
+        # them is recorded.
+        if not police_not_referred:
+            del self.fields["police_not_told_reason"]
 
     def clean(self):
         cleaned = super().clean()
         decision = cleaned.get("decision")
-        agencies = cleaned.get("agencies") or []
-        if decision == ReferralDecision.REFER:
-            if not agencies:
-                self.add_error("agencies", "Select the agencies the concern is referred to")
-            if not cleaned.get("made_at"):
-                self.add_error("made_at", "Enter when the referral was made")
-            if not cleaned.get("made_by"):
-                self.add_error("made_by", "Enter who made the referral")
-            not_in_future(self, "made_at")
+        if decision == ReferralDecision.REFER and not self.has_referrals:
+            self.add_error(
+                "decision", "Record the referral to each agency before completing this step"
+            )
         if decision == ReferralDecision.NOT_REFER and not cleaned.get("rationale"):
             self.add_error("rationale", "Explain why the concern is not being referred")
         if (
-            self.police_required
+            "police_not_told_reason" in self.fields
             and decision
-            and Agency.POLICE not in agencies
             and not cleaned.get("police_not_told_reason")
         ):
             self.add_error(
                 "police_not_told_reason",
-                "An adult is involved: refer to the police, or explain why not",
+                "An adult is involved: record a referral to the police, or explain why not",
             )
         if cleaned.get("parents_informed") is False and not cleaned.get(
             "parents_not_informed_reason"
@@ -601,3 +601,137 @@ class CategoryForm(forms.Form):
         required=False,
     )
     is_online_safety = forms.BooleanField(label="This is an online-safety concern", required=False)
+
+
+# The triage queue.
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters and search, sent by GET. Every field is optional; a value that is
+    not one of the choices (an edited or stale link) is an error shown on the page."""
+
+    q = text(
+        "Search by reference or child's name",
+        required=False,
+        max_length=100,
+        help_text="For example SG-2026-0004, or a child's first or last name",
+    )
+    category = forms.ChoiceField(label="Category", required=False)
+    year_group = forms.ChoiceField(label="Year group", required=False)
+    step = forms.TypedChoiceField(
+        label="Step",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any step"), *Step.choices],
+    )
+    assignee = forms.ChoiceField(label="Assigned to", required=False)
+    recorded_from = forms.DateField(
+        label="Recorded from",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=DateInput(),
+        error_messages={"invalid": "Enter the first date recorded as a real date"},
+    )
+    recorded_to = forms.DateField(
+        label="Recorded to",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=DateInput(),
+        error_messages={"invalid": "Enter the last date recorded as a real date"},
+    )
+
+    def __init__(self, *args, categories, year_groups, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = {str(user.uuid): user for user in team}
+        self.fields["category"].choices = [("", "Any category")] + [
+            (c.slug, c.name) for c in categories
+        ]
+        self.fields["year_group"].choices = [("", "Any year group")] + [
+            (name, name) for name in year_groups
+        ]
+        self.fields["assignee"].choices = [
+            ("", "Anyone or no one"),
+            (UNASSIGNED, "Not assigned"),
+        ] + [(uuid, user.full_name) for uuid, user in self.team.items()]
+        for name, what in [
+            ("category", "category"),
+            ("year_group", "year group"),
+            ("step", "step"),
+            ("assignee", "person"),
+        ]:
+            self.fields[name].error_messages["invalid_choice"] = f"Choose a {what} from the list"
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("recorded_from"), cleaned.get("recorded_to")
+        if start and end and start > end:
+            self.add_error("recorded_to", "The last date must be the same as or after the first")
+        return cleaned
+
+    def filters(self) -> dict:
+        """Keyword arguments for `queue.concerns_matching`, from the fields that are valid."""
+        data = getattr(self, "cleaned_data", {})
+        assignee = data.get("assignee") or None
+        return {
+            "search": data.get("q", ""),
+            "category": data.get("category", ""),
+            "year_group": data.get("year_group", ""),
+            "step": data.get("step"),
+            "assignee": self.team.get(assignee, assignee),
+            "recorded_from": data.get("recorded_from"),
+            "recorded_to": data.get("recorded_to"),
+        }
+
+    @property
+    def filtering(self) -> bool:
+        return any(value not in (None, "") for value in self.filters().values())
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ChoiceField(
+        label="Assign to",
+        error_messages={
+            "required": "Choose who to assign the concern to",
+            "invalid_choice": "Choose a member of the safeguarding team",
+        },
+    )
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = {str(user.uuid): user for user in team}
+        self.fields["assignee"].choices = [("", "Choose a person")] + [
+            (uuid, user.full_name) for uuid, user in self.team.items()
+        ]
+
+    @property
+    def chosen(self):
+        return self.team[self.cleaned_data["assignee"]]
+
+
+class SupportReviewForm(forms.Form):
+    notes = text(
+        "How is the support going?",
+        rows=3,
+        error="Say how the support is going",
+        help_text="What the child, their family and the person responsible said.",
+    )
+    next_review_date = forms.DateField(
+        label="Next review date",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=DateInput(),
+        error_messages={"invalid": "Enter the next review date as a real date"},
+    )
+    end = forms.BooleanField(label="End this support: it is no longer needed", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "next_review_date" in self.errors:
+            return cleaned
+        next_date, end = cleaned.get("next_review_date"), cleaned.get("end")
+        if end and next_date:
+            self.add_error("next_review_date", "Either set a next review date or end the support")
+        elif not end and not next_date:
+            self.add_error("next_review_date", "Enter the next review date, or end the support")
+        return cleaned

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from concerns.models import (
@@ -23,6 +25,8 @@ from concerns.models import (
     Note,
     SupportAction,
 )
+from referrals.exports import export_reason
+from referrals.models import Export
 from schools.models import Pupil, User
 
 # Bookkeeping that says nothing to a reader.
@@ -165,7 +169,38 @@ def concern_history(concern: Concern) -> list[Entry]:
                         changes=changes,
                     )
                 )
+    entries += _export_entries(concern, child_names)
     entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries
+
+
+def _export_entries(concern: Concern, child_names: dict[int, str]) -> list[Entry]:
+    """PDFs that left the system with this concern in them: its referral, and chronologies of
+    its children. One query: each export with who made it and the children it covered."""
+    exports = (
+        Export.objects.filter(
+            Q(concern=concern)
+            | Q(
+                pk__in=Export.children.through.objects.filter(concernchild__concern=concern).values(
+                    "export_id"
+                )
+            )
+        )
+        .select_related("exported_by")
+        .annotate(child_ids=ArrayAgg("children", order_by="children__added_at", default=[]))
+    )
+    entries = []
+    for export in exports:
+        names = list(dict.fromkeys(child_names[c] for c in export.child_ids if c in child_names))
+        entries.append(
+            Entry(
+                when=export.exported_at,
+                who=export.exported_by.full_name,
+                reason=export_reason(export.kind, export.password_protected),
+                action="Exported",
+                subject=f"{export.get_kind_display()} PDF for {', '.join(names)}",
+            )
+        )
     return entries
 
 

@@ -61,3 +61,19 @@ def pupils_for(school: School) -> QuerySet[Pupil]:
     return Pupil.objects.filter(school=school, is_on_roll=True).order_by(
         "legal_last_name", "legal_first_name"
     )
+
+
+def pupil_for(user, pupil_uuid) -> tuple[Pupil, Membership]:
+    """Fetch one pupil's safeguarding file for `user`: the DSL team of the pupil's school only.
+
+    404 when the pupil is at a school the user doesn't belong to; 403 for any other role there.
+    """
+    pupil = Pupil.objects.select_related("school").filter(uuid=pupil_uuid).first()
+    if pupil is None:
+        raise Http404("No such pupil")
+    membership = membership_at(user, pupil.school_id)
+    if membership is None:
+        raise Http404("No such pupil")
+    if not membership.is_dsl_team:
+        raise PermissionDenied("Only the safeguarding team sees a child's chronology.")
+    return pupil, membership

@@ -722,7 +722,13 @@ def support_review_record(
     *, action: SupportAction, by, notes: str, next_review_date: date | None
 ) -> SupportReview:
     """Review a support action: how it is going, and when next (or that it has ended)."""
-    action = SupportAction.objects.select_for_update().get(pk=action.pk)
+    action = (
+        SupportAction.objects.select_for_update(of=("self",))
+        .select_related("child__concern")
+        .get(pk=action.pk)
+    )
+    if action.child.concern.is_closed:
+        raise WorkflowError("This concern is closed. Add a note to it instead.")
     if action.ended_on is not None:
         raise WorkflowError("This support has ended.")
     if not notes.strip():

@@ -3,22 +3,28 @@ service and redirects; a refusal from the service is shown on the page with what
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from concerns import forms, services
+from concerns import forms, queue, services
+from concerns.chronology import chronology_for
 from concerns.history import concern_history
-from concerns.models import Attachment, Concern, ReferralDecision, Step, SupportAction
+from concerns.models import Agency, Attachment, Concern, Step, SupportAction, SupportReview
 from concerns.selectors import (
     categories_for,
     concern_for,
     concerns_visible_to,
     memberships_of,
+    pupil_for,
     pupils_for,
 )
 from concerns.services import StaleEdit, WorkflowError
+from referrals.selectors import referrals_of, with_status
 
 STEP_URLS = {
     Step.SAFETY_CHECKED: "concerns:safety",
@@ -101,6 +107,96 @@ def concern_list(request):
     return render(request, "concerns/list.html", {"concerns": concerns})
 
 
+# The rows of "All concerns" shown at once; filters narrow a longer list.
+QUEUE_LIMIT = 200
+
+
+def _dsl_membership(user):
+    """The school whose queue the user works: their first as DSL or deputy."""
+    membership = next((m for m in memberships_of(user) if m.is_dsl_team), None)
+    if membership is None:
+        raise PermissionDenied("Only the safeguarding team has a queue.")
+    return membership
+
+
+@require_safe
+def concern_queue(request):
+    school = _dsl_membership(request.user).school
+    now = timezone.now()
+    team = queue.dsl_team(school)
+    form = forms.QueueFilterForm(
+        request.GET or None,
+        categories=list(categories_for(school)),
+        year_groups=queue.year_groups(school),
+        team=team,
+    )
+    if form.is_bound:
+        # Invalid filters are shown as errors; the valid ones still apply.
+        form.is_valid()
+    overdue = queue.overdue_items(school, now=now)
+    results = list(queue.concerns_matching(school, **form.filters())[: QUEUE_LIMIT + 1])
+    return render(
+        request,
+        "concerns/queue.html",
+        {
+            "school": school,
+            "now": now,
+            "form": form,
+            "team": team,
+            "new_concerns": list(queue.new_concerns(school)),
+            "step_counts": list(queue.open_counts_by_step(school).items()),
+            "mine": list(queue.assigned_to(request.user, school)),
+            "overdue": overdue,
+            "overdue_ids": {item.concern.pk for item in overdue},
+            "results": results[:QUEUE_LIMIT],
+            "more_results": len(results) > QUEUE_LIMIT,
+            "here": request.get_full_path(),
+        },
+    )
+
+
+def _back(request, concern):
+    """Return to the page the form was posted from (the queue, with its filters kept), if it
+    is one of ours; otherwise to the concern."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return _detail(concern)
+
+
+@require_POST
+def concern_acknowledge(request, uuid):
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    try:
+        services.concern_acknowledge(concern=concern, by=request.user)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"You have acknowledged {concern.reference}.")
+    return _back(request, concern)
+
+
+@require_POST
+def concern_assign(request, uuid):
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    form = forms.AssignForm(request.POST, team=queue.dsl_team(concern.school_id))
+    if not form.is_valid():
+        for error in form.errors["assignee"]:
+            messages.error(request, error)
+        return _back(request, concern)
+    assignee = form.chosen
+    try:
+        services.concern_assign(concern=concern, by=request.user, assignee=assignee)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        whom = "you" if assignee.pk == request.user.pk else assignee.full_name
+        messages.success(request, f"{concern.reference} is now assigned to {whom}.")
+    return _back(request, concern)
+
+
 @require_http_methods(["GET", "POST"])
 def concern_new(request):
     membership = _recording_membership(request.user)
@@ -150,6 +246,7 @@ def _detail_context(concern: Concern):
         "follow_ups": list(concern.follow_ups.all()),
         "steps": _step_list(concern),
         "police_required": services.police_required(concern),
+        "referral_rows": with_status(referrals_of(concern), timezone.now()),
     }
 
 
@@ -181,6 +278,8 @@ def concern_detail(request, uuid):
     concern, membership = concern_for(request.user, uuid)
     context = _detail_context(concern)
     context["manage"] = membership.is_dsl_team
+    if membership.is_dsl_team:
+        context["triage"] = queue.concern_triage(concern)
     context["note_form"] = forms.NoteForm()
     return render(request, "concerns/detail.html", context)
 
@@ -391,13 +490,12 @@ def concern_referral(request, uuid):
         return blocked
     correction = concern.has_completed(Step.REFERRAL_DECIDED)
     police_required = services.police_required(concern)
+    referrals = list(referrals_of(concern, with_children=True))
+    police_referred = any(referral.agency == Agency.POLICE for referral in referrals)
     initial = {}
     if concern.referral_decision:
         initial = {
             "decision": concern.referral_decision,
-            "agencies": concern.referral_agencies,
-            "made_at": concern.referral_made_at,
-            "made_by": concern.referral_made_by,
             "rationale": concern.referral_rationale,
             "police_not_told_reason": concern.police_not_told_reason,
             "parents_informed": "yes" if concern.parents_informed else "no",
@@ -408,7 +506,8 @@ def concern_referral(request, uuid):
         initial=initial,
         correction=correction,
         version=concern.version,
-        police_required=police_required,
+        has_referrals=bool(referrals),
+        police_not_referred=police_required and not police_referred,
     )
     if request.method == "POST" and _valid_and_current(form, concern):
         data = form.cleaned_data
@@ -419,11 +518,8 @@ def concern_referral(request, uuid):
                 by=request.user,
                 version=data["version"],
                 decision=data["decision"],
-                agencies=data["agencies"],
-                made_at=data["made_at"],
-                made_by=data["made_by"],
                 rationale=data["rationale"],
-                police_not_told_reason=data["police_not_told_reason"],
+                police_not_told_reason=data.get("police_not_told_reason", ""),
                 parents_informed=data["parents_informed"],
                 parents_not_informed_reason=data["parents_not_informed_reason"],
                 reason=form.reason,
@@ -439,7 +535,8 @@ def concern_referral(request, uuid):
             "form": form,
             "correction": correction,
             "police_required": police_required,
-            "refer": ReferralDecision.REFER,
+            "police_referred": police_referred,
+            "referrals": referrals,
         },
     )
 
@@ -499,9 +596,58 @@ def concern_support(request, uuid):
         ):
             messages.success(request, "The support step is complete.")
             return _detail(concern)
-    support_actions = list(
-        SupportAction.objects.filter(child__concern=concern).select_related("child__pupil")
+    return _support_page(
+        request,
+        concern,
+        children=children,
+        support_form=support_form,
+        follow_up_form=follow_up_form,
+        plan_form=plan_form,
     )
+
+
+def _support_page(
+    request,
+    concern,
+    *,
+    children=None,
+    support_form=None,
+    follow_up_form=None,
+    plan_form=None,
+    review=None,
+    status=200,
+):
+    """The support page, with a review form for each action. `review` is the (action, bound
+    form) of a refused review, shown with its errors and what was typed."""
+    correction = concern.has_completed(Step.SUPPORT_PLANNED)
+    if children is None:
+        children = list(concern.children.select_related("pupil"))
+    if support_form is None:
+        support_form = forms.SupportActionForm(children=children)
+    if follow_up_form is None:
+        follow_up_form = forms.FollowUpForm()
+    if plan_form is None:
+        plan_form = forms.PlanSupportForm(
+            initial={"no_follow_up_reason": concern.no_follow_up_reason},
+            correction=correction,
+            version=concern.version,
+        )
+    support_actions = list(
+        SupportAction.objects.filter(child__concern=concern)
+        .select_related("child__pupil")
+        .prefetch_related(
+            Prefetch("reviews", queryset=SupportReview.objects.select_related("reviewed_by"))
+        )
+    )
+    reviews = [
+        (
+            action,
+            review[1]
+            if review and review[0].pk == action.pk
+            else forms.SupportReviewForm(prefix=f"review-{action.uuid.hex}"),
+        )
+        for action in support_actions
+    ]
     return render(
         request,
         "concerns/support.html",
@@ -509,13 +655,47 @@ def concern_support(request, uuid):
             "concern": concern,
             "children": children,
             "support_actions": support_actions,
+            "reviews": reviews,
+            "review_form": review[1] if review else None,
+            "today": timezone.localdate(),
             "follow_ups": list(concern.follow_ups.all()),
             "support_form": support_form,
             "follow_up_form": follow_up_form,
             "plan_form": plan_form,
             "correction": correction,
         },
+        status=status,
     )
+
+
+@require_POST
+def support_review(request, uuid, action_uuid):
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    action = get_object_or_404(SupportAction, child__concern=concern, uuid=action_uuid)
+    # Reviews are made from the support page, so they follow its rule: open, not closed.
+    if blocked := _step_open_or_redirect(request, concern, Step.SUPPORT_PLANNED):
+        return blocked
+    form = forms.SupportReviewForm(request.POST, prefix=f"review-{action.uuid.hex}")
+    if form.is_valid():
+        data = form.cleaned_data
+        review = _submit(
+            form,
+            lambda: services.support_review_record(
+                action=action,
+                by=request.user,
+                notes=data["notes"],
+                next_review_date=None if data["end"] else data["next_review_date"],
+            ),
+        )
+        if review is not None:
+            if data["end"]:
+                done = "The review has been recorded and the support has ended."
+            else:
+                next_date = formats.date_format(data["next_review_date"], "j M Y")
+                done = f"The review has been recorded. Next review: {next_date}."
+            messages.success(request, done)
+            return redirect(reverse("concerns:support", args=[concern.uuid]) + f"#{action.uuid}")
+    return _support_page(request, concern, review=(action, form), status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -546,6 +726,14 @@ def concern_history_view(request, uuid):
     concern, _ = concern_for(request.user, uuid, manage=True)
     return render(
         request, "concerns/history.html", {"concern": concern, "entries": concern_history(concern)}
+    )
+
+
+@require_safe
+def pupil_chronology(request, uuid):
+    pupil, _ = pupil_for(request.user, uuid)
+    return render(
+        request, "concerns/chronology.html", {"pupil": pupil, "events": chronology_for(pupil)}
     )
 
 

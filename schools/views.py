@@ -16,10 +16,10 @@ class LoginView(auth_views.LoginView):
 
 @require_safe
 def home(request):
-    """Send each person to where their role starts: the DSL team to the concern list."""
+    """Send each person to where their role starts: the DSL team to their triage queue."""
     memberships = memberships_of(request.user)
     if any(m.is_dsl_team for m in memberships):
-        return redirect("concerns:list")
+        return redirect("concerns:queue")
     can_record = any(m.can_record for m in memberships)
     my_concerns = (
         list(concerns_visible_to(request.user).select_related("school", "reporter")[:20])

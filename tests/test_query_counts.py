@@ -10,10 +10,13 @@ Every signed-in page starts with the same two and ends with the navigation's:
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from concerns import services
-from concerns.models import Concern, Step
-from tests.factories import PupilFactory, record_concern
+from concerns.models import Agency, Concern, Step
+from referrals import services as referral_services
+from referrals.models import ContactKind, Referral
+from tests.factories import PupilFactory, record_concern, record_referral
 from tests.test_views_concerns import (
     attach_pdf,
     bring_to,
@@ -23,6 +26,17 @@ from tests.test_views_concerns import (
 
 # session, user, memberships for the navigation
 EVERY_PAGE = 3
+
+
+def add_contacts(referral: Referral, *by) -> None:
+    for number, user in enumerate(by, start=1):
+        referral_services.agency_contact_record(
+            referral=referral,
+            by=user,
+            kind=ContactKind.FOLLOW_UP,
+            happened_at=timezone.now(),
+            notes=f"Contact number {number}",
+        )
 
 
 def add_notes(concern: Concern, *authors) -> None:
@@ -78,7 +92,9 @@ def test_the_concern_detail_costs_the_same_for_1_child_as_for_3_with_notes_and_s
     #   - the support actions, with each child and pupil
     #   - the school-wide follow-ups
     #   - the categories again, to tell whether the police must be told
-    expected = EVERY_PAGE + 10
+    #   - the referrals
+    #   - the school's DSL team with the assignee and acknowledger (the triage section)
+    expected = EVERY_PAGE + 12
     with django_assert_num_queries(expected):
         one_child = dsl_client.get(reverse("concerns:detail", args=[small.uuid]))
     with django_assert_num_queries(expected):
@@ -108,7 +124,8 @@ def test_the_history_costs_the_same_after_the_whole_workflow_as_when_just_record
     #   - the names of the pupils named
     #   - the names of the categories
     #   - which categories each version of the concern had
-    expected = EVERY_PAGE + 2 + 7 + 4
+    #   - the PDFs exported with the concern or its children in them, with who made them
+    expected = EVERY_PAGE + 2 + 7 + 4 + 1
     with django_assert_num_queries(expected):
         short = dsl_client.get(reverse("concerns:history", args=[recorded.uuid]))
     with django_assert_num_queries(expected):
@@ -118,6 +135,68 @@ def test_the_history_costs_the_same_after_the_whole_workflow_as_when_just_record
     text = page_text(long)
     assert "by Dana Lead. Reason: Concern closed" in text
     assert "by Dev Deputy. Reason: Information added" in text
+
+
+def test_the_referral_step_costs_the_same_for_1_referral_as_for_3(
+    dsl_client, school, staff, dsl, pupils, django_assert_num_queries
+):
+    small = bring_to(
+        Step.EVIDENCE_PRESERVED,
+        record_concern(school=school, reporter=staff, pupils=pupils[:1]),
+        by=dsl,
+    )
+    record_referral(small, dsl, Agency.SOCIAL_CARE)
+    large = bring_to(
+        Step.EVIDENCE_PRESERVED,
+        record_concern(school=school, reporter=staff, pupils=pupils),
+        by=dsl,
+    )
+    for agency in (Agency.SOCIAL_CARE, Agency.POLICE, Agency.CEOP):
+        record_referral(large, dsl, agency)
+
+    # EVERY_PAGE, plus:
+    #   - the concern, with school and reporter joined
+    #   - the user's membership at the concern's school
+    #   - the categories, to tell whether the police must be told
+    #   - the referrals, with who made them
+    #   - the children they cover, with their pupils (one query for all the referrals)
+    expected = EVERY_PAGE + 5
+    with django_assert_num_queries(expected):
+        one = dsl_client.get(reverse("concerns:referral", args=[small.uuid]))
+    with django_assert_num_queries(expected):
+        three = dsl_client.get(reverse("concerns:referral", args=[large.uuid]))
+
+    assert page_text(one).count("View the referral to") == 1
+    assert page_text(three).count("View the referral to") == 3
+    assert "Amelia Hart Bella Cole Chloe Dunn View the referral to CEOP" in page_text(three)
+
+
+def test_the_referral_page_costs_the_same_for_1_child_and_contact_as_for_3(
+    dsl_client, school, staff, dsl, deputy, pupils, django_assert_num_queries
+):
+    small = record_referral(record_concern(school=school, reporter=staff, pupils=pupils[:1]), dsl)
+    add_contacts(small, dsl)
+    large = record_referral(
+        record_concern(school=school, reporter=staff, pupils=pupils), dsl, urgent=True
+    )
+    add_contacts(large, dsl, deputy, staff)
+
+    # EVERY_PAGE, plus:
+    #   - the referral, with who made and recorded it (and its concern's UUID)
+    #   - the concern, with school and reporter joined
+    #   - the user's membership at the concern's school
+    #   - the children it covers, with their pupils
+    #   - its follow-ups, escalations and updates, with who recorded them
+    expected = EVERY_PAGE + 5
+    with django_assert_num_queries(expected):
+        one = dsl_client.get(reverse("referrals:detail", args=[small.uuid]))
+    with django_assert_num_queries(expected):
+        three = dsl_client.get(reverse("referrals:detail", args=[large.uuid]))
+
+    assert page_text(one).count("Contact number") == 1
+    text = page_text(three)
+    assert text.count("Contact number") == 3
+    assert all(name in text for name in ("Amelia Hart", "Bella Cole", "Chloe Dunn"))
 
 
 def test_the_safety_page_costs_the_same_for_1_child_as_for_3(

@@ -306,3 +306,23 @@ def test_ended_support_is_not_reviewed_again(support, deputy):
             action=support, by=deputy, notes="Restarting.", next_review_date=in_days(7)
         )
     assert SupportReview.objects.count() == 1
+
+
+def test_support_on_a_closed_concern_cannot_be_reviewed(school, staff, dsl, pupils):
+    concern = record_concern(school=school, reporter=staff, pupils=pupils[:1])
+    child = concern.children.get()
+    action = SupportAction.objects.create(
+        child=child,
+        action="Weekly check-in",
+        owner="Pastoral lead",
+        review_date=timezone.localdate(),
+        added_by=dsl,
+        added_at=timezone.now(),
+    )
+    Concern.objects.filter(pk=concern.pk).update(
+        step=Step.CLOSED, closed_at=timezone.now(), outcome_summary="Closed for the test."
+    )
+    with pytest.raises(WorkflowError, match="This concern is closed"):
+        services.support_review_record(
+            action=action, by=dsl, notes="Going well.", next_review_date=None
+        )

@@ -35,7 +35,8 @@ from concerns.models import (
     Step,
     SupportAction,
 )
-from tests.factories import PupilFactory, category, record_concern
+from referrals.models import Consent, Method
+from tests.factories import PupilFactory, category, record_concern, record_referral
 
 LONDON = ZoneInfo("Europe/London")
 DISCLOSED = "2026-11-20T09:30"
@@ -225,12 +226,29 @@ def advice_form(concern, **overrides) -> dict:
     return data
 
 
+def new_referral_form(concern, **overrides) -> dict:
+    """A referral to children's social care about every child named, as the page posts it."""
+    data = {
+        "agency": Agency.SOCIAL_CARE,
+        "agency_name": "Demoshire MASH",
+        "made_at": minutes_ago(20),
+        "method": Method.PHONE,
+        "contact_name": "Sam Social (duty social worker)",
+        "agency_reference": "MASH-2026-0042",
+        "children": [child.uuid.hex for child in children_of(concern)],
+        "parents_aware": "yes",
+        "consent": Consent.REFUSED,
+        "consent_reason": "The mother does not want anyone else involved.",
+        "risk_view": "An adult obtained naked images of three girls: significant harm.",
+        "urgent": "on",
+    }
+    data.update(overrides)
+    return data
+
+
 def referral_form(concern, **overrides) -> dict:
     data = {
         "decision": ReferralDecision.REFER,
-        "agencies": [Agency.SOCIAL_CARE, Agency.POLICE],
-        "made_at": minutes_ago(10),
-        "made_by": "Dana Lead",
         "rationale": "Three children sent images to an adult met online.",
         "police_not_told_reason": "",
         "parents_informed": "no",
@@ -312,14 +330,12 @@ def bring_to(step: Step, concern: Concern, *, by) -> Concern:
             advice_given_at=now - datetime.timedelta(minutes=30),
         )
     if step >= Step.REFERRAL_DECIDED:
+        refer_to_social_care_and_police(concern, by=by)
         concern = services.concern_decide_referral(
             concern=concern,
             by=by,
             version=concern.version,
             decision=ReferralDecision.REFER,
-            agencies=[Agency.SOCIAL_CARE, Agency.POLICE],
-            made_at=now - datetime.timedelta(minutes=10),
-            made_by="Dana Lead",
             rationale="",
             police_not_told_reason="",
             parents_informed=True,
@@ -341,6 +357,12 @@ def bring_to(step: Step, concern: Concern, *, by) -> Concern:
             concern=concern, by=by, version=concern.version, outcome_summary="Support in place."
         )
     return fresh(concern)
+
+
+def refer_to_social_care_and_police(concern: Concern, *, by) -> None:
+    """The DOMAIN.md case: social care about every child, and the police by a 101 call."""
+    record_referral(concern, by, Agency.SOCIAL_CARE)
+    record_referral(concern, by, Agency.POLICE, method=Method.PHONE_101)
 
 
 def support_every_child(concern: Concern, *, by) -> None:
@@ -658,9 +680,11 @@ def test_an_image_upload_on_a_sharing_nudes_concern_is_refused_and_nothing_is_sa
 
 def test_dsl_records_the_referral_decision_despite_the_parents_wishes(dsl_client, dsl, concern):
     concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
+    refer_to_social_care_and_police(concern, by=dsl)
     page = page_text(dsl_client.get(url("referral", concern)))
     assert "Does not want anyone else told." in page
     assert "Their wishes are recorded but do not override the duty to refer." in page
+    assert "Refer: the referrals recorded above" in page
 
     response = dsl_client.post(url("referral", concern), referral_form(concern))
 
@@ -820,7 +844,10 @@ def test_later_steps_wait_for_the_one_before(dsl_client, dsl, concern, name, don
 CORRECTIONS = {
     "safety": (Step.SAFETY_CHECKED, lambda c: safety_form(c, notes="Seen at lunch, 12:30")),
     "evidence": (Step.EVIDENCE_PRESERVED, lambda c: advice_form(c, advice_given_to="Mr Example")),
-    "referral": (Step.REFERRAL_DECIDED, lambda c: referral_form(c, made_by="Dev Deputy")),
+    "referral": (
+        Step.REFERRAL_DECIDED,
+        lambda c: referral_form(c, rationale="Social care and the police both agreed."),
+    ),
     "support": (Step.SUPPORT_PLANNED, lambda c: plan_form(c, no_follow_up_reason="Done")),
 }
 
@@ -919,6 +946,8 @@ def test_any_step_submitted_after_someone_else_changed_the_concern_is_refused(
 ):
     before, form = STEP_FORMS[name]
     concern = bring_to(before, concern, by=dsl)
+    if name == "referral":
+        refer_to_social_care_and_police(concern, by=dsl)
     if name == "support":
         support_every_child(concern, by=dsl)
     client = signed_in(dsl)
@@ -956,6 +985,10 @@ def test_the_dsl_takes_the_domain_case_through_every_step(dsl_client, dsl, staff
     submit("safety", safety_form(concern))
     dsl_client.post(url("evidence", concern), evidence_item_form())
     submit("evidence", advice_form(concern))
+    referred = dsl_client.post(
+        reverse("referrals:new", args=[concern.uuid]), new_referral_form(concern)
+    )
+    assert referred.url == url("referral", concern)
     submit("referral", referral_form(concern))
     for child in children_of(concern):
         dsl_client.post(url("support", concern), support_action_form(child))

@@ -21,10 +21,10 @@ def concerns_by_two_members_of_staff(school, staff, other_staff, pupils):
 # Home.
 
 
-def test_the_dsl_starts_at_the_concern_list(dsl, concerns_by_two_members_of_staff):
+def test_the_dsl_starts_at_the_triage_queue(dsl, concerns_by_two_members_of_staff):
     response = signed_in(dsl).get(reverse("home"), follow=True)
 
-    assert response.redirect_chain == [(reverse("concerns:list"), 302)]
+    assert response.redirect_chain == [(reverse("concerns:queue"), 302)]
     text = page_text(response)
     assert all(c.reference in text for c in concerns_by_two_members_of_staff)
 

@@ -27,6 +27,10 @@ WISHES = "She does not want anyone else involved and insists the other parents a
 CATEGORIES = ("Sharing nudes and semi-nudes", "Online grooming")
 EVIDENCE = "Pictures and a video sent to 'special friend' via the game's chat"
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+RISK = (
+    "An adult met online has obtained naked images and a video from three nine-year-old "
+    "girls: significant harm, and a crime."
+)
 
 
 def an_hour_ago() -> datetime.datetime:
@@ -67,6 +71,26 @@ def fill_record_form(page: Page, *, pupils, disclosed_at, immediate_danger: str)
     page.get_by_label("What do the parents or carers want to happen?").fill(WISHES)
     danger = group(page, "Is anyone in immediate danger now?")
     danger.get_by_label(immediate_danger, exact=True).check()
+
+
+def fill_referral_form(
+    page: Page, *, agency, team, made_at, method, reference, risk_view=None
+) -> None:
+    """A referral about every child named (they start ticked), with the mother's refusal."""
+    group(page, "Which agency was the referral made to?").get_by_label(agency, exact=True).check()
+    page.get_by_label("Team or service").fill(team)
+    page.get_by_label("When was the referral made?").fill(made_at)
+    group(page, "How was it made?").get_by_label(method, exact=True).check()
+    page.get_by_label("Person spoken to").fill("The duty officer")
+    page.get_by_label("Their reference").fill(reference)
+    aware = group(page, "Are the parents or carers aware of the referral?")
+    aware.get_by_label("Yes", exact=True).check()
+    consent = group(page, "Did the parents or carers consent to the referral?")
+    consent.get_by_label("Refused", exact=True).check()
+    page.get_by_label("If consent was not given, why not?").fill(WISHES)
+    page.get_by_label("Your view of the risk, with your reasons").fill(
+        RISK if risk_view is None else risk_view
+    )
 
 
 def expect_record_form_kept(page: Page, *, pupils, disclosed_at) -> None:
@@ -168,7 +192,8 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     names = [pupil.full_name for pupil in pupils]
 
     login(dsl)
-    page.get_by_role("link", name=concern.reference).click()
+    # The DSL lands on their queue, which lists a new concern in more than one place.
+    page.get_by_role("link", name=concern.reference).first.click()
     expect(page.get_by_role("heading", name=f"Concern {concern.reference}")).to_be_visible()
 
     # 2. Safety check: all three children, each with how the DSL knows.
@@ -203,7 +228,8 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
         page.get_by_text(f"{dsl.full_name} told {MOTHER}, the mother not to delete anything")
     ).to_be_visible()
 
-    # 4. Refer, whatever the mother wants: her wishes are shown beside the decision.
+    # 4. Refer, whatever the mother wants: her wishes are shown beside the referral and the
+    # decision. Social care about all three girls, and the police (an adult sought images).
     page.get_by_role("link", name="Decide on referral").click()
     expect(page.get_by_role("heading", name="The parents' or carers' wishes")).to_be_visible()
     expect(page.get_by_text(WISHES)).to_be_visible()
@@ -213,12 +239,68 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     expect(
         page.get_by_text("refer to the police as well as children's social care")
     ).to_be_visible()
-    group(page, "Will the concern be referred?").get_by_label("Refer", exact=True).check()
-    agencies = group(page, "Referred to")
-    agencies.get_by_label("Children's social care (MASH)").check()
-    agencies.get_by_label("Police", exact=True).check()
-    page.get_by_label("When was the referral made?").fill(an_hour_ago_typed)
-    page.get_by_label("Who made it?").fill(dsl.full_name)
+
+    page.get_by_role("button", name="Record a referral").click()
+    expect(page.get_by_role("heading", name="Record a referral", level=1)).to_be_visible()
+    expect(page.get_by_text(WISHES)).to_be_visible()
+    fill_referral_form(
+        page,
+        agency="Children's social care (MASH)",
+        team="Demoshire MASH",
+        made_at=an_hour_ago_typed,
+        method="Phone",
+        reference="MASH-2026-0042",
+    )
+    covered = group(page, "Which children does the referral cover?")
+    for name in names:
+        expect(covered.get_by_label(re.compile(rf"^{name} "))).to_be_checked()
+    page.get_by_label("This was an urgent phone referral, to be confirmed in writing").check()
+    page.get_by_role("button", name="Record the referral").click()
+    expect(page.get_by_text("The referral to Demoshire MASH has been recorded.")).to_be_visible()
+
+    page.get_by_role("button", name="Record a referral").click()
+    fill_referral_form(
+        page,
+        agency="Police",
+        team="",
+        made_at=an_hour_ago_typed,
+        method="101 call",
+        reference="CAD 0417",
+        risk_view="",
+    )
+    page.get_by_role("button", name="Record the referral").click()
+    # A refusal names what is missing and keeps everything typed.
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    error_link = page.get_by_role("link", name="Give your view of the risk, with your reasons")
+    expect(error_link).to_be_visible()
+    expect(group(page, "How was it made?").get_by_label("101 call")).to_be_checked()
+    expect(page.get_by_label("Their reference")).to_have_value("CAD 0417")
+    error_link.click()
+    page.get_by_label("Your view of the risk, with your reasons").fill(RISK)
+    page.get_by_role("button", name="Record the referral").click()
+    expect(page.get_by_text("The referral to Police has been recorded.")).to_be_visible()
+    expect(page.get_by_text("refer to the police as well as children's social care")).to_have_count(
+        0
+    )
+    referrals = page.get_by_role("table", name="Referrals made about this concern")
+    expect(referrals.get_by_role("row")).to_have_count(3)
+    expect(referrals.get_by_role("row", name=re.compile("^Police"))).to_contain_text("101 call")
+    screenshot("referral-step")
+
+    # Social care's feedback, on the referral's own page.
+    page.get_by_role("link", name=re.compile(r"^View the referral to Demoshire MASH")).click()
+    expect(page.get_by_role("heading", name="Referral to Demoshire MASH")).to_be_visible()
+    page.get_by_label("When did the feedback arrive?").fill(an_hour_ago_typed)
+    group(page, "What did they decide?").get_by_label("Strategy meeting").check()
+    page.get_by_label("What did they say?").fill("Strategy meeting tomorrow at 10:00.")
+    page.get_by_role("button", name="Record the feedback").click()
+    expect(page.get_by_text("The agency's feedback has been recorded.")).to_be_visible()
+    screenshot("referral-detail")
+    page.get_by_role("link", name=f"Back to {concern.reference}").click()
+
+    group(page, "Will the concern be referred?").get_by_label(
+        "Refer: the referrals recorded above"
+    ).check()
     page.get_by_label("Reasons for the decision").fill(
         "An adult obtained sexual images from three children: child sexual abuse. "
         "Consent is not needed to refer."
