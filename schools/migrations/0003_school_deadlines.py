@@ -4,30 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schools', '0002_forbid_deletes'),
+        ("schools", "0002_forbid_deletes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalschool',
-            name='safety_check_hours',
-            field=models.PositiveSmallIntegerField(default=4, help_text="Hours after recording by which every child's safety is checked"),
+            model_name="historicalschool",
+            name="safety_check_hours",
+            field=models.PositiveSmallIntegerField(
+                default=4,
+                help_text="Hours after recording by which every child's safety is checked",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalschool',
-            name='written_confirmation_hours',
-            field=models.PositiveSmallIntegerField(default=24, help_text='Hours after an urgent phone referral by which it is confirmed in writing'),
+            model_name="historicalschool",
+            name="written_confirmation_hours",
+            field=models.PositiveSmallIntegerField(
+                default=24,
+                help_text="Hours after an urgent phone referral by which it is confirmed in writing",
+            ),
         ),
         migrations.AddField(
-            model_name='school',
-            name='safety_check_hours',
-            field=models.PositiveSmallIntegerField(default=4, help_text="Hours after recording by which every child's safety is checked"),
+            model_name="school",
+            name="safety_check_hours",
+            field=models.PositiveSmallIntegerField(
+                default=4,
+                help_text="Hours after recording by which every child's safety is checked",
+            ),
         ),
         migrations.AddField(
-            model_name='school',
-            name='written_confirmation_hours',
-            field=models.PositiveSmallIntegerField(default=24, help_text='Hours after an urgent phone referral by which it is confirmed in writing'),
+            model_name="school",
+            name="written_confirmation_hours",
+            field=models.PositiveSmallIntegerField(
+                default=24,
+                help_text="Hours after an urgent phone referral by which it is confirmed in writing",
+            ),
         ),
     ]
