@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from concerns.selectors import memberships_of
+from schools.models import Role
 
 
 def membership(request):
@@ -15,6 +16,7 @@ def membership(request):
             "memberships": found,
             "is_dsl_team": any(m.is_dsl_team for m in found),
             "can_record": any(m.can_record for m in found),
+            "can_manage_school": any(m.is_dsl_team or m.role == Role.SCHOOL_ADMIN for m in found),
         }
 
     return {"roles": SimpleLazyObject(roles)}

@@ -1,11 +1,16 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
+from concerns.errors import WorkflowError
 from concerns.selectors import concerns_visible_to, memberships_of
-from schools.forms import EmailAuthenticationForm
+from schools import services
+from schools.forms import EmailAuthenticationForm, SchoolDeadlinesForm
+from schools.models import Role
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -31,3 +36,31 @@ def home(request):
         "schools/home.html",
         {"memberships": memberships, "can_record": can_record, "my_concerns": my_concerns},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def school_settings(request):
+    """The DSL team or the school's administrator sets the school's safeguarding deadlines."""
+    membership = next(
+        (m for m in memberships_of(request.user) if m.is_dsl_team or m.role == Role.SCHOOL_ADMIN),
+        None,
+    )
+    if membership is None:
+        raise PermissionDenied("Only the safeguarding team or the school's administrator can.")
+    school = membership.school
+    form = SchoolDeadlinesForm(
+        request.POST or None,
+        initial={
+            "safety_check_hours": school.safety_check_hours,
+            "written_confirmation_hours": school.written_confirmation_hours,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.school_update_deadlines(school=school, by=request.user, **form.cleaned_data)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The school's deadlines have been saved.")
+            return redirect("school_settings")
+    return render(request, "schools/settings.html", {"form": form, "school": school})

@@ -11,6 +11,7 @@ import re
 
 from django.utils import timezone
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from concerns.forms import pupil_label
 from concerns.models import ChildRole, Concern, Step
@@ -311,6 +312,16 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     expect(page.get_by_text("The referral decision has been recorded.")).to_be_visible()
     referred_to = page.get_by_role("definition").filter(has_text="Police")
     expect(referred_to).to_contain_text("Children's social care (MASH)")
+
+    # The referral PDF for social care, naming all three children.
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download the referral PDF").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    text = "\n".join(pdf_page.extract_text() for pdf_page in PdfReader(download.path()).pages)
+    for name in names:
+        assert name.split()[-1] in text
+    assert "OFFICIAL-SENSITIVE" in text
 
     # 5. Support for each child, and 6. a school-wide follow-up.
     page.get_by_role("link", name="Plan support and school-wide follow-up").click()
