@@ -384,6 +384,8 @@ class FollowUpAction(models.Model):
     description = models.TextField()
     owner = models.CharField(max_length=150)
     due_date = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+    completion_notes = models.TextField(blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

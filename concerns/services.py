@@ -754,3 +754,22 @@ def support_review_record(
     _stamp(action, by=by, reason=why)
     action.save(update_fields=fields)
     return review
+
+
+@transaction.atomic
+def follow_up_complete(
+    *, follow_up: FollowUpAction, by, completed_on: date, notes: str
+) -> FollowUpAction:
+    """Record that a piece of school-wide follow-up has been done."""
+    follow_up = FollowUpAction.objects.select_for_update().get(pk=follow_up.pk)
+    if follow_up.completed_on is not None:
+        raise WorkflowError("This follow-up is already recorded as done.")
+    if completed_on > timezone.localdate():
+        raise WorkflowError("The date it was done cannot be in the future.")
+    if not notes.strip():
+        raise WorkflowError("Say what was done.")
+    follow_up.completed_on = completed_on
+    follow_up.completion_notes = notes.strip()
+    _stamp(follow_up, by=by, reason="Follow-up done")
+    follow_up.save(update_fields=["completed_on", "completion_notes"])
+    return follow_up

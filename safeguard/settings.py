@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "schools",
     "concerns",
     "referrals",
+    "oversight",
 ]
 
 MIDDLEWARE = [

@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("schools.urls")),
     path("concerns/", include("concerns.urls")),
     path("referrals/", include("referrals.urls")),
+    path("oversight/", include("oversight.urls")),
 ]
