@@ -735,3 +735,19 @@ class SupportReviewForm(forms.Form):
         elif not end and not next_date:
             self.add_error("next_review_date", "Enter the next review date, or end the support")
         return cleaned
+
+
+class FollowUpDoneForm(forms.Form):
+    completed_on = date_field("When was it done?", error="Enter the date it was done")
+    notes = text(
+        "What was done?",
+        rows=3,
+        error="Say what was done",
+        help_text="For example: e-safety lessons taught to Years 3 to 6 in the week of 7 December.",
+    )
+
+    def clean_completed_on(self):
+        value = self.cleaned_data["completed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date it was done cannot be in the future")
+        return value

@@ -32,6 +32,11 @@ urlpatterns = [
         name="support_review",
     ),
     path("<uuid:uuid>/close/", views.concern_close, name="close"),
+    path(
+        "<uuid:uuid>/follow-ups/<uuid:follow_up_uuid>/done/",
+        views.follow_up_done,
+        name="follow_up_done",
+    ),
     path("<uuid:uuid>/history/", views.concern_history_view, name="history"),
     path(
         "<uuid:uuid>/attachments/<uuid:attachment_uuid>/",

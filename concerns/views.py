@@ -14,7 +14,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from concerns import forms, queue, services
 from concerns.chronology import chronology_for
 from concerns.history import concern_history
-from concerns.models import Agency, Attachment, Concern, Step, SupportAction, SupportReview
+from concerns.models import (
+    Agency,
+    Attachment,
+    Concern,
+    FollowUpAction,
+    Step,
+    SupportAction,
+    SupportReview,
+)
 from concerns.selectors import (
     categories_for,
     concern_for,
@@ -779,4 +787,32 @@ def category_list(request):
             "form": form,
             "school": membership.school,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def follow_up_done(request, uuid, follow_up_uuid):
+    """Record that school-wide follow-up happened; possible after the concern has closed."""
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    follow_up = get_object_or_404(FollowUpAction, concern=concern, uuid=follow_up_uuid)
+    if follow_up.completed_on is not None:
+        messages.error(request, "This follow-up is already recorded as done.")
+        return _detail(concern)
+    form = forms.FollowUpDoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _submit(
+            form,
+            lambda: services.follow_up_complete(
+                follow_up=follow_up,
+                by=request.user,
+                completed_on=form.cleaned_data["completed_on"],
+                notes=form.cleaned_data["notes"],
+            ),
+        ):
+            messages.success(request, f"“{follow_up.get_kind_display()}” is recorded as done.")
+            return _detail(concern)
+    return render(
+        request,
+        "concerns/follow_up_done.html",
+        {"concern": concern, "follow_up": follow_up, "form": form},
     )
