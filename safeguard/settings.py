@@ -170,6 +170,13 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Governors' oversight figures: a count below this (but above 0) is shown as "fewer than N",
+# and a median or share worked out from fewer items is not shown, so that no child can be
+# recognised from a figure. The DSL team sees exact figures.
+SMALL_NUMBER_THRESHOLD = env.int("SMALL_NUMBER_THRESHOLD", default=5)
+if SMALL_NUMBER_THRESHOLD < 1:
+    raise environ.ImproperlyConfigured("SMALL_NUMBER_THRESHOLD must be 1 or more.")
+
 # Model fields fetched lazily load for every peer in the same queryset, so a loop over a list
 # costs one extra query rather than one per row. Tests set FETCH_RAISE to catch any lazy load.
 FETCH_MODE = env.str("FETCH_MODE", default="FETCH_PEERS")

@@ -17,6 +17,10 @@ def membership(request):
             "is_dsl_team": any(m.is_dsl_team for m in found),
             "can_record": any(m.can_record for m in found),
             "can_manage_school": any(m.is_dsl_team or m.role == Role.SCHOOL_ADMIN for m in found),
+            # The oversight registers: governors read them, the DSL team and admin keep them.
+            "can_oversee": any(
+                m.is_dsl_team or m.role in (Role.GOVERNOR, Role.SCHOOL_ADMIN) for m in found
+            ),
         }
 
     return {"roles": SimpleLazyObject(roles)}

@@ -21,11 +21,14 @@ class LoginView(auth_views.LoginView):
 
 @require_safe
 def home(request):
-    """Send each person to where their role starts: the DSL team to their triage queue."""
+    """Send each person to where their role starts: the DSL team to their triage queue,
+    governors to the oversight dashboard."""
     memberships = memberships_of(request.user)
     if any(m.is_dsl_team for m in memberships):
         return redirect("concerns:queue")
     can_record = any(m.can_record for m in memberships)
+    if not can_record and any(m.role == Role.GOVERNOR for m in memberships):
+        return redirect("oversight:dashboard")
     my_concerns = (
         list(concerns_visible_to(request.user).select_related("school", "reporter")[:20])
         if can_record

@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from oversight.demo import load_registers
 from schools import demo
 
 
@@ -23,16 +24,20 @@ class Command(BaseCommand):
         "services, back-dated over the last three months and left at every step from Recorded "
         "to Closed, and sends no alert e-mail for them. Schools, pupils, contacts, logins and "
         "concerns are found by URN, UPN, contact priority, e-mail address and account text; "
-        "existing ones are otherwise never changed, and nothing is deleted."
+        "existing ones are otherwise never changed, and nothing is deleted. Then adds "
+        "Hollybrook's safeguarding registers (training records, policies, named roles) and "
+        "answers to its oversight checklist, finding each by person and course, policy title, "
+        "role and holder, or question; an answered question is left alone."
     )
 
     def handle(self, *args, **options):
         password = os.environ.get("DEMO_PASSWORD") or demo.DEFAULT_PASSWORD
         started = time.monotonic()
         result = demo.load_demo(password=password)
+        registers = load_registers()
         elapsed = time.monotonic() - started
 
-        for label, tally in result.tallies().items():
+        for label, tally in {**result.tallies(), **registers}.items():
             self.stdout.write(
                 f"{label + ':':<20} created {tally.created:>4}, already present {tally.present:>4}"
             )

@@ -1,0 +1,383 @@
+"""Every change to the oversight registers and checklist goes through one of these functions.
+
+Each is atomic and leaves one history row saying who changed what and why. Nothing is
+deleted: a training record is superseded by a newer one, a role ends on a date, a policy's
+review dates move on. Updates lock the row, so two people saving at once are applied one
+after the other, each in the history.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from concerns.errors import WorkflowError
+from concerns.services import _stamp
+from oversight.models import (
+    CHECKLIST_ORDER,
+    ChecklistItem,
+    ChecklistQuestion,
+    ChecklistStatus,
+    NamedRole,
+    Policy,
+    TrainingRecord,
+    default_expiry,
+    default_next_review,
+)
+from schools.models import Membership, School, User
+
+
+def _person(*, school_id: int, person: User | None, person_name: str) -> tuple[User | None, str]:
+    """Someone with an account at the school, or a name; never both, never neither."""
+    person_name = person_name.strip()
+    if person is None and not person_name:
+        raise WorkflowError("Choose the person, or type the name of someone without an account.")
+    if person is not None and person_name:
+        raise WorkflowError("Choose the person or type a name, not both.")
+    if (
+        person is not None
+        and not Membership.objects.filter(user=person, school_id=school_id).exists()
+    ):
+        raise WorkflowError("Choose someone from this school.")
+    return person, person_name
+
+
+def _not_in_future(day: date, what: str) -> None:
+    if day > timezone.localdate():
+        raise WorkflowError(f"The {what} cannot be in the future.")
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise WorkflowError("Give the reason for this change.")
+    return reason.strip()
+
+
+def _differs(instance, name: str, value) -> bool:
+    field = instance._meta.get_field(name)
+    if field.is_relation:
+        # Compare keys: the related row may not be loaded (and must not be, lazily).
+        return getattr(instance, field.attname) != (None if value is None else value.pk)
+    return getattr(instance, name) != value
+
+
+def _apply(instance, fields: dict, *, by, reason: str) -> None:
+    """Save the changed fields with one history row; refuse a save that changes nothing."""
+    changed = [name for name, value in fields.items() if _differs(instance, name, value)]
+    if not changed:
+        raise WorkflowError("Nothing has changed. Change something, or go back.")
+    for name in changed:
+        setattr(instance, name, fields[name])
+    _stamp(instance, by=by, reason=reason)
+    instance.save(update_fields=changed)
+
+
+# --- Training ------------------------------------------------------------------------------
+
+
+def _training_fields(
+    *,
+    school_id: int,
+    person: User | None,
+    person_name: str,
+    person_role: str,
+    kind: str,
+    title: str,
+    provider: str,
+    completed_on: date,
+    expires_on: date | None,
+) -> dict:
+    person, person_name = _person(school_id=school_id, person=person, person_name=person_name)
+    _not_in_future(completed_on, "date the course was completed")
+    if expires_on is None:
+        expires_on = default_expiry(kind, completed_on)
+    if expires_on is not None and expires_on < completed_on:
+        raise WorkflowError("The expiry date must be on or after the date it was completed.")
+    return {
+        "person": person,
+        "person_name": person_name,
+        "person_role": person_role,
+        "kind": kind,
+        "title": title.strip(),
+        "provider": provider.strip(),
+        "completed_on": completed_on,
+        "expires_on": expires_on,
+    }
+
+
+@transaction.atomic
+def training_record_add(
+    *,
+    school: School,
+    by: User,
+    person: User | None,
+    person_name: str = "",
+    person_role: str,
+    kind: str,
+    title: str = "",
+    provider: str = "",
+    completed_on: date,
+    expires_on: date | None = None,
+) -> TrainingRecord:
+    """Record a course someone completed. Without `expires_on`, it expires after the kind's
+    usual validity (DSL training: two years). An older record of the same person and kind
+    stays, superseded."""
+    fields = _training_fields(
+        school_id=school.pk,
+        person=person,
+        person_name=person_name,
+        person_role=person_role,
+        kind=kind,
+        title=title,
+        provider=provider,
+        completed_on=completed_on,
+        expires_on=expires_on,
+    )
+    record = TrainingRecord(school=school, **fields)
+    _stamp(record, by=by, reason="Training recorded")
+    record.save()
+    return record
+
+
+@transaction.atomic
+def training_record_update(
+    *,
+    record: TrainingRecord,
+    by: User,
+    reason: str,
+    person: User | None,
+    person_name: str = "",
+    person_role: str,
+    kind: str,
+    title: str = "",
+    provider: str = "",
+    completed_on: date,
+    expires_on: date | None = None,
+) -> TrainingRecord:
+    """Correct a training record, saying why. A blank `expires_on` takes the kind's default."""
+    reason = _reason(reason)
+    record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+    fields = _training_fields(
+        school_id=record.school_id,
+        person=person,
+        person_name=person_name,
+        person_role=person_role,
+        kind=kind,
+        title=title,
+        provider=provider,
+        completed_on=completed_on,
+        expires_on=expires_on,
+    )
+    _apply(record, fields, by=by, reason=reason)
+    return record
+
+
+# --- Policies ------------------------------------------------------------------------------
+
+
+def _policy_fields(
+    *,
+    kind: str,
+    title: str,
+    last_reviewed_on: date,
+    next_review_due_on: date | None,
+    approved_by: str,
+    notes: str,
+) -> dict:
+    if not title.strip():
+        raise WorkflowError("Enter the policy's title.")
+    _not_in_future(last_reviewed_on, "date of the last review")
+    if next_review_due_on is None:
+        next_review_due_on = default_next_review(last_reviewed_on)
+    if next_review_due_on <= last_reviewed_on:
+        raise WorkflowError("The next review must be due after the last review.")
+    return {
+        "kind": kind,
+        "title": title.strip(),
+        "last_reviewed_on": last_reviewed_on,
+        "next_review_due_on": next_review_due_on,
+        "approved_by": approved_by.strip(),
+        "notes": notes.strip(),
+    }
+
+
+@transaction.atomic
+def policy_add(
+    *,
+    school: School,
+    by: User,
+    kind: str,
+    title: str,
+    last_reviewed_on: date,
+    next_review_due_on: date | None = None,
+    approved_by: str = "",
+    notes: str = "",
+) -> Policy:
+    """Add a policy to the register. Its next review is due a year after the last unless
+    `next_review_due_on` says otherwise."""
+    policy = Policy(
+        school=school,
+        **_policy_fields(
+            kind=kind,
+            title=title,
+            last_reviewed_on=last_reviewed_on,
+            next_review_due_on=next_review_due_on,
+            approved_by=approved_by,
+            notes=notes,
+        ),
+    )
+    _stamp(policy, by=by, reason="Policy added to the register")
+    policy.save()
+    return policy
+
+
+@transaction.atomic
+def policy_update(
+    *,
+    policy: Policy,
+    by: User,
+    reason: str,
+    kind: str,
+    title: str,
+    last_reviewed_on: date,
+    next_review_due_on: date | None = None,
+    approved_by: str = "",
+    notes: str = "",
+) -> Policy:
+    """Record a review or correct the entry, saying why; the earlier dates stay in the history."""
+    reason = _reason(reason)
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    fields = _policy_fields(
+        kind=kind,
+        title=title,
+        last_reviewed_on=last_reviewed_on,
+        next_review_due_on=next_review_due_on,
+        approved_by=approved_by,
+        notes=notes,
+    )
+    _apply(policy, fields, by=by, reason=reason)
+    return policy
+
+
+# --- Named roles ---------------------------------------------------------------------------
+
+
+def _role_fields(
+    *,
+    school_id: int,
+    role: str,
+    person: User | None,
+    person_name: str,
+    from_date: date,
+    to_date: date | None,
+) -> dict:
+    person, person_name = _person(school_id=school_id, person=person, person_name=person_name)
+    if to_date is not None and to_date < from_date:
+        raise WorkflowError("The role cannot end before it starts.")
+    return {
+        "role": role,
+        "person": person,
+        "person_name": person_name,
+        "from_date": from_date,
+        "to_date": to_date,
+    }
+
+
+@transaction.atomic
+def named_role_add(
+    *,
+    school: School,
+    by: User,
+    role: str,
+    person: User | None,
+    person_name: str = "",
+    from_date: date,
+    to_date: date | None = None,
+) -> NamedRole:
+    """Name who holds a safeguarding responsibility from `from_date` (until `to_date`)."""
+    named = NamedRole(
+        school=school,
+        **_role_fields(
+            school_id=school.pk,
+            role=role,
+            person=person,
+            person_name=person_name,
+            from_date=from_date,
+            to_date=to_date,
+        ),
+    )
+    _stamp(named, by=by, reason="Role holder named")
+    named.save()
+    return named
+
+
+@transaction.atomic
+def named_role_update(
+    *,
+    named_role: NamedRole,
+    by: User,
+    reason: str,
+    role: str,
+    person: User | None,
+    person_name: str = "",
+    from_date: date,
+    to_date: date | None = None,
+) -> NamedRole:
+    """Correct a role holder's entry or end it (with `to_date`), saying why."""
+    reason = _reason(reason)
+    named = NamedRole.objects.select_for_update().get(pk=named_role.pk)
+    fields = _role_fields(
+        school_id=named.school_id,
+        role=role,
+        person=person,
+        person_name=person_name,
+        from_date=from_date,
+        to_date=to_date,
+    )
+    _apply(named, fields, by=by, reason=reason)
+    return named
+
+
+# --- Checklist -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def checklist_seed(*, school: School) -> int:
+    """Give the school every checklist question it lacks, as "Not started"; return how many
+    were added. Safe to call again and from two requests at once (the school row is locked)."""
+    School.objects.select_for_update().filter(pk=school.pk).values_list("pk").get()
+    present = set(ChecklistItem.objects.filter(school=school).values_list("question", flat=True))
+    missing = [
+        ChecklistItem(school=school, question=question, position=CHECKLIST_ORDER[question])
+        for question in ChecklistQuestion.values
+        if question not in present
+    ]
+    if missing:
+        bulk_create_with_history(
+            missing, ChecklistItem, default_change_reason="Checklist question added"
+        )
+    return len(missing)
+
+
+@transaction.atomic
+def checklist_assess(
+    *, item: ChecklistItem, by: User, status: str, evidence: str, assessed_on: date
+) -> ChecklistItem:
+    """Record the governors' latest assessment of one checklist question.
+
+    "Met" needs evidence: what was seen, by whom (about the school's practice, never a child).
+    """
+    item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
+    status = ChecklistStatus(status)
+    evidence = evidence.strip()
+    _not_in_future(assessed_on, "date of the assessment")
+    if status == ChecklistStatus.MET and not evidence:
+        raise WorkflowError("Say what shows this is met.")
+    item.status = status
+    item.evidence = evidence
+    item.assessed_on = assessed_on
+    item.assessed_by = by
+    _stamp(item, by=by, reason=f"Assessed as {status.label.lower()}")
+    item.save(update_fields=["status", "evidence", "assessed_on", "assessed_by"])
+    return item

@@ -1,0 +1,820 @@
+"""The figures governors oversee, for one school and one period, each beside the period before.
+
+Everything is counted in PostgreSQL (grouped counts, and `percentile_cont` for medians and
+90th percentiles) in a fixed number of queries however many concerns there are: see
+`school_statistics`. No row of a concern, a child or a referral is ever loaded: only counts,
+durations and shares leave the database, labelled with months, categories, agencies, outcomes
+and steps (DOMAIN.md rule 5).
+
+Two layers:
+- `school_statistics` gives the exact figures (`Statistics`), for the DSL team and tests;
+- `present` turns them into what one audience may read (`Dashboard`): for governors a count
+  from 1 to 4 becomes "fewer than 5", and a median, percentile or share worked out from fewer
+  than 5 items becomes "too few to show". A withheld figure carries no value at all, so
+  nothing drawn from it (a bar's length, a comparison) can give it away.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest, TruncMonth
+from django.utils import timezone
+
+from concerns.models import Agency, Concern, FollowUpAction, FollowUpKind, Step, SupportAction
+from concerns.queue import OPEN_STEPS, OverdueKind
+from oversight.periods import Period
+from referrals.models import Outcome, Referral
+from schools.models import School
+
+NO_OUTCOME = "No feedback yet"
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's continuous percentile: `percentile_cont(f) WITHIN GROUP (ORDER BY x)`.
+
+    Works on numbers and on intervals (durations); NULLs are left out, as by every aggregate.
+    """
+
+    function = "percentile_cont"
+    name = "PercentileCont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
+
+    def __init__(self, expression, fraction: float, **extra):
+        if not 0 <= fraction <= 1:
+            raise ValueError("A percentile is a fraction from 0 to 1.")
+        # A float we check ourselves, so it is safe to write into the SQL.
+        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+
+# --- The exact figures -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pair[T]:
+    """A figure for the period and for the period it is compared with."""
+
+    current: T
+    previous: T
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long something took, over the concerns where it has happened."""
+
+    median: timedelta | None
+    p90: timedelta | None
+    measured: int
+
+
+@dataclass(frozen=True)
+class Share:
+    """How many of those due were done in time."""
+
+    on_time: int
+    due: int
+
+    @property
+    def ratio(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+
+@dataclass(frozen=True)
+class Month:
+    month: date
+    concerns: int
+    online: int
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    planned: Pair[int]
+    done: Pair[int]
+    past_due_now: int
+
+
+AGE_BANDS = (
+    ("under_week", "Under 1 week"),
+    ("week_to_month", "1 week to 1 month"),
+    ("one_to_three_months", "1 to 3 months"),
+    ("over_three_months", "Over 3 months"),
+)
+
+
+@dataclass
+class Statistics:
+    """Exact figures for one school and period. Labels are plain strings; no row of any
+    record is kept here."""
+
+    period: Period
+    previous: Period
+    # Snapshot figures (open concerns, support) are taken at these moments: each period's
+    # end, or now if the period has not ended.
+    as_of: datetime
+    previous_as_of: datetime
+    now: datetime
+    concerns: Pair[int]
+    online: Pair[int]
+    months: list[Month]
+    by_category: dict[str, Pair[int]]
+    referrals: Pair[int]
+    by_agency: dict[str, Pair[int]]
+    by_outcome: dict[str, Pair[int]]
+    to_safety_check: Pair[Timing]
+    to_referral: Pair[Timing]
+    confirmed_on_time: Pair[Share]
+    feedback_on_time: Pair[Share]
+    open_by_step: dict[str, Pair[int]]
+    open_by_age: dict[str, Pair[int]]
+    overdue_now: dict[str, int]
+    support_active: Pair[int]
+    follow_ups: dict[str, FollowUps]
+
+    @property
+    def open_total(self) -> Pair[int]:
+        return Pair(
+            sum(pair.current for pair in self.open_by_step.values()),
+            sum(pair.previous for pair in self.open_by_step.values()),
+        )
+
+
+def _between(name: str, start, end) -> Q:
+    return Q(**{f"{name}__gte": start, f"{name}__lt": end})
+
+
+def _pairs(rows, key: str, labels: dict[str, str]) -> dict[str, Pair[int]]:
+    """Sum grouped rows (`current`, `previous`) by `key`, in the order of `labels`."""
+    current, previous = Counter(), Counter()
+    for row in rows:
+        current[row[key]] += row["current"]
+        previous[row[key]] += row["previous"]
+    return {
+        label: Pair(current[value], previous[value])
+        for value, label in labels.items()
+        if current[value] or previous[value]
+    }
+
+
+def school_statistics(school: School, period: Period, *, now: datetime) -> Statistics:
+    """Every figure of the dashboard, in eight queries whatever the number of concerns:
+
+    1. concerns by month, with the online-safety ones (this period and the one before);
+    2. concerns by category;
+    3. referrals by agency and outcome;
+    4. urgent referrals confirmed in writing, and social care feedback, on time; and the
+       confirmations and feedback overdue now;
+    5. time from recording to the safety check and to the first referral (percentiles);
+    6. open concerns by step and age, at each period's end (steps read from the history); and
+       the safety checks overdue now;
+    7. support actions running at each period's end, and support reviews overdue now;
+    8. school-wide follow-up planned and done, by kind.
+
+    What is overdue now is counted by the triage queue's rules (`concerns.queue.overdue_items`,
+    which lists the items for the DSL team); a test holds the two to the same answers.
+    """
+    previous = period.previous()
+    # Terms, years and custom periods are each followed at once by the next, so the two
+    # periods together are one stretch of time, split at `period.starts_at`.
+    since, split, until = previous.starts_at, period.starts_at, period.ends_at
+    as_of, previous_as_of = period.until(now), previous.until(now)
+    concerns = Concern.objects.filter(school=school)
+    in_current = Case(
+        When(recorded_at__gte=split, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+    # 1. By month. Months are those of the school's time zone (the current one).
+    online_category = Concern.categories.through.objects.filter(
+        concern_id=OuterRef("pk"), category__is_online_safety=True
+    )
+    month_rows = (
+        concerns.filter(_between("recorded_at", since, until))
+        .annotate(month=TruncMonth("recorded_at", output_field=DateField()), current=in_current)
+        .values("month", "current")
+        .annotate(concerns=Count("pk"), online=Count("pk", filter=Q(Exists(online_category))))
+        .order_by()
+    )
+    by_month: dict[date, Counter] = {month: Counter() for month in period.months()}
+    totals = {True: Counter(), False: Counter()}
+    for row in month_rows:
+        totals[row["current"]].update(concerns=row["concerns"], online=row["online"])
+        if row["current"]:
+            by_month[row["month"]].update(concerns=row["concerns"], online=row["online"])
+
+    # 2. By category (a concern may have several).
+    category_rows = (
+        Concern.categories.through.objects.filter(
+            concern__school=school,
+            concern__recorded_at__gte=since,
+            concern__recorded_at__lt=until,
+        )
+        .values("category__name")
+        .annotate(
+            current=Count("pk", filter=Q(concern__recorded_at__gte=split)),
+            previous=Count("pk", filter=Q(concern__recorded_at__lt=split)),
+        )
+        .order_by("category__position", "category__name")
+    )
+    by_category = {
+        row["category__name"]: Pair(row["current"], row["previous"]) for row in category_rows
+    }
+
+    # 3. Referrals by agency and outcome.
+    referral_rows = list(
+        Referral.objects.filter(_between("made_at", since, until), concern__school=school)
+        .values("agency", "outcome")
+        .annotate(
+            current=Count("pk", filter=Q(made_at__gte=split)),
+            previous=Count("pk", filter=Q(made_at__lt=split)),
+        )
+        .order_by()
+    )
+
+    # 4. Deadlines that fell due in each period (up to now: one still to come is not late),
+    # and those missed with nothing recorded yet, now (the queue's "overdue").
+    urgent = Q(urgent=True)
+    confirmed = Q(confirmed_in_writing_at__lte=F("confirmation_due_at"))
+    social_care = Q(agency=Agency.SOCIAL_CARE)
+    heard = Q(feedback_received_at__lte=F("feedback_due_at"))
+    unconfirmed_now = Q(urgent=True, confirmed_in_writing_at=None, confirmation_due_at__lt=now)
+    unheard_now = Q(feedback_received_at=None, feedback_due_at__lt=now)
+    windows = {"current": (split, as_of), "previous": (since, previous_as_of)}
+    deadlines = Referral.objects.filter(concern__school=school).filter(
+        (urgent & _between("confirmation_due_at", since, as_of))
+        | (social_care & _between("feedback_due_at", since, as_of))
+        | unconfirmed_now
+        | unheard_now
+    )
+    deadline_counts = deadlines.aggregate(
+        overdue_confirmation=Count("pk", filter=unconfirmed_now),
+        overdue_feedback=Count("pk", filter=unheard_now),
+        **{
+            f"{name}_{which}": Count("pk", filter=condition & _between(field_name, start, end))
+            for which, (start, end) in windows.items()
+            for name, field_name, condition in [
+                ("confirm_due", "confirmation_due_at", urgent),
+                ("confirm_on_time", "confirmation_due_at", urgent & confirmed),
+                ("feedback_due", "feedback_due_at", social_care),
+                ("feedback_on_time", "feedback_due_at", social_care & heard),
+            ]
+        },
+    )
+
+    # 5. Time to the safety check (when the concern first reached that step, from its
+    # history) and to the first referral. A referral made before the concern was written
+    # down (a 999 call) counts as taking no time. Aggregating over the subqueries makes
+    # Django select them once per concern in an inner query.
+    history = Concern.history.model.objects
+    first_checked = (
+        history.filter(id=OuterRef("pk"), step__gte=Step.SAFETY_CHECKED)
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+    first_referred = (
+        Referral.objects.filter(concern_id=OuterRef("pk")).order_by("made_at").values("made_at")[:1]
+    )
+    to_check = F("checked_at") - F("recorded_at")
+    to_referral = Greatest(F("referred_at") - F("recorded_at"), Value(timedelta(0)))
+    timings = {}
+    for which, when in [("current", Q(current=True)), ("previous", Q(current=False))]:
+        for name, expression, happened in [
+            ("check", to_check, Q(checked_at__isnull=False)),
+            ("referral", to_referral, Q(referred_at__isnull=False)),
+        ]:
+            # Only where it has happened: GREATEST would turn a missing time into zero.
+            timings[f"{name}_median_{which}"] = PercentileCont(
+                expression, 0.5, filter=when & happened, output_field=DurationField()
+            )
+            timings[f"{name}_p90_{which}"] = PercentileCont(
+                expression, 0.9, filter=when & happened, output_field=DurationField()
+            )
+            timings[f"{name}_measured_{which}"] = Count("pk", filter=when & happened)
+    timing_values = (
+        concerns.filter(_between("recorded_at", since, until))
+        .annotate(
+            checked_at=Subquery(first_checked),
+            referred_at=Subquery(first_referred),
+            current=in_current,
+        )
+        .aggregate(**timings)
+    )
+
+    def timing(name: str, which: str) -> Timing:
+        return Timing(
+            median=timing_values[f"{name}_median_{which}"],
+            p90=timing_values[f"{name}_p90_{which}"],
+            measured=timing_values[f"{name}_measured_{which}"],
+        )
+
+    # 6. Open concerns at each period's end: the step each concern was at then is the one
+    # in its last history row before that moment (none if it was recorded later); now, it is
+    # the concern's own. And the safety checks overdue now: still at "Recorded" past the
+    # school's deadline. A concern closed before both moments is left out (closing is final).
+    def step_at(moment: datetime):
+        if moment >= now:
+            return F("step")
+        return Subquery(
+            history.filter(id=OuterRef("pk"), history_date__lt=moment)
+            .order_by("-history_date", "-history_id")
+            .values("step")[:1]
+        )
+
+    snapshots = {"current": ("step_now", as_of), "previous": ("step_before", previous_as_of)}
+    open_counts = {}
+    for which, (name, moment) in snapshots.items():
+        still_open = Q(**{f"{name}__in": OPEN_STEPS})
+        for step in OPEN_STEPS:
+            open_counts[f"step{step.value}_{which}"] = Count("pk", filter=Q(**{name: step}))
+        week, month, three = (
+            moment - timedelta(days=7),
+            moment - relativedelta(months=1),
+            moment - relativedelta(months=3),
+        )
+        bands = [
+            Q(recorded_at__gt=week),
+            Q(recorded_at__lte=week, recorded_at__gt=month),
+            Q(recorded_at__lte=month, recorded_at__gt=three),
+            Q(recorded_at__lte=three),
+        ]
+        for (key, _), band in zip(AGE_BANDS, bands, strict=True):
+            open_counts[f"{key}_{which}"] = Count("pk", filter=still_open & band)
+    safety_check_late = Q(
+        step=Step.RECORDED, recorded_at__lt=now - timedelta(hours=school.safety_check_hours)
+    )
+    open_values = (
+        concerns.filter(Q(closed_at=None) | Q(closed_at__gte=previous_as_of))
+        .annotate(step_now=step_at(as_of), step_before=step_at(previous_as_of))
+        .aggregate(overdue_safety_check=Count("pk", filter=safety_check_late), **open_counts)
+    )
+
+    # 7. Support actions running at each period's end: added by then, not ended by the
+    # period's last day. And reviews overdue now: running, review date passed, on an open
+    # concern.
+    def running(moment: datetime) -> Q:
+        last_day = timezone.localdate(moment - timedelta(microseconds=1))
+        return Q(added_at__lt=moment) & (Q(ended_on=None) | Q(ended_on__gt=last_day))
+
+    today = timezone.localdate(now)
+    review_late = Q(ended_on=None, review_date__lt=today) & ~Q(child__concern__step=Step.CLOSED)
+    support = SupportAction.objects.filter(child__concern__school=school).aggregate(
+        current=Count("pk", filter=running(as_of)),
+        previous=Count("pk", filter=running(previous_as_of)),
+        overdue=Count("pk", filter=review_late),
+    )
+
+    # 8. School-wide follow-up: planned (added) and done in each period, and what is past its
+    # due date now.
+    past_due = Q(completed_on=None, due_date__lt=today)
+    planned_in = {"current": (split, until), "previous": (since, split)}
+    done_in = {"current": (period.start, period.end), "previous": (previous.start, previous.end)}
+    follow_up_rows = (
+        FollowUpAction.objects.filter(concern__school=school)
+        .filter(
+            _between("added_at", since, until)
+            | Q(completed_on__range=(previous.start, period.end))
+            | past_due
+        )
+        .values("kind")
+        .annotate(
+            **{
+                f"planned_{which}": Count("pk", filter=_between("added_at", *span))
+                for which, span in planned_in.items()
+            },
+            **{
+                f"done_{which}": Count("pk", filter=Q(completed_on__range=span))
+                for which, span in done_in.items()
+            },
+            past_due=Count("pk", filter=past_due),
+        )
+        .order_by()
+    )
+    follow_ups_by_kind = {row["kind"]: row for row in follow_up_rows}
+
+    overdue = {
+        OverdueKind.SAFETY_CHECK: open_values["overdue_safety_check"],
+        OverdueKind.CONFIRMATION: deadline_counts["overdue_confirmation"],
+        OverdueKind.FEEDBACK: deadline_counts["overdue_feedback"],
+        OverdueKind.SUPPORT_REVIEW: support["overdue"],
+    }
+    return Statistics(
+        period=period,
+        previous=previous,
+        as_of=as_of,
+        previous_as_of=previous_as_of,
+        now=now,
+        concerns=Pair(totals[True]["concerns"], totals[False]["concerns"]),
+        online=Pair(totals[True]["online"], totals[False]["online"]),
+        months=[
+            Month(month, counts["concerns"], counts["online"]) for month, counts in by_month.items()
+        ],
+        by_category=by_category,
+        referrals=Pair(
+            sum(row["current"] for row in referral_rows),
+            sum(row["previous"] for row in referral_rows),
+        ),
+        by_agency=_pairs(referral_rows, "agency", dict(Agency.choices)),
+        by_outcome=_pairs(referral_rows, "outcome", {**dict(Outcome.choices), "": NO_OUTCOME}),
+        to_safety_check=Pair(timing("check", "current"), timing("check", "previous")),
+        to_referral=Pair(timing("referral", "current"), timing("referral", "previous")),
+        confirmed_on_time=Pair(
+            Share(
+                deadline_counts["confirm_on_time_current"], deadline_counts["confirm_due_current"]
+            ),
+            Share(
+                deadline_counts["confirm_on_time_previous"], deadline_counts["confirm_due_previous"]
+            ),
+        ),
+        feedback_on_time=Pair(
+            Share(
+                deadline_counts["feedback_on_time_current"], deadline_counts["feedback_due_current"]
+            ),
+            Share(
+                deadline_counts["feedback_on_time_previous"],
+                deadline_counts["feedback_due_previous"],
+            ),
+        ),
+        open_by_step={
+            step.label: Pair(
+                open_values[f"step{step.value}_current"], open_values[f"step{step.value}_previous"]
+            )
+            for step in OPEN_STEPS
+        },
+        open_by_age={
+            label: Pair(open_values[f"{key}_current"], open_values[f"{key}_previous"])
+            for key, label in AGE_BANDS
+        },
+        overdue_now={kind.label: overdue[kind] for kind in OverdueKind},
+        support_active=Pair(support["current"], support["previous"]),
+        follow_ups={
+            label: FollowUps(
+                planned=Pair(row.get("planned_current", 0), row.get("planned_previous", 0)),
+                done=Pair(row.get("done_current", 0), row.get("done_previous", 0)),
+                past_due_now=row.get("past_due", 0),
+            )
+            for kind, label in FollowUpKind.choices
+            for row in [follow_ups_by_kind.get(kind, {})]
+        },
+    )
+
+
+# --- What one audience may read ----------------------------------------------------------
+
+TOO_FEW = "too few to show"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One figure as its reader sees it. A withheld figure has no value, only its words."""
+
+    value: float | int | timedelta | None
+    text: str
+    withheld: bool = False
+    # Said after the figure where there is room: "(3 of 4)".
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.text} {self.detail}" if self.detail else self.text
+
+
+def duration_text(value: timedelta) -> str:
+    """ "45 minutes", "3 hours 5 minutes", "2 days 4 hours": to the minute under a day, to the
+    hour beyond."""
+    minutes = round(value.total_seconds() / 60)
+
+    def unit(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    if minutes < 60:
+        return unit(minutes, "minute")
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return unit(hours, "hour") + (f" {unit(minutes, 'minute')}" if minutes else "")
+    days, hours = divmod(hours + (1 if minutes >= 30 else 0), 24)
+    return unit(days, "day") + (f" {unit(hours, 'hour')}" if hours else "")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How figures are shown: exactly (the DSL team, the school's administrator) or with
+    small numbers withheld (governors)."""
+
+    exact: bool
+    threshold: int = field(default_factory=lambda: settings.SMALL_NUMBER_THRESHOLD)
+
+    @property
+    def fewer_than(self) -> str:
+        return f"fewer than {self.threshold}"
+
+    def count(self, n: int) -> Shown:
+        if not self.exact and 0 < n < self.threshold:
+            return Shown(None, self.fewer_than, withheld=True)
+        return Shown(n, f"{n:,}")
+
+    def _enough(self, items: int) -> bool:
+        return self.exact or items >= self.threshold
+
+    def duration(self, value: timedelta | None, items: int) -> Shown:
+        if items == 0 or value is None:
+            return Shown(None, "none yet")
+        if not self._enough(items):
+            return Shown(None, TOO_FEW, withheld=True)
+        return Shown(value, duration_text(value))
+
+    def share(self, share: Share) -> Shown:
+        if share.due == 0:
+            return Shown(None, "none due")
+        if not self._enough(share.due):
+            return Shown(None, TOO_FEW, withheld=True)
+        percent = round(100 * share.ratio)
+        # Governors see the percentage of how many, not how many were late.
+        detail = f"({share.on_time} of {share.due})" if self.exact else f"of {share.due:,}"
+        return Shown(percent, f"{percent}%", detail=detail)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline: the figure, and how it compares with the period before."""
+
+    label: str
+    current: Shown
+    comparison: str = ""
+    note: str = ""
+
+
+def compare(current: Shown, previous: Shown, before: Period) -> str:
+    """ "up from 9 in Autumn term 2025", "the same as in ...", or "compared with fewer than 5
+    in ..." when either side is withheld or missing, so no direction hints at its value."""
+    where = before.compared_as
+    if current.value is None or previous.value is None:
+        return f"compared with {previous.text} {where}"
+    if current.value == previous.value:
+        return f"the same as {where}"
+    direction = "up" if current.value > previous.value else "down"
+    return f"{direction} from {previous.text} {where}"
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cells: tuple[Shown, ...]
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A table of figures, drawn as a bar chart of its first `charted` columns."""
+
+    key: str
+    title: str
+    # The heading of the rows' labels, then of each figure's column.
+    heading: str
+    columns: tuple[str, ...]
+    rows: list[Row]
+    empty: str = "None in this period."
+    charted: int = 1
+    # Drawn as columns (a series over time) rather than bars.
+    columns_chart: bool = False
+    note: str = ""
+
+    @property
+    def has_figures(self) -> bool:
+        return any(cell.value or cell.withheld for row in self.rows for cell in row.cells)
+
+
+@dataclass
+class Dashboard:
+    """What the dashboard and the report show to one audience."""
+
+    school_name: str
+    period: Period
+    previous: Period
+    exact: bool
+    threshold: int
+    as_of: datetime
+    ended: bool
+    headlines: list[Figure]
+    timings: Breakdown
+    breakdowns: list[Breakdown]
+
+    def breakdown(self, key: str) -> Breakdown:
+        return next(b for b in self.breakdowns if b.key == key)
+
+
+def _counted(rules: Rules, pair: Pair[int]) -> tuple[Shown, Shown]:
+    return rules.count(pair.current), rules.count(pair.previous)
+
+
+def present(stats: Statistics, *, school_name: str, exact: bool) -> Dashboard:
+    """The figures as one audience may read them (see the module's docstring)."""
+    rules = Rules(exact=exact)
+    period, before = stats.period, stats.previous
+    this, last = "This period", before.name[:1].upper() + before.name[1:]
+    if period.span == "custom":
+        last = f"Previous {before.days} days"
+    ended = period.has_ended(stats.now)
+
+    def headline(label: str, pair: Pair, show: Callable, note: str = "") -> Figure:
+        current, previous = show(pair.current), show(pair.previous)
+        return Figure(label, current, compare(current, previous, before), note)
+
+    def timing_shown(timing: Timing, which: str) -> Shown:
+        return rules.duration(getattr(timing, which), timing.measured)
+
+    def pair_rows(pairs: dict[str, Pair[int]]) -> list[Row]:
+        return [Row(label, _counted(rules, pair)) for label, pair in pairs.items()]
+
+    snapshot = "at the end of the period" if ended else "now"
+    headlines = [
+        headline("Concerns recorded", stats.concerns, rules.count),
+        headline("Online-safety concerns", stats.online, rules.count),
+        headline("Referrals made", stats.referrals, rules.count),
+        headline(
+            "Median time from recording to the safety check",
+            stats.to_safety_check,
+            lambda t: timing_shown(t, "median"),
+        ),
+        headline(
+            "Median time from recording to the first referral",
+            stats.to_referral,
+            lambda t: timing_shown(t, "median"),
+        ),
+        headline(
+            "Urgent referrals confirmed in writing on time",
+            stats.confirmed_on_time,
+            rules.share,
+            note="Of those whose deadline fell in the period",
+        ),
+        headline(
+            "Social care feedback received on time",
+            stats.feedback_on_time,
+            rules.share,
+            note="Of those due in the period",
+        ),
+        headline(f"Open concerns {snapshot}", stats.open_total, rules.count),
+        headline(f"Support actions running {snapshot}", stats.support_active, rules.count),
+        Figure(
+            "Actions overdue now",
+            rules.count(sum(stats.overdue_now.values())),
+            note="Safety checks, written confirmations, social care feedback and support reviews",
+        ),
+    ]
+
+    timings = Breakdown(
+        key="timings",
+        heading="Time",
+        title="Time from recording a concern",
+        columns=("Median", "90th percentile", "Concerns measured", f"Median, {last}"),
+        rows=[
+            Row(
+                label,
+                (
+                    timing_shown(pair.current, "median"),
+                    timing_shown(pair.current, "p90"),
+                    rules.count(pair.current.measured),
+                    timing_shown(pair.previous, "median"),
+                ),
+            )
+            for label, pair in [
+                ("To the safety check", stats.to_safety_check),
+                ("To the first referral", stats.to_referral),
+            ]
+        ],
+        charted=0,
+        note="Over the concerns recorded in the period where it has happened.",
+    )
+
+    month_label = "{:%b %Y}".format
+    breakdowns = [
+        Breakdown(
+            key="months",
+            heading="Month",
+            title="Concerns recorded by month",
+            columns=("All concerns", "Online-safety concerns"),
+            rows=[
+                Row(month_label(m.month), (rules.count(m.concerns), rules.count(m.online)))
+                for m in stats.months
+            ],
+            charted=2,
+            columns_chart=True,
+            note="Online-safety concerns are those in a category marked as online safety, "
+            "such as online grooming, sharing nudes and sextortion.",
+        ),
+        Breakdown(
+            key="categories",
+            heading="Category",
+            title="Concerns by category",
+            columns=(this, last),
+            rows=pair_rows(stats.by_category),
+            charted=2,
+            note="A concern can be in more than one category.",
+        ),
+        Breakdown(
+            key="agencies",
+            heading="Agency",
+            title="Referrals by agency",
+            columns=(this, last),
+            rows=pair_rows(stats.by_agency),
+            charted=2,
+        ),
+        Breakdown(
+            key="outcomes",
+            heading="Outcome",
+            title="Referrals by outcome",
+            columns=(this, last),
+            rows=pair_rows(stats.by_outcome),
+            charted=2,
+        ),
+        Breakdown(
+            key="steps",
+            heading="Step reached",
+            title=f"Open concerns {snapshot}, by step",
+            columns=(this, f"{last}, at its end"),
+            rows=pair_rows(stats.open_by_step),
+            empty="No open concerns.",
+            charted=2,
+            note="The step each open concern has reached: the next step is what it waits for.",
+        ),
+        Breakdown(
+            key="ages",
+            heading="Time since recording",
+            title=f"Open concerns {snapshot}, by time since recording",
+            columns=(this, f"{last}, at its end"),
+            rows=pair_rows(stats.open_by_age),
+            empty="No open concerns.",
+            charted=2,
+        ),
+        Breakdown(
+            key="overdue",
+            heading="Action",
+            title="Actions overdue now",
+            columns=("Overdue",),
+            rows=[
+                Row(label[:1].upper() + label[1:], (rules.count(n),))
+                for label, n in stats.overdue_now.items()
+            ],
+            empty="Nothing is overdue.",
+            note="Safety checks not recorded in time, urgent referrals not confirmed in "
+            "writing by their deadline, social care feedback not received when due, and "
+            "support reviews past their date.",
+        ),
+        Breakdown(
+            key="follow_ups",
+            heading="Kind of follow-up",
+            title="School-wide follow-up",
+            columns=(
+                "Planned",
+                "Done",
+                f"Planned, {last}",
+                f"Done, {last}",
+                "Past its due date now",
+            ),
+            rows=[
+                Row(
+                    label,
+                    (
+                        *_counted(rules, Pair(f.planned.current, f.done.current)),
+                        *_counted(rules, Pair(f.planned.previous, f.done.previous)),
+                        rules.count(f.past_due_now),
+                    ),
+                )
+                for label, f in stats.follow_ups.items()
+            ],
+            charted=2,
+            note="Work for the whole school after a concern: lessons, sessions for parents, "
+            "policy reviews, staff training.",
+        ),
+    ]
+    return Dashboard(
+        school_name=school_name,
+        period=period,
+        previous=before,
+        exact=exact,
+        threshold=rules.threshold,
+        as_of=stats.as_of,
+        ended=ended,
+        headlines=headlines,
+        timings=timings,
+        breakdowns=breakdowns,
+    )
+
+
+def dashboard_for(school: School, period: Period, *, exact: bool, now: datetime) -> Dashboard:
+    return present(school_statistics(school, period, now=now), school_name=school.name, exact=exact)
