@@ -187,7 +187,11 @@ def _export_entries(concern: Concern, child_names: dict[int, str]) -> list[Entry
             )
         )
         .select_related("exported_by")
-        .annotate(child_ids=ArrayAgg("children", order_by="children__added_at", default=[]))
+        .annotate(
+            child_ids=ArrayAgg(
+                "children", order_by=("children__added_at", "children__id"), default=[]
+            )
+        )
     )
     entries = []
     for export in exports:
