@@ -76,6 +76,8 @@ run: install
 test: export DJANGO_ALLOW_ASYNC_UNSAFE := true
 # Settings refuse to load without a key unless DEBUG is on; tests run with DEBUG off.
 test: export SECRET_KEY ?= test-only-insecure-key
+# Production defaults redirect plain HTTP to HTTPS; the test servers speak plain HTTP.
+test: export SECURE_SSL_REDIRECT ?= false
 test: install
 	@exec $(WITH_DB) --data .pgdata/test --fast -- $(PYTHON) -m pytest $(PYTEST_ARGS)
 

@@ -11,6 +11,9 @@ from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from audit.http import ip_of
+from audit.models import Action
+from audit.services import access_record
 from concerns import forms, queue, services
 from concerns.chronology import chronology_for
 from concerns.history import concern_history
@@ -284,6 +287,13 @@ def _step_list(concern: Concern):
 @require_safe
 def concern_detail(request, uuid):
     concern, membership = concern_for(request.user, uuid)
+    access_record(
+        user=request.user,
+        school=concern.school,
+        action=Action.VIEWED_CONCERN,
+        ip_address=ip_of(request),
+        concern=concern,
+    )
     context = _detail_context(concern)
     context["manage"] = membership.is_dsl_team
     if membership.is_dsl_team:
@@ -732,6 +742,13 @@ def concern_close(request, uuid):
 @require_safe
 def concern_history_view(request, uuid):
     concern, _ = concern_for(request.user, uuid, manage=True)
+    access_record(
+        user=request.user,
+        school=concern.school,
+        action=Action.VIEWED_HISTORY,
+        ip_address=ip_of(request),
+        concern=concern,
+    )
     return render(
         request, "concerns/history.html", {"concern": concern, "entries": concern_history(concern)}
     )
@@ -740,6 +757,13 @@ def concern_history_view(request, uuid):
 @require_safe
 def pupil_chronology(request, uuid):
     pupil, _ = pupil_for(request.user, uuid)
+    access_record(
+        user=request.user,
+        school=pupil.school,
+        action=Action.VIEWED_CHRONOLOGY,
+        ip_address=ip_of(request),
+        pupil=pupil,
+    )
     return render(
         request, "concerns/chronology.html", {"pupil": pupil, "events": chronology_for(pupil)}
     )
@@ -753,6 +777,13 @@ def attachment_download(request, uuid, attachment_uuid):
         handle = attachment.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404("The file is missing from storage") from missing
+    access_record(
+        user=request.user,
+        school=concern.school,
+        action=Action.DOWNLOADED_ATTACHMENT,
+        ip_address=ip_of(request),
+        concern=concern,
+    )
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -7,6 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from audit.http import ip_of
+from audit.models import Action
+from audit.services import access_record
 from concerns import services as concern_services
 from concerns.errors import WorkflowError
 from concerns.models import Concern, Step
@@ -110,7 +113,16 @@ def _detail_page(
 
 @require_safe
 def referral_detail(request, uuid):
-    return _detail_page(request, referral_for(request.user, uuid))
+    referral = referral_for(request.user, uuid)
+    access_record(
+        user=request.user,
+        school=referral.concern.school,
+        action=Action.VIEWED_REFERRAL,
+        ip_address=ip_of(request),
+        concern=referral.concern,
+        referral=referral,
+    )
+    return _detail_page(request, referral)
 
 
 @require_POST
@@ -202,6 +214,13 @@ def concern_pdf(request, uuid):
     protected = PROTECTED.get(request.POST.get("protected", ""))
     if protected is None:
         return HttpResponseBadRequest("Say whether the copy is password-protected.")
+    access_record(
+        user=request.user,
+        school=concern.school,
+        action=Action.EXPORTED_REFERRAL_PDF,
+        ip_address=ip_of(request),
+        concern=concern,
+    )
     result = exports.referral_pdf_export(
         concern=concern, by=request.user, password_protected=protected
     )
@@ -220,6 +239,13 @@ def chronology_pdf(request, uuid):
     protected = PROTECTED.get(request.POST.get("protected", ""))
     if protected is None:
         return HttpResponseBadRequest("Say whether the copy is password-protected.")
+    access_record(
+        user=request.user,
+        school=pupil.school,
+        action=Action.EXPORTED_CHRONOLOGY_PDF,
+        ip_address=ip_of(request),
+        pupil=pupil,
+    )
     result = exports.chronology_pdf_export(
         pupil=pupil, by=request.user, password_protected=protected
     )

@@ -12,8 +12,13 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 # A real key is required unless DEBUG is on; a dev key is only ever used locally.
-SECRET_KEY = env.str("SECRET_KEY", default="") or (
-    "dev-only-insecure-key-do-not-deploy" if DEBUG else None
+# SECRET_KEY_FILE (a systemd credential or container secret) keeps the key out of the
+# environment, where child processes and crash reports could see it.
+_secret_key_file = env.str("SECRET_KEY_FILE", default="")
+SECRET_KEY = (
+    env.str("SECRET_KEY", default="")
+    or (Path(_secret_key_file).read_text().strip() if _secret_key_file else "")
+    or ("dev-only-insecure-key-do-not-deploy" if DEBUG else None)
 )
 if not SECRET_KEY:
     raise environ.ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local development).")
@@ -33,10 +38,13 @@ INSTALLED_APPS = [
     "concerns",
     "referrals",
     "oversight",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files itself, before any session or database work.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +86,14 @@ AUTH_USER_MODEL = "schools.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Argon2 for new and changed passwords; the others only verify older hashes, which Django
+# re-hashes with Argon2 at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -106,7 +122,8 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        # Hashed names (cached for ever by browsers) and pre-compressed copies.
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -151,12 +168,36 @@ TASKS = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF token from the cookie; forms carry it in a hidden field.
+CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# Signed out SESSION_IDLE_MINUTES after the session last changed, and when the browser
+# closes: these pages are about children, often read on shared machines.
+# TODO: SESSION_SAVE_EVERY_REQUEST = True would make this a true idle timeout, but costs
+# every page its session write, so it waits for the pinned query counts to be updated.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+if SESSION_IDLE_MINUTES < 1:
+    raise environ.ImproperlyConfigured("SESSION_IDLE_MINUTES must be 1 or more.")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS only, by default, once DEBUG is off.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Behind a TLS proxy, the header (and value) by which the proxy says the request came over
+# HTTPS, e.g. HTTP_X_FORWARDED_PROTO,https. Only set it if the proxy always sets or strips
+# that header: a client could otherwise claim HTTPS.
+SECURE_PROXY_SSL_HEADER = env.tuple("SECURE_PROXY_SSL_HEADER", default=None)
+if SECURE_PROXY_SSL_HEADER is not None and len(SECURE_PROXY_SSL_HEADER) != 2:
+    raise environ.ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER must be a header and a value, e.g. HTTP_X_FORWARDED_PROTO,https"
+    )
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

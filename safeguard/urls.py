@@ -5,4 +5,5 @@ urlpatterns = [
     path("concerns/", include("concerns.urls")),
     path("referrals/", include("referrals.urls")),
     path("oversight/", include("oversight.urls")),
+    path("audit/", include("audit.urls")),
 ]

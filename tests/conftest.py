@@ -29,6 +29,12 @@ def _static_files_without_manifest(settings):
 
 
 @pytest.fixture(autouse=True)
+def _plain_http(settings):
+    # Production settings redirect HTTP to HTTPS; the test client and live server speak HTTP.
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # Hashing with Argon2/PBKDF2 costs ~0.4 s per persona; tests don't test the hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,47 @@
+"""Who read which safeguarding record, and when. Rows are only ever added: PostgreSQL refuses
+UPDATE and DELETE on the table (audit/migrations/0002)."""
+
+from django.conf import settings
+from django.db import models
+
+from concerns.models import Concern
+from referrals.models import Referral
+from safeguard.db import FetchModeManager
+from schools.models import Pupil, School
+
+
+class Action(models.TextChoices):
+    VIEWED_CONCERN = "viewed_concern", "Viewed the concern"
+    VIEWED_CHRONOLOGY = "viewed_chronology", "Viewed the chronology"
+    VIEWED_HISTORY = "viewed_history", "Viewed the concern's history"
+    EXPORTED_REFERRAL_PDF = "exported_referral_pdf", "Exported the referral PDF"
+    EXPORTED_CHRONOLOGY_PDF = "exported_chronology_pdf", "Exported the chronology PDF"
+    DOWNLOADED_ATTACHMENT = "downloaded_attachment", "Downloaded an attachment"
+    VIEWED_REFERRAL = "viewed_referral", "Viewed the referral"
+
+
+class AccessRecord(models.Model):
+    """One read of a record: who, what, when and from which address."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=30, choices=Action.choices)
+    concern = models.ForeignKey(
+        Concern, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = FetchModeManager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by user {self.user_id} at {self.at:%Y-%m-%d %H:%M}"

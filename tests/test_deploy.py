@@ -1,0 +1,165 @@
+"""Production settings: Django's deployment checks, security headers, passwords, sessions.
+
+The production values come from running safeguard/settings.py with a production
+environment (DEBUG off, nothing else set but what a deployment must set), so these tests
+pin the defaults an operator gets, not values the tests chose.
+"""
+
+import os
+import re
+import runpy
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import environ
+import pytest
+from django.contrib.auth.hashers import check_password, make_password
+from django.urls import reverse
+
+from schools.models import User
+from tests.factories import PASSWORD, record_concern
+from tests.test_views_concerns import signed_in
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What an operator must set; everything else is left to the settings' defaults.
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "safeguard.example.org",
+    "EMAIL_URL": "smtp+tls://safeguard:secret@smtp.example.org:587",
+}
+# Variables whose defaults are under test, removed from whatever environment runs the tests
+# (with DJANGO_ALLOW_ASYNC_UNSAFE, which `make test` sets for Playwright).
+OVERRIDABLE = re.compile(r"^(DEBUG|SECURE_|SESSION_|SECRET_KEY|DJANGO_ALLOW_ASYNC_UNSAFE)")
+
+# Settings that shape responses, copied from the production run onto the test's settings.
+# (Not STORAGES, whose manifest needs collectstatic, nor the database.)
+RESPONSE_SETTINGS = re.compile(r"^(SECURE_|SESSION_|CSRF_|X_FRAME_OPTIONS$|MIDDLEWARE$)")
+
+
+def production_environ() -> dict[str, str]:
+    environ = {k: v for k, v in os.environ.items() if not OVERRIDABLE.match(k)}
+    return {**environ, **PRODUCTION_ENV}
+
+
+@pytest.fixture
+def production(monkeypatch) -> dict:
+    """The settings module's values under the production environment."""
+    # django-environ keeps its own reference to os.environ.
+    monkeypatch.setattr(environ.Env, "ENVIRON", production_environ())
+    return runpy.run_path(str(ROOT / "safeguard" / "settings.py"))
+
+
+@pytest.fixture
+def production_responses(settings, production):
+    for name, value in production.items():
+        if RESPONSE_SETTINGS.match(name):
+            setattr(settings, name, value)
+    settings.ALLOWED_HOSTS = ["testserver"]
+    return settings
+
+
+def test_the_deployment_checks_find_nothing_with_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_environ(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_is_https_only_with_short_idle_sessions(production):
+    assert production["SECURE_SSL_REDIRECT"] is True
+    assert production["SECURE_HSTS_SECONDS"] == 31_536_000
+    assert production["SESSION_COOKIE_SECURE"] and production["CSRF_COOKIE_SECURE"]
+    assert production["SESSION_COOKIE_HTTPONLY"] and production["CSRF_COOKIE_HTTPONLY"]
+    # A proxy header is trusted only when the operator names one.
+    assert production["SECURE_PROXY_SSL_HEADER"] is None
+    assert production["SESSION_COOKIE_AGE"] == 30 * 60
+    assert production["SESSION_EXPIRE_AT_BROWSER_CLOSE"]
+    assert production["STORAGES"]["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+
+
+def test_passwords_are_hashed_with_argon2_and_older_hashes_still_verify(settings, production, db):
+    assert production["PASSWORD_HASHERS"][0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    settings.PASSWORD_HASHERS = production["PASSWORD_HASHERS"]
+
+    user = User.objects.create_user(email="new@oakfield.example", password=PASSWORD)
+
+    assert user.password.startswith("argon2")
+    assert check_password(PASSWORD, make_password(PASSWORD, hasher="pbkdf2_sha256"))
+
+
+def test_sign_in_page_over_https_carries_every_security_header(production_responses, client):
+    response = client.get(reverse("login"), secure=True)
+
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    assert "'nonce-" in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
+    assert response["Strict-Transport-Security"] == ("max-age=31536000; includeSubDomains; preload")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_plain_http_is_sent_to_https(production_responses, client):
+    response = client.get(reverse("login"))
+
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/login/"
+
+
+def test_signing_in_starts_an_idle_limited_session_ending_with_the_browser(
+    production_responses, client, staff
+):
+    client.post(reverse("login"), {"username": staff.email, "password": PASSWORD}, secure=True)
+
+    assert client.session.get_expiry_age() == 30 * 60
+    assert client.session.get_expire_at_browser_close()
+
+
+def assert_strict_html(response):
+    """Nothing on the page needs the CSP relaxed: no inline styles, and every script is a
+    file or carries this response's nonce."""
+    csp = response["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    html = response.content.decode()
+    assert not re.search(r"<[^>]+\sstyle\s*=", html), response.request["PATH_INFO"]
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag or f'nonce="{nonce}"' in tag, tag
+
+
+def test_the_dsls_pages_need_no_inline_style_or_unsigned_script(
+    production_responses, dsl, school, staff, pupils
+):
+    concern = record_concern(school=school, reporter=staff, pupils=pupils[:1])
+    client = signed_in(dsl)
+
+    # The DSL's home is the triage queue.
+    assert client.get(reverse("home"), secure=True).url == reverse("concerns:queue")
+    pages = [
+        client.get(path, secure=True)
+        for path in (
+            reverse("concerns:queue"),
+            reverse("concerns:detail", args=[concern.uuid]),
+            reverse("concerns:history", args=[concern.uuid]),
+            reverse("concerns:chronology", args=[pupils[0].uuid]),
+            reverse("oversight:dashboard"),
+        )
+    ]
+
+    for page in pages:
+        assert page.status_code == 200, page.request["PATH_INFO"]
+        assert_strict_html(page)

@@ -1,0 +1,439 @@
+"""Every URL of the project against every role: who gets the page, who is refused, and how.
+
+The TABLE is the access policy in one place (DOMAIN.md rule 5, need to know). A URL added
+to the project without a row here fails `test_every_url_has_an_entry_in_the_table`, so
+nobody ships a page without deciding who may open it.
+
+Expected outcomes for a GET: 200; LOGIN (302 to the login page); a `Redirect` by design
+(e.g. home sends the DSL team to their queue); 403 (in scope, wrong role); 404 (out of
+scope: another school, or another member of staff's concern); 405 (a POST-only URL).
+"""
+
+import datetime
+from typing import NamedTuple
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from concerns import services
+from concerns.models import Concern, FollowUpKind, Step
+from oversight import services as oversight_services
+from oversight.models import ChecklistItem, CourseKind, NamedRoleKind, PersonRole, PolicyKind
+from referrals import exports
+from tests.factories import record_concern, record_referral
+
+ROLES = (
+    "anonymous",
+    "reporter",
+    "other_staff",
+    "dsl",
+    "deputy",
+    "governor",
+    "admin",
+    "other_dsl",
+)
+PERSONA = {  # role in this table → persona fixture in tests/conftest.py
+    "reporter": "staff",
+    "other_staff": "other_staff",
+    "dsl": "dsl",
+    "deputy": "deputy",
+    "governor": "governor",
+    "admin": "school_admin",
+    "other_dsl": "other_dsl",
+}
+LOGIN = "login"
+
+
+class Redirect(NamedTuple):
+    """A 302 by design, to the named URL."""
+
+    to: str
+
+
+# Shorthands for rows that share a policy. Each maps every role in ROLES.
+def _row(**by_role):
+    return {"anonymous": LOGIN, **by_role}
+
+
+# A page about one concern that only the DSL team (of its school) may use.
+DSL_CONCERN_PAGE = _row(
+    reporter=403, other_staff=404, dsl=200, deputy=200, governor=403, admin=404, other_dsl=404
+)
+# A page about one concern that its reporter may also read.
+REPORTER_CONCERN_PAGE = _row(
+    reporter=200, other_staff=404, dsl=200, deputy=200, governor=403, admin=404, other_dsl=404
+)
+# A POST-only URL: any signed-in GET is 405, which says nothing about whether the record exists.
+POST_ONLY = _row(
+    reporter=405, other_staff=405, dsl=405, deputy=405, governor=405, admin=405, other_dsl=405
+)
+# The DSL team's own school-wide pages; another school's DSL sees their own school's.
+DSL_TEAM_PAGE = _row(
+    reporter=403, other_staff=403, dsl=200, deputy=200, governor=403, admin=403, other_dsl=200
+)
+# Oversight registers: the DSL team and the administrator keep them, governors read them.
+OVERSIGHT_READ = _row(
+    reporter=403, other_staff=403, dsl=200, deputy=200, governor=200, admin=200, other_dsl=200
+)
+OVERSIGHT_WRITE = _row(
+    reporter=403, other_staff=403, dsl=200, deputy=200, governor=403, admin=200, other_dsl=200
+)
+# One register row: another school's DSL is out of scope.
+OVERSIGHT_ROW_WRITE = {**OVERSIGHT_WRITE, "other_dsl": 404}
+
+TABLE = {
+    # schools
+    "home": _row(
+        reporter=200,
+        other_staff=200,
+        dsl=Redirect("concerns:queue"),
+        deputy=Redirect("concerns:queue"),
+        governor=Redirect("oversight:dashboard"),
+        admin=200,
+        other_dsl=Redirect("concerns:queue"),
+    ),
+    "login": {
+        "anonymous": 200,
+        **{role: Redirect("home") for role in PERSONA},  # redirect_authenticated_user
+    },
+    "logout": {**POST_ONLY, "anonymous": LOGIN},
+    "school_settings": {**DSL_TEAM_PAGE, "admin": 200},
+    # concerns: school-wide
+    "concerns:list": _row(
+        reporter=200, other_staff=200, dsl=200, deputy=200, governor=403, admin=200, other_dsl=200
+    ),
+    "concerns:new": _row(
+        reporter=200, other_staff=200, dsl=200, deputy=200, governor=403, admin=200, other_dsl=200
+    ),
+    "concerns:categories": DSL_TEAM_PAGE,
+    "concerns:queue": DSL_TEAM_PAGE,
+    # concerns: one child's file
+    "concerns:chronology": {**DSL_TEAM_PAGE, "other_dsl": 404},
+    "concerns:chronology_pdf": POST_ONLY,
+    "audit:pupil": {**DSL_TEAM_PAGE, "other_dsl": 404},  # who opened the child's file
+    # concerns: one concern
+    "concerns:detail": REPORTER_CONCERN_PAGE,
+    "concerns:recorded": REPORTER_CONCERN_PAGE,
+    "concerns:add_note": POST_ONLY,
+    "concerns:acknowledge": POST_ONLY,
+    "concerns:assign": POST_ONLY,
+    "concerns:correct": DSL_CONCERN_PAGE,
+    "concerns:safety": DSL_CONCERN_PAGE,
+    "concerns:evidence": DSL_CONCERN_PAGE,
+    "concerns:referral": DSL_CONCERN_PAGE,
+    "concerns:support": DSL_CONCERN_PAGE,
+    "concerns:support_review": POST_ONLY,
+    "concerns:close": DSL_CONCERN_PAGE,
+    "concerns:follow_up_done": DSL_CONCERN_PAGE,
+    "concerns:history": DSL_CONCERN_PAGE,
+    "concerns:attachment": DSL_CONCERN_PAGE,
+    # referrals
+    "referrals:new": DSL_CONCERN_PAGE,
+    "referrals:concern_pdf": POST_ONLY,
+    "referrals:export_download": POST_ONLY,
+    "referrals:detail": DSL_CONCERN_PAGE,
+    "referrals:confirm": POST_ONLY,
+    "referrals:feedback": POST_ONLY,
+    "referrals:contact": POST_ONLY,
+    # oversight
+    "oversight:dashboard": OVERSIGHT_READ,
+    "oversight:report": POST_ONLY,
+    "oversight:registers": OVERSIGHT_READ,
+    "oversight:checklist": OVERSIGHT_READ,
+    "oversight:training_new": OVERSIGHT_WRITE,
+    "oversight:policy_new": OVERSIGHT_WRITE,
+    "oversight:role_new": OVERSIGHT_WRITE,
+    "oversight:training_edit": OVERSIGHT_ROW_WRITE,
+    "oversight:policy_edit": OVERSIGHT_ROW_WRITE,
+    "oversight:role_edit": OVERSIGHT_ROW_WRITE,
+    "oversight:checklist_item": OVERSIGHT_ROW_WRITE,
+}
+
+# The objects each URL is reversed with, in argument order (`world` keys or fixture names).
+ARGS = {
+    "concerns:chronology": ["pupil"],
+    "concerns:chronology_pdf": ["pupil"],
+    "audit:pupil": ["pupil"],
+    "concerns:support_review": ["concern", "support_action"],
+    "concerns:follow_up_done": ["concern", "follow_up"],
+    "concerns:attachment": ["concern", "attachment"],
+    "referrals:export_download": ["export"],
+    "referrals:detail": ["referral"],
+    "referrals:confirm": ["referral"],
+    "referrals:feedback": ["referral"],
+    "referrals:contact": ["referral"],
+    "oversight:training_edit": ["training"],
+    "oversight:policy_edit": ["policy"],
+    "oversight:role_edit": ["named_role"],
+    "oversight:checklist_item": ["checklist_item"],
+}
+
+# Roles that may never see the concern's reference or a child's name on any page...
+NO_NEED_TO_KNOW = ("anonymous", "other_staff", "governor", "admin", "other_dsl")
+# ...except the form to record a concern, which lists the school's pupils to choose from.
+PUPIL_PICKERS = {"concerns:new"}
+
+# Django's own URLs the project doesn't serve as pages; none are mounted today.
+INTERNAL_NAMESPACES = {"admin", "djdt", "__debug__"}
+
+
+def _discover(resolver, namespace=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace in INTERNAL_NAMESPACES:
+                continue
+            yield from _discover(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def discovered_url_names() -> set[str]:
+    return set(_discover(get_resolver()))
+
+
+def test_every_url_has_an_entry_in_the_table():
+    discovered = discovered_url_names()
+
+    missing = sorted(discovered - TABLE.keys())
+    stale = sorted(TABLE.keys() - discovered)
+    assert not missing, f"URLs with no entry in TABLE (decide who may open them): {missing}"
+    assert not stale, f"TABLE entries for URLs that no longer exist: {stale}"
+
+
+def test_every_entry_decides_for_every_role():
+    assert {name: set(row) for name, row in TABLE.items() if set(row) != set(ROLES)} == {}
+
+
+def test_unnamed_url_patterns_do_not_escape_the_table():
+    """A pattern without a name could not be listed here; the project names every one."""
+
+    def unnamed(resolver):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                if entry.namespace not in INTERNAL_NAMESPACES:
+                    yield from unnamed(entry)
+            elif not entry.name:
+                yield str(entry.pattern)
+
+    assert list(unnamed(get_resolver())) == []
+
+
+# --- The data every URL is reversed with ---------------------------------------------------
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def world(school, staff, pupils):
+    """A concern Tom (staff) raised about Amelia, at the support step. Everything else a URL
+    can point at (an attachment, a referral, a register row...) is made only for the URLs
+    that need it, by the fixture of the same name, to keep the matrix fast."""
+    concern = record_concern(school=school, reporter=staff, pupils=pupils)
+    # The step gates are tested elsewhere; here every step's page must be open to the DSL.
+    Concern.objects.filter(pk=concern.pk).update(step=Step.SUPPORT_PLANNED)
+    return {"concern": Concern.objects.get(pk=concern.pk), "pupil": pupils[0]}
+
+
+SOON = datetime.timedelta(days=14)
+LAST_MONTH = datetime.timedelta(days=30)
+
+
+@pytest.fixture
+def attachment(world, dsl):
+    return services.attachment_add(
+        concern=world["concern"],
+        by=dsl,
+        uploaded_file=SimpleUploadedFile("body-map.pdf", PDF_BYTES, content_type="application/pdf"),
+        description="Completed body map",
+    )
+
+
+@pytest.fixture
+def referral(world, dsl):
+    return record_referral(world["concern"], dsl)
+
+
+@pytest.fixture
+def support_action(world, dsl):
+    return services.support_action_add(
+        concern=world["concern"],
+        by=dsl,
+        child=world["concern"].children.get(pupil=world["pupil"]),
+        action="Weekly check-in",
+        owner="Class teacher",
+        review_date=timezone.localdate() + SOON,
+    )
+
+
+@pytest.fixture
+def follow_up(world, dsl):
+    return services.follow_up_add(
+        concern=world["concern"],
+        by=dsl,
+        kind=FollowUpKind.PUPIL_LESSONS,
+        description="Extra e-safety lessons",
+        owner="Computing lead",
+        due_date=timezone.localdate() + SOON,
+    )
+
+
+@pytest.fixture
+def training(school, staff, dsl):
+    return oversight_services.training_record_add(
+        school=school,
+        by=dsl,
+        person=staff,
+        person_role=PersonRole.STAFF,
+        kind=CourseKind.WHOLE_STAFF,
+        completed_on=timezone.localdate() - LAST_MONTH,
+    )
+
+
+@pytest.fixture
+def policy(school, dsl):
+    return oversight_services.policy_add(
+        school=school,
+        by=dsl,
+        kind=PolicyKind.CHILD_PROTECTION,
+        title="Child protection",
+        last_reviewed_on=timezone.localdate() - LAST_MONTH,
+    )
+
+
+@pytest.fixture
+def named_role(school, dsl):
+    return oversight_services.named_role_add(
+        school=school,
+        by=dsl,
+        role=NamedRoleKind.DSL,
+        person=dsl,
+        from_date=timezone.localdate() - LAST_MONTH,
+    )
+
+
+@pytest.fixture
+def checklist_item(school):
+    oversight_services.checklist_seed(school=school)
+    return ChecklistItem.objects.filter(school=school).first()
+
+
+@pytest.fixture
+def export(world, dsl):
+    # ~0.5 s to render, so only the URL that needs it asks for it.
+    result = exports.referral_pdf_export(concern=world["concern"], by=dsl, password_protected=True)
+    return result.export
+
+
+def url_for(name: str, request, world) -> str:
+    keys = ARGS.get(name)
+    if keys is None and (name.startswith("concerns:") or name.startswith("referrals:")):
+        keys = ["concern"] if reverse_needs_args(name) else []
+    objects = [world[key] if key in world else request.getfixturevalue(key) for key in keys or []]
+    return reverse(name, args=[obj.uuid for obj in objects])
+
+
+def reverse_needs_args(name: str) -> bool:
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return True
+    return False
+
+
+def client_as(role: str, request) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(PERSONA[role]))
+    return client
+
+
+def _status_of(response) -> object:
+    if response.status_code == 302:
+        target = response.url
+        if target.startswith(reverse("login") + "?"):
+            return LOGIN
+        for name in ("concerns:queue", "oversight:dashboard", "home"):
+            if target == reverse(name):
+                return Redirect(name)
+        return f"302 to {target}"
+    return response.status_code
+
+
+# --- GET by every role ---------------------------------------------------------------------
+
+
+CASES = [(name, role) for name in sorted(TABLE) for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
+def test_get(request, world, name, role):
+    address = url_for(name, request, world)
+
+    response = client_as(role, request).get(address)
+
+    assert _status_of(response) == TABLE[name][role]
+    if role in NO_NEED_TO_KNOW:
+        text = response.content.decode(errors="replace")
+        concern = world["concern"]
+        assert concern.reference not in text, f"{role} sees the concern's reference"
+        if name not in PUPIL_PICKERS:
+            assert "Amelia" not in text and "Hart" not in text, f"{role} sees the child's name"
+
+
+# --- POST by a role that may not -----------------------------------------------------------
+
+# The POST-only URLs and what each refused role gets. Governors and another school's DSL may
+# download their own oversight report, so only staff are refused there; logging out is open
+# to everyone and changes no record.
+CONCERN_POST_REFUSED = {"anonymous": LOGIN, "other_staff": 404, "governor": 403, "other_dsl": 404}
+POST_TABLE = {
+    "concerns:add_note": CONCERN_POST_REFUSED,
+    "concerns:acknowledge": CONCERN_POST_REFUSED,
+    "concerns:assign": CONCERN_POST_REFUSED,
+    "concerns:support_review": CONCERN_POST_REFUSED,
+    "concerns:chronology_pdf": {**CONCERN_POST_REFUSED, "other_staff": 403},
+    "referrals:concern_pdf": CONCERN_POST_REFUSED,
+    "referrals:confirm": CONCERN_POST_REFUSED,
+    "referrals:feedback": CONCERN_POST_REFUSED,
+    "referrals:contact": CONCERN_POST_REFUSED,
+    # Only the person who made the export may collect it; to anyone else it does not exist.
+    "referrals:export_download": {**CONCERN_POST_REFUSED, "governor": 404},
+    "oversight:report": {"anonymous": LOGIN, "other_staff": 403},
+}
+POST_CASES = [(name, role) for name in sorted(POST_TABLE) for role in POST_TABLE[name]]
+# The access log may record a refused attempt by design; every other table must stay as it was.
+RECORD_APPS = ("concerns", "referrals", "oversight", "schools")
+
+
+def test_every_post_only_url_is_in_the_post_table():
+    post_only = {name for name, row in TABLE.items() if row["dsl"] == 405} - {"logout"}
+    assert post_only == POST_TABLE.keys()
+
+
+def snapshot(concern) -> dict:
+    counts = {
+        model._meta.label: model._default_manager.count()
+        for app in RECORD_APPS
+        for model in apps.get_app_config(app).get_models()
+    }
+    concern = Concern.objects.get(pk=concern.pk)
+    return {**counts, "concern": (concern.step, concern.version, concern.assignee_id)}
+
+
+@pytest.mark.parametrize(("name", "role"), POST_CASES, ids=[f"{n}-{r}" for n, r in POST_CASES])
+def test_post_refused(request, world, name, role):
+    address = url_for(name, request, world)
+    client = client_as(role, request)  # the persona exists before the snapshot
+    before = snapshot(world["concern"])
+
+    response = client.post(address, {"text": "Something else she said."})
+
+    assert _status_of(response) == POST_TABLE[name][role]
+    assert b"%PDF" not in response.content
+    assert snapshot(world["concern"]) == before
