@@ -47,6 +47,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session middleware, so that its keep-alive is saved on the way out.
+    "safeguard.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -171,10 +173,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # No script reads the CSRF token from the cookie; forms carry it in a hidden field.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
-# Signed out SESSION_IDLE_MINUTES after the session last changed, and when the browser
-# closes: these pages are about children, often read on shared machines.
-# TODO: SESSION_SAVE_EVERY_REQUEST = True would make this a true idle timeout, but costs
-# every page its session write, so it waits for the pinned query counts to be updated.
+# Signed out after SESSION_IDLE_MINUTES without a request (safeguard.middleware keeps an
+# active session alive), and when the browser closes: these pages are about children,
+# often read on shared machines.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 if SESSION_IDLE_MINUTES < 1:
     raise environ.ImproperlyConfigured("SESSION_IDLE_MINUTES must be 1 or more.")

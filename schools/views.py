@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from concerns.errors import WorkflowError
 from concerns.selectors import concerns_visible_to, memberships_of
+from safeguard.middleware import mark_active
 from schools import services
 from schools.forms import EmailAuthenticationForm, SchoolDeadlinesForm
 from schools.models import Role
@@ -17,6 +18,11 @@ from schools.models import Role
 class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        mark_active(self.request.session)
+        return response
 
 
 @require_safe
