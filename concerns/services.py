@@ -38,6 +38,7 @@ from concerns.models import (
     YesNoUnknown,
 )
 from concerns.tasks import notify_assignee, notify_dsl_team
+from safeguard.db import stamp_history
 from schools.models import DSL_TEAM, Membership, Pupil, School
 
 
@@ -68,13 +69,6 @@ class SafetyCheckInput:
     child: ConcernChild | None = None
 
 
-def _stamp(instance, *, by, reason: str):
-    """Tell simple-history who made this change and why (read when the row is saved)."""
-    instance._history_user = by
-    instance._change_reason = reason
-    return instance
-
-
 def _locked(concern: Concern, *, version: int | None) -> Concern:
     """Lock the concern's row for this transaction; refuse an edit based on an old version."""
     current = Concern.objects.select_for_update().select_related("school").get(pk=concern.pk)
@@ -85,7 +79,7 @@ def _locked(concern: Concern, *, version: int | None) -> Concern:
 
 def _bump(concern: Concern, *, by, reason: str, fields: list[str]) -> None:
     concern.version = F("version") + 1
-    _stamp(concern, by=by, reason=reason)
+    stamp_history(concern, by=by, reason=reason)
     concern.save(update_fields=[*fields, "version"])
     concern.refresh_from_db(fields=["version"])
 
@@ -174,7 +168,7 @@ def concern_record(
         parent_wishes=parent_wishes.strip(),
         immediate_danger=immediate_danger,
     )
-    _stamp(concern, by=reporter, reason="Concern recorded")
+    stamp_history(concern, by=reporter, reason="Concern recorded")
     # One history row for the new record, holding its categories: saved and linked without
     # history, then written once the categories are in place.
     concern.skip_history_when_saving = True
@@ -186,7 +180,7 @@ def concern_record(
         link = ConcernChild(
             concern=concern, pupil=child.pupil, role=child.role, added_by=reporter, added_at=now
         )
-        _stamp(link, by=reporter, reason="Child named when the concern was recorded")
+        stamp_history(link, by=reporter, reason="Child named when the concern was recorded")
         link.save()
     transaction.on_commit(partial(notify_dsl_team.enqueue, concern.pk, "new"))
     return concern
@@ -270,7 +264,7 @@ def concern_add_note(*, concern: Concern, author, text: str) -> Note:
     if not text.strip():
         raise WorkflowError("Write the information you want to add.")
     note = Note(concern=concern, author=author, text=text, added_at=timezone.now())
-    _stamp(note, by=author, reason="Information added")
+    stamp_history(note, by=author, reason="Information added")
     note.save()
     return note
 
@@ -298,7 +292,7 @@ def concern_add_child(
     child = ConcernChild(concern=concern, pupil=pupil, role=role, added_by=by, added_at=now)
     if safety is not None:
         _apply_safety(child, safety, by=by, now=now)
-    _stamp(child, by=by, reason="Child added by the safeguarding team")
+    stamp_history(child, by=by, reason="Child added by the safeguarding team")
     child.save()
     _bump(concern, by=by, reason=f"Child added ({child.get_role_display().lower()})", fields=[])
     return child
@@ -337,7 +331,7 @@ def concern_check_safety(
     for check in checks:
         child = children[check.child.pk]
         _apply_safety(child, check, by=by, now=now)
-        _stamp(child, by=by, reason=why)
+        stamp_history(child, by=by, reason=why)
         child.save()
     if not correction:
         concern.step = Step.SAFETY_CHECKED
@@ -373,7 +367,7 @@ def evidence_item_add(
         added_by=by,
         added_at=timezone.now(),
     )
-    _stamp(item, by=by, reason="Evidence described")
+    stamp_history(item, by=by, reason="Evidence described")
     item.save()
     return item
 
@@ -401,7 +395,7 @@ def attachment_add(*, concern: Concern, by, uploaded_file, description: str) -> 
         uploaded_at=timezone.now(),
     )
     attachment.file.save(f"{attachment.uuid}{kind.extension}", uploaded_file, save=False)
-    _stamp(attachment, by=by, reason="Document attached")
+    stamp_history(attachment, by=by, reason="Document attached")
     attachment.save()
     return attachment
 
@@ -561,7 +555,7 @@ def support_action_add(
         added_by=by,
         added_at=timezone.now(),
     )
-    _stamp(support, by=by, reason="Support action planned")
+    stamp_history(support, by=by, reason="Support action planned")
     support.save()
     return support
 
@@ -586,7 +580,7 @@ def follow_up_add(
         added_by=by,
         added_at=timezone.now(),
     )
-    _stamp(follow_up, by=by, reason="School-wide follow-up planned")
+    stamp_history(follow_up, by=by, reason="School-wide follow-up planned")
     follow_up.save()
     return follow_up
 
@@ -676,7 +670,7 @@ def category_add(
         is_online_safety=is_online_safety,
         position=500,
     )
-    _stamp(category, by=by, reason="Category added by the school")
+    stamp_history(category, by=by, reason="Category added by the school")
     category.save()
     return category
 
@@ -743,7 +737,7 @@ def support_review_record(
         notes=notes.strip(),
         next_review_date=next_review_date,
     )
-    _stamp(review, by=by, reason="Support reviewed")
+    stamp_history(review, by=by, reason="Support reviewed")
     review.save()
     if next_review_date is None:
         action.ended_on = today
@@ -751,7 +745,7 @@ def support_review_record(
     else:
         action.review_date = next_review_date
         fields, why = ["review_date"], "Next review set"
-    _stamp(action, by=by, reason=why)
+    stamp_history(action, by=by, reason=why)
     action.save(update_fields=fields)
     return review
 
@@ -770,6 +764,6 @@ def follow_up_complete(
         raise WorkflowError("Say what was done.")
     follow_up.completed_on = completed_on
     follow_up.completion_notes = notes.strip()
-    _stamp(follow_up, by=by, reason="Follow-up done")
+    stamp_history(follow_up, by=by, reason="Follow-up done")
     follow_up.save(update_fields=["completed_on", "completion_notes"])
     return follow_up

@@ -13,7 +13,6 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from concerns.errors import WorkflowError
-from concerns.services import _stamp
 from oversight.models import (
     CHECKLIST_ORDER,
     ChecklistItem,
@@ -25,6 +24,7 @@ from oversight.models import (
     default_expiry,
     default_next_review,
 )
+from safeguard.db import stamp_history
 from schools.models import Membership, School, User
 
 
@@ -69,7 +69,7 @@ def _apply(instance, fields: dict, *, by, reason: str) -> None:
         raise WorkflowError("Nothing has changed. Change something, or go back.")
     for name in changed:
         setattr(instance, name, fields[name])
-    _stamp(instance, by=by, reason=reason)
+    stamp_history(instance, by=by, reason=reason)
     instance.save(update_fields=changed)
 
 
@@ -135,7 +135,7 @@ def training_record_add(
         expires_on=expires_on,
     )
     record = TrainingRecord(school=school, **fields)
-    _stamp(record, by=by, reason="Training recorded")
+    stamp_history(record, by=by, reason="Training recorded")
     record.save()
     return record
 
@@ -227,7 +227,7 @@ def policy_add(
             notes=notes,
         ),
     )
-    _stamp(policy, by=by, reason="Policy added to the register")
+    stamp_history(policy, by=by, reason="Policy added to the register")
     policy.save()
     return policy
 
@@ -307,7 +307,7 @@ def named_role_add(
             to_date=to_date,
         ),
     )
-    _stamp(named, by=by, reason="Role holder named")
+    stamp_history(named, by=by, reason="Role holder named")
     named.save()
     return named
 
@@ -378,6 +378,6 @@ def checklist_assess(
     item.evidence = evidence
     item.assessed_on = assessed_on
     item.assessed_by = by
-    _stamp(item, by=by, reason=f"Assessed as {status.label.lower()}")
+    stamp_history(item, by=by, reason=f"Assessed as {status.label.lower()}")
     item.save(update_fields=["status", "evidence", "assessed_on", "assessed_by"])
     return item

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from concerns.models import Concern, ConcernChild
-from concerns.services import _stamp
 from referrals import pdf
 from referrals.models import EXPORT_HISTORY, Export, ExportKind
+from safeguard.db import stamp_history
 from schools.models import Pupil
 
 # Read aloud over the phone without confusion: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, 9, U/V.
@@ -93,7 +93,7 @@ def _record(
         exported_by=by,
         exported_at=now,
     )
-    _stamp(export, by=by, reason=export_reason(kind, password_protected))
+    stamp_history(export, by=by, reason=export_reason(kind, password_protected))
     # One history row holding the children covered (see concerns.services.concern_record).
     export.skip_history_when_saving = True
     export.save()

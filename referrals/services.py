@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from concerns.errors import WorkflowError
 from concerns.models import Agency, Concern, ConcernChild
-from concerns.services import _stamp
 from referrals.models import (
     PHONE_METHODS,
     REFERRAL_HISTORY,
@@ -20,6 +19,7 @@ from referrals.models import (
     Referral,
 )
 from referrals.working_days import end_of_working_days_after
+from safeguard.db import stamp_history
 
 # Working Together 2023: social care decides within one working day of a referral.
 SOCIAL_CARE_FEEDBACK_WORKING_DAYS = 1
@@ -102,7 +102,7 @@ def referral_record(
         recorded_by=by,
         recorded_at=timezone.now(),
     )
-    _stamp(referral, by=by, reason=f"Referral to {referral.agency_label} recorded")
+    stamp_history(referral, by=by, reason=f"Referral to {referral.agency_label} recorded")
     # One history row holding the children covered (see concerns.services.concern_record).
     referral.skip_history_when_saving = True
     referral.save()
@@ -127,7 +127,7 @@ def referral_confirm_in_writing(*, referral: Referral, by, confirmed_at: datetim
         raise WorkflowError("The written confirmation cannot come before the referral.")
     correction = referral.confirmed_in_writing_at is not None
     referral.confirmed_in_writing_at = confirmed_at
-    _stamp(
+    stamp_history(
         referral,
         by=by,
         reason="Written confirmation corrected" if correction else "Confirmed in writing",
@@ -163,7 +163,9 @@ def referral_record_feedback(
     referral.acknowledged_at = acknowledged_at or referral.acknowledged_at or received_at
     referral.outcome = outcome
     referral.outcome_details = details.strip()
-    _stamp(referral, by=by, reason="Feedback corrected" if correction else "Feedback recorded")
+    stamp_history(
+        referral, by=by, reason="Feedback corrected" if correction else "Feedback recorded"
+    )
     referral.save(
         update_fields=["feedback_received_at", "acknowledged_at", "outcome", "outcome_details"]
     )
@@ -196,6 +198,6 @@ def agency_contact_record(
         recorded_by=by,
         recorded_at=timezone.now(),
     )
-    _stamp(contact, by=by, reason=CONTACT_REASONS[kind])
+    stamp_history(contact, by=by, reason=CONTACT_REASONS[kind])
     contact.save()
     return contact

@@ -41,3 +41,10 @@ def forbid_deletes(*tables: str) -> list[migrations.RunSQL]:
             )
         )
     return operations
+
+
+def stamp_history(instance, *, by, reason: str):
+    """Tell simple-history who makes this change and why (read when the row is saved)."""
+    instance._history_user = by
+    instance._change_reason = reason
+    return instance

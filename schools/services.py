@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from concerns.errors import WorkflowError
-from concerns.services import _stamp
+from safeguard.db import stamp_history
 from schools.models import School
 
 
@@ -18,6 +18,6 @@ def school_update_deadlines(
             raise WorkflowError("Deadlines are between 1 hour and 168 hours (a week).")
     school.safety_check_hours = safety_check_hours
     school.written_confirmation_hours = written_confirmation_hours
-    _stamp(school, by=by, reason="Safeguarding deadlines changed")
+    stamp_history(school, by=by, reason="Safeguarding deadlines changed")
     school.save(update_fields=["safety_check_hours", "written_confirmation_hours"])
     return school

@@ -901,3 +901,4 @@ def test_a_governor_who_also_works_at_another_school_keeps_the_home_page(school)
     response = signed_in(person).get(reverse("home"))
 
     assert response.status_code == 200
+    assert "Record a concern" in response.content.decode()

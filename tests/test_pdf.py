@@ -411,6 +411,10 @@ def test_the_protected_download_is_still_there_at_nine_minutes(case, dsl):
         response = signed_in(dsl).post(download_url(Export.objects.get()))
 
     assert response.status_code == 200
+    assert (
+        b"".join(response.streaming_content if response.streaming else [response.content])[:5]
+        == b"%PDF-"
+    )
 
 
 def test_copies_never_collected_are_cleared_away_when_the_next_one_is_made(case, dsl):
