@@ -12,11 +12,12 @@ PYTEST_ARGS ?=
 WITH_DB := $(PYTHON) -m safeguard.embedded_pg
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format lock frontend
+.PHONY: help install run test lint format lock frontend code
 
 help:
 	@echo "make run      start Safeguard with demo data on http://127.0.0.1:8000/"
 	@echo "make test     run the test suite (PYTEST_ARGS='-k name' to pick tests)"
+	@echo "make code     print the demo authenticator code (for the demo DSL, governor, admin)"
 	@echo "make lint     check the code with ruff"
 	@echo "make format   fix what ruff can fix and format the code"
 	@echo "make install  create $(VENV) and install the pinned dependencies"
@@ -65,6 +66,10 @@ echo "Ctrl-C stops it and its database."
 echo
 exec $(PYTHON) manage.py runserver 127.0.0.1:8000
 endef
+
+# The code needs no database, but the settings insist on a DATABASE_URL.
+code: install
+	@DEBUG=true DATABASE_URL=$${DATABASE_URL:-postgres:///unused} $(PYTHON) manage.py demo_code
 
 run: export DEBUG ?= true
 run: export RUN_SCRIPT := $(run_steps)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.policy import require_recent_check
 from audit.http import ip_of
 from audit.models import Action
 from audit.services import access_record
@@ -211,6 +212,7 @@ def _deliver(request, result, *, back_url: str, back_text: str, about: str) -> H
 @require_POST
 def concern_pdf(request, uuid):
     concern, _ = concern_for(request.user, uuid, manage=True)
+    require_recent_check(request)
     protected = PROTECTED.get(request.POST.get("protected", ""))
     if protected is None:
         return HttpResponseBadRequest("Say whether the copy is password-protected.")
@@ -236,6 +238,7 @@ def concern_pdf(request, uuid):
 @require_POST
 def chronology_pdf(request, uuid):
     pupil, _ = pupil_for(request.user, uuid)
+    require_recent_check(request)
     protected = PROTECTED.get(request.POST.get("protected", ""))
     if protected is None:
         return HttpResponseBadRequest("Say whether the copy is password-protected.")

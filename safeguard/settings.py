@@ -22,6 +22,9 @@ SECRET_KEY = (
 )
 if not SECRET_KEY:
     raise environ.ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local development).")
+# Keys used before SECRET_KEY was changed: sessions, links and second-factor secrets made
+# with them still work until they are dropped from this list.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 # Used to build absolute links in e-mails, which are sent outside any request.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -34,6 +37,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "simple_history",
+    # Sign-in: passwords, second factors (TOTP, recovery codes), optional school SSO.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.microsoft",
+    "accounts",
     "schools",
     "concerns",
     "referrals",
@@ -52,7 +63,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "safeguard.drafts.DraftKeepingLoginRequiredMiddleware",
+    # Catches "sign in again" (re-authentication) and sends the user to confirm who they are.
+    "allauth.account.middleware.AccountMiddleware",
+    # Roles that must use a second factor are sent to set one up before anything else.
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -85,9 +100,75 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "schools.User"
-LOGIN_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# django-allauth: people sign in with the email address their school invited; nobody signs
+# themselves up (accounts.adapter closes sign-up, for passwords and SSO alike).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+# The school administrator vouches for the address; the invitation link proves it.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = False
+# Exporting a PDF, changing a role or importing pupils asks for the password (or a code)
+# again when the last check is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_SECONDS", default=5 * 60)
+# Failed sign-ins: at most 5 per address every 5 minutes and 10 a minute from one network
+# address; the same limits apply to second-factor codes.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/300s/key",
+    "login": "30/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reauthenticate": "10/m/user",
+}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Safeguard] "
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Safeguard"
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_RECOVERY_CODE_COUNT = 10
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+# A school account signs in the person whose email address it verifies, if the school
+# has invited them; a stranger's Microsoft or Google account gets nowhere.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_PROVIDERS = {}
+if env.str("MICROSOFT_CLIENT_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["microsoft"] = {
+        "APPS": [
+            {
+                "client_id": env.str("MICROSOFT_CLIENT_ID"),
+                "secret": env.str("MICROSOFT_CLIENT_SECRET"),
+                # The school's (or trust's) Entra ID tenant, so only its accounts can sign in.
+                "settings": {"tenant": env.str("MICROSOFT_TENANT", default="organizations")},
+            }
+        ],
+        "EMAIL_AUTHENTICATION": True,
+        "VERIFIED_EMAIL": True,
+    }
+if env.str("GOOGLE_CLIENT_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [
+            {"client_id": env.str("GOOGLE_CLIENT_ID"), "secret": env.str("GOOGLE_CLIENT_SECRET")}
+        ],
+        "SCOPE": ["profile", "email"],
+        "EMAIL_AUTHENTICATION": True,
+    }
 # Argon2 for new and changed passwords; the others only verify older hashes, which Django
 # re-hashes with Argon2 at the user's next sign-in.
 PASSWORD_HASHERS = [
@@ -168,6 +249,10 @@ TASKS = {
     }
 }
 
+# Rate limits on sign-in must hold across every gunicorn worker, so they are counted in
+# the database rather than in each process's memory (`manage.py createcachetable`).
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://safeguard_cache")}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # No script reads the CSRF token from the cookie; forms carry it in a hidden field.
@@ -200,13 +285,19 @@ if SECURE_PROXY_SSL_HEADER is not None and len(SECURE_PROXY_SSL_HEADER) != 2:
         "SECURE_PROXY_SSL_HEADER must be a header and a value, e.g. HTTP_X_FORWARDED_PROTO,https"
     )
 
+# A school-account sign-in form posts here and is then redirected to the provider, which
+# the browser checks against form-action too.
+_SSO_HOSTS = {
+    "microsoft": "https://login.microsoftonline.com",
+    "google": "https://accounts.google.com",
+}
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    "form-action": [CSP.SELF, *(_SSO_HOSTS[p] for p in SOCIALACCOUNT_PROVIDERS)],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("schools.urls")),
+    path("accounts/", include("accounts.urls")),
     path("concerns/", include("concerns.urls")),
     path("referrals/", include("referrals.urls")),
     path("oversight/", include("oversight.urls")),

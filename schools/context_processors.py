@@ -11,12 +11,16 @@ def membership(request):
         return {}
 
     def roles():
-        found = memberships_of(user)
+        # Loaded once per request by accounts.middleware; asked for here otherwise.
+        found = getattr(request, "memberships", None)
+        if found is None:
+            found = memberships_of(user)
         return {
             "memberships": found,
             "is_dsl_team": any(m.is_dsl_team for m in found),
             "can_record": any(m.can_record for m in found),
             "can_manage_school": any(m.is_dsl_team or m.role == Role.SCHOOL_ADMIN for m in found),
+            "is_school_admin": any(m.role == Role.SCHOOL_ADMIN for m in found),
             # The oversight registers: governors read them, the DSL team and admin keep them.
             "can_oversee": any(
                 m.is_dsl_team or m.role in (Role.GOVERNOR, Role.SCHOOL_ADMIN) for m in found

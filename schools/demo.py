@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Case, DateTimeField, F, Q, Value, When
@@ -21,6 +22,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from accounts.policy import SECOND_FACTOR_ROLES, has_second_factor
 from concerns import services
 from concerns.models import (
     Agency,
@@ -43,6 +45,9 @@ from schools.models import Boarding, Gender, HouseholdContact, Membership, Pupil
 from schools.pupil_import import upn_check_letter, upn_problem
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
+# Demo logins whose role needs a second factor have an authenticator app with this published
+# key (fictional data only): add it to any authenticator app, or run `manage.py demo_code`.
+DEMO_TOTP_SECRET = "KRUGS4ZANFZSAYJAMRSW23ZAONQWMZLH"
 # Year groups and dates of birth are those of the academic year starting in this September.
 ACADEMIC_YEAR = 2026
 SEED = 2026
@@ -700,6 +705,7 @@ def _accounts(
         user, put_back = _account(account, shared, result, register_at=register_at)
         school = schools[account.school.urn]
         put_back |= _membership(user, school, account.role, result, register_at=register_at)
+        _second_factor(user, account.role)
         if put_back:
             result.accounts_reset.append(account.email)
         users[account] = user
@@ -736,6 +742,13 @@ def _account(
     if changed:
         user.save(update_fields=changed)
     return user, bool(changed)
+
+
+def _second_factor(user: User, role: Role) -> None:
+    """Give a demo login whose role needs one the demo authenticator app, unless it has one."""
+    if role not in SECOND_FACTOR_ROLES or has_second_factor(user):
+        return
+    TOTP.activate(user, DEMO_TOTP_SECRET)
 
 
 def _membership(

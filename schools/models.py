@@ -26,6 +26,13 @@ class School(models.Model):
         default=24,
         help_text="Hours after an urgent phone referral by which it is confirmed in writing",
     )
+    # The safeguarding team, governors and administrators always use a second factor
+    # (accounts.policy); the school decides whether the rest of its staff must too.
+    staff_mfa_required = models.BooleanField(
+        "Staff must use a second factor",
+        default=False,
+        help_text="Members of staff sign in with an authenticator app as well as a password",
+    )
 
     objects = FetchModeManager()
     history = HistoricalRecords()

@@ -3,8 +3,15 @@
 import datetime
 
 import factory
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.utils import timezone
 
+from accounts.policy import SECOND_FACTOR_ROLES
 from concerns import services
 from concerns.models import Agency, Category, ChildRole, DiscloserType
 from referrals.models import Consent, Method
@@ -12,6 +19,9 @@ from referrals.services import referral_record
 from schools.models import Boarding, Gender, Membership, Pupil, School, User
 
 PASSWORD = "a-long-test-password"
+# Every persona whose role needs a second factor has an authenticator app with this secret;
+# totp_code() gives the code the app would show now.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class SchoolFactory(factory.django.DjangoModelFactory):
@@ -40,10 +50,19 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save(update_fields=["password"])
 
 
-def member(school, role, **user_fields) -> User:
+def member(school, role, *, second_factor: bool | None = None, **user_fields) -> User:
+    """A user with a role at `school`. Roles that must use a second factor get an authenticator
+    app (TOTP_SECRET) unless second_factor=False; staff get one only if second_factor=True."""
     user = UserFactory(**user_fields)
     Membership.objects.create(user=user, school=school, role=role)
+    if second_factor if second_factor is not None else role in SECOND_FACTOR_ROLES:
+        TOTP.activate(user, TOTP_SECRET)
     return user
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    counter = next(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 class PupilFactory(factory.django.DjangoModelFactory):

@@ -151,7 +151,7 @@ def test_another_schools_dsl_gets_not_found(other_dsl, pupils):
 def test_signed_out_visitors_are_sent_to_sign_in(client, pupils):
     response = client.get(audit_url(pupils[0]))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("account_login"))
 
 
 def test_the_page_does_not_log_itself(dsl, pupils):

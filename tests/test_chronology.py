@@ -449,7 +449,7 @@ def test_signing_in_comes_first(client, amelia):
     response = client.get(address)
 
     assert response.status_code == 302
-    assert response.url == f"/login/?next={address}"
+    assert response.url == f"/accounts/login/?next={address}"
 
 
 def test_the_chronology_page_refuses_a_post(dsl, amelia):

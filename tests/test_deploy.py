@@ -100,8 +100,8 @@ def test_passwords_are_hashed_with_argon2_and_older_hashes_still_verify(settings
     assert check_password(PASSWORD, make_password(PASSWORD, hasher="pbkdf2_sha256"))
 
 
-def test_sign_in_page_over_https_carries_every_security_header(production_responses, client):
-    response = client.get(reverse("login"), secure=True)
+def test_sign_in_page_over_https_carries_every_security_header(production_responses, client, db):
+    response = client.get(reverse("account_login"), secure=True)
 
     assert response.status_code == 200
     csp = response["Content-Security-Policy"]
@@ -115,16 +115,16 @@ def test_sign_in_page_over_https_carries_every_security_header(production_respon
 
 
 def test_plain_http_is_sent_to_https(production_responses, client):
-    response = client.get(reverse("login"))
+    response = client.get(reverse("account_login"))
 
     assert response.status_code == 301
-    assert response["Location"] == "https://testserver/login/"
+    assert response["Location"] == "https://testserver/accounts/login/"
 
 
 def test_signing_in_starts_an_idle_limited_session_ending_with_the_browser(
     production_responses, client, staff
 ):
-    client.post(reverse("login"), {"username": staff.email, "password": PASSWORD}, secure=True)
+    client.post(reverse("account_login"), {"login": staff.email, "password": PASSWORD}, secure=True)
 
     assert client.session.get_expiry_age() == 30 * 60
     assert client.session.get_expire_at_browser_close()

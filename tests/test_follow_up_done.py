@@ -109,4 +109,4 @@ def test_anonymous_users_are_sent_to_sign_in(client, follow_up):
     response = client.get(url(follow_up))
 
     assert response.status_code == 302
-    assert response.url.startswith("/login/?next=")
+    assert response.url.startswith("/accounts/login/?next=")

@@ -4,15 +4,15 @@ from html.parser import HTMLParser
 
 import pytest
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.http import HttpResponse
 from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.template.loader import render_to_string
-from django.urls import path
+from django.urls import path, reverse
 
+from accounts.forms import LoginForm
 from safeguard.forms import DateTimeInput
 
 
@@ -23,8 +23,10 @@ def _ok(request):
 # The layout links to these; the real URLconf may not have them yet.
 urlpatterns = [
     path("", _ok, name="home"),
-    path("login/", _ok, name="login"),
-    path("logout/", _ok, name="logout"),
+    path("login/", _ok, name="account_login"),
+    path("logout/", _ok, name="account_logout"),
+    path("security/", _ok, name="mfa_index"),
+    path("password/reset/", _ok, name="account_reset_password"),
 ]
 
 
@@ -222,7 +224,7 @@ def test_signed_in_users_see_their_name_and_a_sign_out_form_that_posts(rf, staff
     html = render_page(rf, staff)
 
     (form,) = [e for e in parse(html) if e.tag == "form"]
-    assert (form.attrs["method"], form.attrs["action"]) == ("post", "/logout/")
+    assert (form.attrs["method"], form.attrs["action"]) == ("post", reverse("account_logout"))
     assert 'name="csrfmiddlewaretoken"' in html
     assert "Tom Teacher" in html
     assert "Record a concern" in html
@@ -263,19 +265,19 @@ def test_server_error_page_renders_without_a_request_or_urls():
 
 
 @pytest.mark.urls(__name__)
-def test_sign_in_page_renders_the_login_form_in_govuk_markup(rf):
-    request = rf.get("/login/")
+def test_sign_in_page_renders_the_login_form_in_govuk_markup(rf, db):
+    request = rf.get("/accounts/login/")
     request.user = AnonymousUser()
     ContentSecurityPolicyMiddleware(_ok).process_request(request)
 
     html = render_to_string(
-        "registration/login.html", {"form": AuthenticationForm(request)}, request=request
+        "account/login.html", {"form": LoginForm(request=request)}, request=request
     )
 
-    assert by_id(html, "id_username").classes == {"govuk-input"}
+    assert by_id(html, "id_login").classes == {"govuk-input"}
     assert by_id(html, "id_password").classes == {"govuk-input"}
     (form,) = [e for e in parse(html) if e.tag == "form"]
-    assert (form.attrs["method"], form.attrs["action"]) == ("post", "/login/")
+    assert (form.attrs["method"], form.attrs["action"]) == ("post", reverse("account_login"))
     assert "<title>Sign in – Safeguard</title>" in html
 
 

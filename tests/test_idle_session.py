@@ -14,7 +14,7 @@ START = timezone.make_aware(datetime.datetime(2026, 11, 23, 9, 0))
 
 
 def sign_in(client, user):
-    response = client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302
 
 
@@ -33,7 +33,7 @@ def test_a_session_left_idle_for_30_minutes_ends(client, staff):
         response = client.get(reverse("home"))
 
     assert response.status_code == 302
-    assert response.url.startswith("/login/?next=")
+    assert response.url.startswith("/accounts/login/?next=")
 
 
 def test_an_active_session_is_kept_alive(client, staff):

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from concerns.models import (
@@ -139,7 +140,22 @@ def test_demo_logins_work_with_the_printed_password(loaded, client):
         membership = Membership.objects.select_related("school").get(user__email=account.email)
         assert (membership.role, membership.school.urn) == (account.role, account.school.urn)
         assert account.email in loaded
-    assert loaded.rstrip().endswith(f"Password for all of them: {demo.DEFAULT_PASSWORD}")
+    assert f"Password for all of them: {demo.DEFAULT_PASSWORD}" in loaded
+
+
+def test_a_demo_dsl_signs_in_with_the_printed_password_and_the_demo_code(loaded, client):
+    signed_in = client.post(
+        reverse("account_login"), {"login": "dsl@demo.example", "password": demo.DEFAULT_PASSWORD}
+    )
+    assert signed_in.url == reverse("mfa_authenticate")
+
+    code = io.StringIO()
+    call_command("demo_code", stdout=code)
+    response = client.post(reverse("mfa_authenticate"), {"code": code.getvalue().strip()})
+
+    assert response.url == reverse("home")
+    assert client.get(reverse("home")).url == reverse("concerns:queue")
+    assert "make code" in loaded and demo.DEMO_TOTP_SECRET in loaded
 
 
 def test_an_existing_login_gets_the_demo_password_from_the_environment(loaded, monkeypatch):
@@ -151,7 +167,7 @@ def test_an_existing_login_gets_the_demo_password_from_the_environment(loaded, m
         assert User.objects.get(email=account.email).check_password("another-long-demo-password")
     assert "Accounts:            created    0, already present    6" in out
     assert "Password, role or access put back for: staff@demo.example, dsl@demo.example" in out
-    assert out.rstrip().endswith("Password for all of them: another-long-demo-password")
+    assert "Password for all of them: another-long-demo-password" in out
 
 
 def test_concerns_are_at_every_step_and_carry_their_history(loaded):

@@ -721,7 +721,7 @@ def test_the_dashboard_needs_signing_in(client):
     response = client.get(DASHBOARD)
 
     assert response.status_code == 302
-    assert response["Location"] == f"/login/?next={DASHBOARD}"
+    assert response["Location"] == f"/accounts/login/?next={DASHBOARD}"
 
 
 def test_the_dashboard_shows_only_the_users_own_school(spring_2026, other_dsl, frozen):

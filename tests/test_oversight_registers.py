@@ -468,7 +468,7 @@ def test_signing_in_comes_first(client, rows):
     for url in [*map(reverse, READ_URLS + NEW_URLS), *object_urls(rows)]:
         response = client.get(url)
         assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
+        assert response.url.startswith(reverse("account_login"))
 
 
 def test_the_read_only_pages_refuse_a_post(client, dsl):

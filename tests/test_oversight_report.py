@@ -65,7 +65,7 @@ def test_the_report_needs_signing_in(client):
     response = client.post(REPORT, {"period": "this_term"})
 
     assert response.status_code == 302
-    assert response["Location"] == f"/login/?next={REPORT}"
+    assert response["Location"] == f"/accounts/login/?next={REPORT}"
 
 
 def test_the_report_is_only_made_by_post(dsl):

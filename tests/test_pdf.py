@@ -468,7 +468,7 @@ def test_signing_in_comes_before_an_export(client, case):
     response = client.post(address, {"protected": "no"})
 
     assert response.status_code == 302
-    assert response.url == f"/login/?next={address}"
+    assert response.url == f"/accounts/login/?next={address}"
     assert not Export.objects.exists()
 
 
@@ -593,7 +593,7 @@ def test_signing_in_comes_before_a_chronology_export(client, pupils):
     response = client.post(address, {"protected": "no"})
 
     assert response.status_code == 302
-    assert response.url == f"/login/?next={address}"
+    assert response.url == f"/accounts/login/?next={address}"
 
 
 def test_a_chronology_export_is_a_post(dsl, pupils):

@@ -663,7 +663,7 @@ def test_anyone_signed_out_is_sent_to_sign_in(client, name, concern, support_act
         response = client.post(address)
 
     assert response.status_code == 302
-    assert response.url == f"/login/?next={address}"
+    assert response.url == f"/accounts/login/?next={address}"
 
 
 @pytest.mark.parametrize("name", CONCERN_ACTIONS)

@@ -169,7 +169,7 @@ def test_anyone_signed_out_is_sent_to_sign_in(client, concern, attachment, name)
     response = visit(client, name, concern, attachment)
 
     assert response.status_code == 302
-    assert response.url == f"/login/?next={address}"
+    assert response.url == f"/accounts/login/?next={address}"
     assert_untouched(concern)
     signed_in_page = client.get(response.url)
     assert "Sign in to Safeguard" in page_text(signed_in_page)

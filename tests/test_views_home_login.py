@@ -63,42 +63,42 @@ def test_a_governor_starts_at_the_anonymised_dashboard(governor, concerns_by_two
     assert "Amelia" not in text
 
 
-def test_home_needs_signing_in(client):
+def test_home_needs_signing_in(client, db):
     response = client.get(reverse("home"), follow=True)
 
-    assert response.redirect_chain == [("/login/?next=/", 302)]
+    assert response.redirect_chain == [("/accounts/login/?next=/", 302)]
     assert "Sign in to Safeguard" in page_text(response)
 
 
 # Signing in and out.
 
 
-def test_the_sign_in_page_asks_for_email_and_password(client):
-    response = client.get(reverse("login"))
+def test_the_sign_in_page_asks_for_email_and_password(client, db):
+    response = client.get(reverse("account_login"))
 
     text = page_text(response)
     assert "Sign in to Safeguard" in text
     assert "Email address" in text and "Password" in text
-    assert set(form_state(response)) >= {"username", "password"}
+    assert set(form_state(response)) >= {"login", "password"}
 
 
 def test_a_wrong_password_is_refused_and_the_email_is_kept(client, staff):
     response = client.post(
-        reverse("login"), {"username": "staff@oakfield.example", "password": "not-it"}
+        reverse("account_login"), {"login": "staff@oakfield.example", "password": "not-it"}
     )
 
     assert response.status_code == 200
     text = page_text(response)
     assert text.startswith("Error: Sign in")
     assert "There is a problem" in text
-    assert "Enter a correct email address and password." in text
-    assert form_state(response)["username"] == ["staff@oakfield.example"]
+    assert "Enter a correct email address and password" in text
+    assert form_state(response)["login"] == ["staff@oakfield.example"]
     assert form_state(response)["password"] == [""]
     assert "_auth_user_id" not in client.session
 
 
-def test_an_empty_form_asks_for_each_field(client):
-    response = client.post(reverse("login"), {"username": "", "password": ""})
+def test_an_empty_form_asks_for_each_field(client, db):
+    response = client.post(reverse("account_login"), {"login": "", "password": ""})
 
     text = page_text(response)
     assert "Enter your email address" in text
@@ -107,7 +107,7 @@ def test_an_empty_form_asks_for_each_field(client):
 
 def test_signing_in_goes_home(client, staff):
     response = client.post(
-        reverse("login"), {"username": "Staff@Oakfield.example", "password": PASSWORD}
+        reverse("account_login"), {"login": "Staff@Oakfield.example", "password": PASSWORD}
     )
 
     assert response.status_code == 302
@@ -125,7 +125,7 @@ def test_signing_in_returns_to_the_page_asked_for(client, staff, concerns_by_two
     sent = client.get(detail)
     page = client.get(sent.url)
     response = client.post(
-        sent.url, {"username": staff.email, "password": PASSWORD, "next": detail}, follow=True
+        sent.url, {"login": staff.email, "password": PASSWORD, "next": detail}, follow=True
     )
 
     assert form_state(page)["next"] == [detail]
@@ -135,15 +135,15 @@ def test_signing_in_returns_to_the_page_asked_for(client, staff, concerns_by_two
 
 def test_signing_in_will_not_send_anyone_to_another_site(client, staff):
     response = client.post(
-        reverse("login"),
-        {"username": staff.email, "password": PASSWORD, "next": "https://evil.example/"},
+        reverse("account_login"),
+        {"login": staff.email, "password": PASSWORD, "next": "https://evil.example/"},
     )
 
     assert response.url == reverse("home")
 
 
 def test_someone_signed_in_is_sent_home_from_the_sign_in_page(staff):
-    response = signed_in(staff).get(reverse("login"))
+    response = signed_in(staff).get(reverse("account_login"))
 
     assert response.status_code == 302
     assert response.url == reverse("home")
@@ -152,18 +152,19 @@ def test_someone_signed_in_is_sent_home_from_the_sign_in_page(staff):
 def test_signing_out_ends_the_session(staff):
     client = signed_in(staff)
 
-    response = client.post(reverse("logout"), follow=True)
+    response = client.post(reverse("account_logout"), follow=True)
 
-    assert response.redirect_chain == [(reverse("login"), 302)]
+    assert response.redirect_chain == [(reverse("account_login"), 302)]
     assert "Sign in to Safeguard" in page_text(response)
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("home")).url == "/login/?next=/"
+    assert client.get(reverse("home")).url == "/accounts/login/?next=/"
 
 
-def test_signing_out_needs_a_post(staff):
+def test_opening_the_sign_out_address_asks_before_signing_out(staff):
     client = signed_in(staff)
 
-    response = client.get(reverse("logout"))
+    response = client.get(reverse("account_logout"))
 
-    assert response.status_code == 405
+    assert "Sign out" in page_text(response)
+    assert form_state(response).keys() >= {"csrfmiddlewaretoken"}
     assert client.session["_auth_user_id"] == str(staff.pk)

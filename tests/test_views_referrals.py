@@ -535,7 +535,7 @@ def test_anyone_signed_out_is_sent_to_sign_in(client, concern, referral, name):
 
     assert response.status_code == 302
     address = new_url(concern) if name == "new" else referral_url(name, referral)
-    assert response.url == f"/login/?next={address}"
+    assert response.url == f"/accounts/login/?next={address}"
     assert_untouched(referral)
 
 

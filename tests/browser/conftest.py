@@ -15,7 +15,7 @@ import pytest
 from django.apps import apps as django_apps
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code
 
 HERE = Path(__file__).parent
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots"))
@@ -75,14 +75,19 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def login(page: Page, live_server) -> Callable:
-    """Sign in through the login form, as a person would: `login(dsl)`."""
+    """Sign in through the login form, as a person would: `login(dsl)`. Someone with an
+    authenticator app (tests.factories.member) then types the code it shows."""
 
     def sign_in(user):
-        page.goto(f"{live_server.url}/login/")
+        page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Email address").fill(user.email)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        expect(page).not_to_have_url(re.compile(r"/login/"))
+        expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+        if "/accounts/2fa/authenticate/" in page.url:
+            page.get_by_label("Code").fill(totp_code())
+            page.get_by_role("button", name="Sign in").click()
+            expect(page).not_to_have_url(re.compile(r"/accounts/2fa/"))
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
     return sign_in

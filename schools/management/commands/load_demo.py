@@ -19,7 +19,8 @@ class Command(BaseCommand):
         "gets a creation history row. Creates six logins (staff@, dsl@, deputy@, governor@ and "
         "admin@demo.example at Hollybrook, dsl@other.example at the other school) with the "
         "password in the DEMO_PASSWORD environment variable, by default "
-        f"'{demo.DEFAULT_PASSWORD}'; if one of those six exists, its password, active status "
+        f"'{demo.DEFAULT_PASSWORD}', and gives all but staff@ an authenticator app with the "
+        "demo key (see demo_code); if one of those six exists, its password, active status "
         f"and demo role are put back. Records {len(demo.STORIES)} concerns through the concern "
         "services, back-dated over the last three months and left at every step from Recorded "
         "to Closed, and sends no alert e-mail for them. Schools, pupils, contacts, logins and "
@@ -67,3 +68,8 @@ class Command(BaseCommand):
                 f"  {account.email:<{width}}  {account.role.label}, {account.school.name}"
             )
         self.stdout.write(f"Password for all of them: {password}")
+        self.stdout.write(
+            "All but staff@ then ask for a code from an authenticator app: run "
+            "`make code` (or `manage.py demo_code`) for the current one, or add the demo key "
+            f"{demo.DEMO_TOTP_SECRET} to an authenticator app."
+        )

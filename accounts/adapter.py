@@ -1,0 +1,89 @@
+"""django-allauth, fitted to a school: nobody signs themselves up, a second factor can't be
+removed by someone whose role needs one, and TOTP secrets are encrypted at rest."""
+
+import base64
+import hashlib
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+
+from accounts.policy import checked_recently, second_factor_required
+from concerns.selectors import memberships_of
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": "Enter a correct email address and password",
+        "too_many_login_attempts": "Too many failed attempts to sign in. Wait 5 minutes and "
+        "try again, or reset your password",
+    }
+
+    def is_open_for_signup(self, request):
+        # Accounts are made by a school administrator's invitation (schools.views).
+        return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Ask for the password or a code again only when this session's last check (signing
+        in, or confirming since) is older than ACCOUNT_REAUTHENTICATION_TIMEOUT. allauth on
+        its own would also ask straight after signing in."""
+        request = self.request or context.request
+        return request is None or not checked_recently(request.session)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request, sociallogin):
+        # A Microsoft or Google account signs in someone the school has invited (matched by
+        # its verified email address), never a new account.
+        return False
+
+
+def _fernet() -> MultiFernet:
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet(
+        [
+            Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"mfa:{key}".encode()).digest()))
+            for key in keys
+        ]
+    )
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": "Your role needs a second factor, so the authenticator "
+        "app can't be turned off. Set up a new one by signing in again after asking your "
+        "school administrator for help.",
+        "incorrect_code": "The code is not right. Enter the 6-digit code your authenticator "
+        "app shows now, or one of your recovery codes.",
+    }
+
+    def encrypt(self, text: str) -> str:
+        return _fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        try:
+            return _fernet().decrypt(encrypted_text.encode()).decode()
+        except InvalidToken as error:
+            raise ValueError(
+                "A second-factor secret could not be decrypted: was SECRET_KEY changed "
+                "without keeping the old key in SECRET_KEY_FALLBACKS?"
+            ) from error
+
+    def can_delete_authenticator(self, authenticator) -> bool:
+        if authenticator.type == authenticator.Type.RECOVERY_CODES:
+            return True
+        others = (
+            type(authenticator)
+            .objects.filter(
+                user_id=authenticator.user_id,
+                type__in=(authenticator.Type.TOTP, authenticator.Type.WEBAUTHN),
+            )
+            .exclude(pk=authenticator.pk)
+        )
+        # By id: the authenticator's user is not loaded, and need not be.
+        return others.exists() or not second_factor_required(memberships_of(authenticator.user_id))

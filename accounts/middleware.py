@@ -1,0 +1,56 @@
+from django.contrib import messages
+from django.shortcuts import redirect
+
+from accounts.policy import HAS_SECOND_FACTOR, has_second_factor, second_factor_required
+from concerns.selectors import memberships_of
+
+# What someone who still has to set up a second factor may open: setting it up, its
+# recovery codes, confirming their password first if asked, and signing out.
+SETUP_URL_NAMES = frozenset(
+    {
+        "mfa_activate_totp",
+        "mfa_index",
+        "mfa_view_recovery_codes",
+        "mfa_generate_recovery_codes",
+        "mfa_download_recovery_codes",
+        "account_reauthenticate",
+        "account_logout",
+    }
+)
+
+
+class SecondFactorRequiredMiddleware:
+    """Someone whose role needs a second factor (accounts.policy) and who has none yet is sent
+    to set one up, and can do nothing else until they have.
+
+    It also keeps the signed-in user's memberships on the request (`request.memberships`),
+    which the navigation then uses rather than asking the database again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        request.memberships = memberships_of(user)
+        if not second_factor_required(request.memberships):
+            return None
+        if not request.session.get(HAS_SECOND_FACTOR):
+            # Noted at sign-in (accounts.receivers); until there is one, look again on each
+            # request, so that the page after setting one up opens.
+            request.session[HAS_SECOND_FACTOR] = has_second_factor(user)
+        if request.session[HAS_SECOND_FACTOR]:
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in SETUP_URL_NAMES:
+            return None
+        messages.info(
+            request,
+            "Your role needs a second factor. Set up an authenticator app to continue.",
+        )
+        return redirect("mfa_activate_totp")

@@ -1,0 +1,56 @@
+"""Who must sign in with a second factor, and how recently someone proved who they are."""
+
+import time
+
+from django.conf import settings
+
+from schools.models import Membership, Role
+
+# Roles that see identifying safeguarding records, or the school's oversight of them, always
+# use a second factor. Staff do when their school asks for it (School.staff_mfa_required).
+SECOND_FACTOR_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.GOVERNOR, Role.SCHOOL_ADMIN})
+
+# Authenticator types that are a second factor (recovery codes are only a way back in).
+SECOND_FACTORS = ("totp", "webauthn")
+
+# Session keys, set at sign-in by accounts.receivers.
+SIGNED_IN_AT = "accounts_signed_in_at"
+HAS_SECOND_FACTOR = "accounts_has_second_factor"
+
+
+def second_factor_required(memberships: list[Membership]) -> bool:
+    return any(
+        m.role in SECOND_FACTOR_ROLES or (m.role == Role.STAFF and m.school.staff_mfa_required)
+        for m in memberships
+    )
+
+
+def has_second_factor(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exists()
+
+
+def last_checked_at(session) -> float:
+    """When this session last proved who its user is: signing in, or confirming the password
+    or a code since (allauth records each check in the session)."""
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+
+    records = session.get(AUTHENTICATION_METHODS_SESSION_KEY) or []
+    times = [r.get("at", 0) for r in records if isinstance(r, dict)]
+    return max([session.get(SIGNED_IN_AT, 0), *times])
+
+
+def checked_recently(session) -> bool:
+    return time.time() - last_checked_at(session) < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+
+
+def require_recent_check(request) -> None:
+    """Before a sensitive action (exporting a PDF, changing a role, importing pupils): if this
+    session's last check is older than ACCOUNT_REAUTHENTICATION_TIMEOUT, stop here. allauth's
+    middleware then asks for the password or a code and, for a POST, replays it afterwards.
+    Call it after the access check, so that someone refused anyway is not asked first."""
+    from allauth.core.exceptions import ReauthenticationRequired
+
+    if not checked_recently(request.session):
+        raise ReauthenticationRequired()

@@ -1,0 +1,338 @@
+"""Signing in: the second factor each role needs, recovery codes, throttling of failed
+attempts, and confirming who you are again before a sensitive action."""
+
+import datetime
+
+import pytest
+import time_machine
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from accounts.adapter import AccountAdapter, SocialAccountAdapter
+from referrals.models import Export
+from schools.models import Role
+from tests.factories import PASSWORD, TOTP_SECRET, member, record_concern, totp_code
+from tests.test_views_concerns import form_state, page_text
+
+HOME = reverse("home")
+LOGIN = reverse("account_login")
+CODE_STEP = reverse("mfa_authenticate")
+SET_UP = reverse("mfa_activate_totp")
+
+
+def confirm_first(address: str) -> str:
+    return f"{reverse('account_reauthenticate')}?{urlencode({'next': address})}"
+
+
+def sign_in(client: Client, user, password: str = PASSWORD):
+    return client.post(LOGIN, {"login": user.email, "password": password})
+
+
+def signed_in_user_id(client: Client) -> str | None:
+    return client.session.get("_auth_user_id")
+
+
+def wrong_code() -> str:
+    return "000000" if totp_code() != "000000" else "111111"
+
+
+# --- The second factor at sign-in ----------------------------------------------------------
+
+
+def test_a_dsl_enters_a_code_from_their_app_after_their_password(client, dsl):
+    after_password = sign_in(client, dsl)
+
+    assert after_password.url == CODE_STEP
+    assert signed_in_user_id(client) is None
+    assert client.get(HOME).url == f"{LOGIN}?next=/"
+    code_page = client.get(CODE_STEP)
+    assert "Enter the code from your authenticator app" in page_text(code_page)
+
+    response = client.post(CODE_STEP, {"code": totp_code()})
+
+    assert response.url == HOME
+    assert signed_in_user_id(client) == str(dsl.pk)
+
+
+def test_a_wrong_code_is_refused_and_says_what_to_do(client, dsl):
+    sign_in(client, dsl)
+
+    response = client.post(CODE_STEP, {"code": wrong_code()})
+
+    text = page_text(response)
+    assert text.startswith("Error: Enter your code")
+    assert "The code is not right" in text
+    assert signed_in_user_id(client) is None
+
+
+@pytest.mark.parametrize("persona", ["dsl", "deputy", "governor", "school_admin"])
+def test_every_role_that_needs_a_second_factor_is_asked_for_it(client, persona, request):
+    assert sign_in(client, request.getfixturevalue(persona)).url == CODE_STEP
+
+
+def test_staff_sign_in_with_a_password_alone_unless_the_school_says_otherwise(client, staff):
+    response = sign_in(client, staff)
+
+    assert response.url == HOME
+    assert "Record a concern" in page_text(client.get(HOME))
+
+
+def test_a_recovery_code_signs_in_once(dsl):
+    codes = RecoveryCodes.activate(dsl).get_unused_codes()
+    first = Client()
+    sign_in(first, dsl)
+
+    assert first.post(CODE_STEP, {"code": codes[0]}).url == HOME
+
+    again = Client()
+    sign_in(again, dsl)
+    refused = again.post(CODE_STEP, {"code": codes[0]})
+    assert "The code is not right" in page_text(refused)
+    assert signed_in_user_id(again) is None
+    assert again.post(CODE_STEP, {"code": codes[1]}).url == HOME
+
+
+def test_the_secret_behind_the_codes_is_encrypted_in_the_database(dsl):
+    stored = Authenticator.objects.get(user=dsl, type=Authenticator.Type.TOTP).data["secret"]
+
+    assert TOTP_SECRET not in stored
+    assert get_mfa_adapter().decrypt(stored) == TOTP_SECRET
+
+
+# --- Setting up a second factor ------------------------------------------------------------
+
+
+def set_up_app(client: Client):
+    """Scan the QR code (read the secret the page offers) and type the code the app shows."""
+    page = client.get(SET_UP)
+    secret = client.session[SECRET_SESSION_KEY]
+    assert secret in page_text(page)  # the key to type in when the code can't be scanned
+    return client.post(SET_UP, {"code": totp_code(secret)})
+
+
+def test_a_governor_without_a_second_factor_must_set_one_up_before_anything_else(client, school):
+    governor = member(school, Role.GOVERNOR, second_factor=False, email="new.gov@oakfield.example")
+
+    assert sign_in(client, governor).url == HOME
+    for address in (HOME, reverse("oversight:dashboard"), reverse("oversight:registers")):
+        assert client.get(address).url == SET_UP, address
+    prompt = client.get(SET_UP)
+    assert "Your role needs a second factor" in page_text(prompt)
+    assert "Set up your authenticator app" in page_text(prompt)
+
+    activated = set_up_app(client)
+
+    assert activated.url == reverse("mfa_view_recovery_codes")
+    codes_page = page_text(client.get(activated.url))
+    assert "Your recovery codes" in codes_page and "10 of 10 codes are unused" in codes_page
+    assert client.get(reverse("oversight:dashboard")).status_code == 200
+    # From now on, signing in asks for the code.
+    assert sign_in(Client(), governor).url == CODE_STEP
+
+
+def test_a_wrong_code_while_setting_up_keeps_the_same_key(client, school):
+    admin = member(
+        school, Role.SCHOOL_ADMIN, second_factor=False, email="new.admin@oakfield.example"
+    )
+    sign_in(client, admin)
+    client.get(SET_UP)
+    secret = client.session[SECRET_SESSION_KEY]
+
+    response = client.post(SET_UP, {"code": wrong_code()})
+
+    assert "There is a problem" in page_text(response)
+    assert client.session[SECRET_SESSION_KEY] == secret
+    assert not Authenticator.objects.filter(user=admin).exists()
+
+
+def test_staff_must_set_one_up_once_their_school_requires_it(client, school, staff):
+    sign_in(client, staff)
+    assert client.get(HOME).status_code == 200
+
+    school.staff_mfa_required = True
+    school.save()
+
+    # Checked on every request, so it applies at once, not at the next sign-in.
+    assert client.get(HOME).url == SET_UP
+    set_up_app(client)
+    assert client.get(HOME).status_code == 200
+
+
+def test_staff_may_choose_a_second_factor_for_themselves(client, staff):
+    sign_in(client, staff)
+    assert "Off" in page_text(client.get(reverse("mfa_index")))
+
+    set_up_app(client)
+
+    assert "Authenticator app On" in page_text(client.get(reverse("mfa_index")))
+    assert sign_in(Client(), staff).url == CODE_STEP
+
+
+def test_a_dsl_cannot_turn_off_their_second_factor(client, dsl):
+    client.force_login(dsl)
+
+    response = client.post(reverse("mfa_deactivate_totp"))
+
+    assert "Your role needs a second factor" in page_text(response)
+    assert Authenticator.objects.filter(user=dsl, type=Authenticator.Type.TOTP).exists()
+
+
+def test_staff_who_chose_a_second_factor_may_turn_it_off(client, school):
+    teacher = member(school, Role.STAFF, second_factor=True, email="keen@oakfield.example")
+    client.force_login(teacher)
+
+    response = client.post(reverse("mfa_deactivate_totp"))
+
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=teacher, type=Authenticator.Type.TOTP).exists()
+
+
+# --- Throttling ----------------------------------------------------------------------------
+
+
+def test_repeated_failed_sign_ins_to_one_account_are_paused(client, staff, other_staff):
+    for _ in range(5):
+        refused = sign_in(client, staff, password="not-the-password")
+        assert "Enter a correct email address and password" in page_text(refused)
+
+    paused = sign_in(client, staff)
+
+    assert "Too many failed attempts to sign in" in page_text(paused)
+    assert form_state(paused)["login"] == [staff.email]
+    assert signed_in_user_id(client) is None
+    # Someone else at the same school signs in as usual.
+    assert sign_in(Client(), other_staff).url == HOME
+
+
+def test_the_pause_ends_after_five_minutes(client, staff):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            sign_in(client, staff, password="not-the-password")
+        assert "Too many failed attempts" in page_text(sign_in(client, staff))
+    with time_machine.travel(start + datetime.timedelta(minutes=5, seconds=1), tick=False):
+        assert sign_in(client, staff).url == HOME
+
+
+def test_guessing_codes_is_paused_too(client, dsl):
+    sign_in(client, dsl)
+    for _ in range(5):
+        client.post(CODE_STEP, {"code": wrong_code()})
+
+    response = client.post(CODE_STEP, {"code": totp_code()})
+
+    assert signed_in_user_id(client) is None
+    assert "Too many" in page_text(response)
+
+
+# --- Confirming again before a sensitive action --------------------------------------------
+
+
+@pytest.fixture
+def concern(school, staff, pupils):
+    return record_concern(school=school, reporter=staff, pupils=pupils[:1])
+
+
+def test_an_export_within_five_minutes_of_signing_in_goes_straight_through(client, dsl, concern):
+    sign_in(client, dsl)
+    client.post(CODE_STEP, {"code": totp_code()})
+
+    response = client.post(
+        reverse("referrals:concern_pdf", args=[concern.uuid]), {"protected": "no"}
+    )
+
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_an_export_later_asks_for_the_password_and_then_carries_on(client, dsl, concern):
+    address = reverse("referrals:concern_pdf", args=[concern.uuid])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(dsl)
+    with time_machine.travel(start + datetime.timedelta(minutes=6), tick=False):
+        asked = client.post(address, {"protected": "no"})
+
+        assert asked.url == confirm_first(address)
+        assert not Export.objects.exists()
+        page = client.get(asked.url)
+        assert "Confirm it is you" in page_text(page)
+        wrong = client.post(asked.url, {"password": "not-it"})
+        assert "There is a problem" in page_text(wrong)
+        assert not Export.objects.exists()
+
+        response = client.post(asked.url, {"password": PASSWORD})
+
+        # The export the DSL asked for, without asking again.
+        assert response["Content-Type"] == "application/pdf"
+        assert Export.objects.count() == 1
+        # And the check counts for the next five minutes.
+        again = client.post(address, {"protected": "no"})
+        assert again["Content-Type"] == "application/pdf"
+
+
+def test_a_code_from_the_app_confirms_as_well_as_the_password(client, dsl, concern):
+    address = reverse("referrals:concern_pdf", args=[concern.uuid])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(dsl)
+    with time_machine.travel(start + datetime.timedelta(minutes=6), tick=False):
+        client.post(address, {"protected": "no"})
+        by_code = f"{reverse('mfa_reauthenticate')}?{urlencode({'next': address})}"
+        assert "Use a code from your authenticator app" in page_text(
+            client.get(confirm_first(address))
+        )
+
+        response = client.post(by_code, {"code": totp_code()})
+
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_changing_a_role_later_asks_first(client, school_admin, staff):
+    address = reverse("person_role", args=[staff.uuid])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(school_admin)
+        assert client.get(address).status_code == 200
+    with time_machine.travel(start + datetime.timedelta(minutes=6), tick=False):
+        response = client.get(address)
+
+    assert response.url == confirm_first(address)
+
+
+def test_importing_pupils_later_asks_first(client, school_admin):
+    address = reverse("pupil_import")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(school_admin)
+    with time_machine.travel(start + datetime.timedelta(minutes=6), tick=False):
+        response = client.get(address)
+
+    assert response.url == confirm_first(address)
+
+
+def test_nobody_outside_the_concern_is_asked_to_confirm_first(client, other_dsl, concern):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(other_dsl)
+    with time_machine.travel(start + datetime.timedelta(minutes=6), tick=False):
+        response = client.post(
+            reverse("referrals:concern_pdf", args=[concern.uuid]), {"protected": "no"}
+        )
+
+    assert response.status_code == 404
+
+
+# --- No way in without an invitation -------------------------------------------------------
+
+
+def test_nobody_signs_themselves_up_with_a_password_or_a_school_account(rf):
+    request = rf.get("/")
+
+    assert AccountAdapter(request).is_open_for_signup(request) is False
+    assert SocialAccountAdapter(request).is_open_for_signup(request, sociallogin=None) is False
