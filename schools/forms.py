@@ -1,5 +1,8 @@
+import puremagic
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+
+from schools.models import Role
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -45,3 +48,175 @@ class SchoolDeadlinesForm(forms.Form):
             "max_value": "Enter 168 hours (a week) or fewer",
         },
     )
+    staff_mfa_required = forms.TypedChoiceField(
+        label="Must members of staff sign in with a second factor?",
+        help_text="The safeguarding team, governors and administrators always do. With a second "
+        "factor, staff type a code from an authenticator app on their phone after their password.",
+        choices=[
+            ("True", "Yes, every member of staff sets up an authenticator app"),
+            ("False", "No, staff choose for themselves"),
+        ],
+        coerce=lambda value: value == "True",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether members of staff must use a second factor"},
+    )
+
+
+# --- People ------------------------------------------------------------------------------
+
+
+def _reason(label: str, error: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": error,
+            "max_length": "Keep the reason to 500 characters or fewer",
+        },
+    )
+
+
+class InviteForm(forms.Form):
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter their full name",
+            "max_length": "Their full name must be 150 characters or fewer",
+        },
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="Their work email address. The invitation is sent here.",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@school.org.uk",
+            "max_length": "Their email address must be 254 characters or fewer",
+        },
+    )
+    job_title = forms.CharField(
+        label="Job title (optional)",
+        required=False,
+        max_length=120,
+        error_messages={"max_length": "The job title must be 120 characters or fewer"},
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        help_text="What they may see and do. Only the safeguarding team reads concerns.",
+        error_messages={"required": "Select their role"},
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()
+
+
+class RoleChangeForm(forms.Form):
+    role = forms.ChoiceField(
+        label="New role",
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select their new role"},
+    )
+    reason = _reason("Why is their role changing?", "Give the reason for changing the role")
+
+
+class SignInForm(forms.Form):
+    """Turn someone's sign-in off, or back on; `turn` says which, so a second click of the
+    same button can't undo the first."""
+
+    turn = forms.ChoiceField(choices=[("off", "off"), ("on", "on")], widget=forms.HiddenInput)
+    reason = _reason(
+        "Why?",
+        "Give the reason",
+        help_text="For example: left the school at the end of term.",
+    )
+
+    @property
+    def active(self) -> bool:
+        return self.cleaned_data["turn"] == "on"
+
+
+class AcceptInvitationForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        first, second = self.fields["new_password1"], self.fields["new_password2"]
+        first.label = "Create a password"
+        first.help_text = (
+            "At least 12 characters. Three or four random words are easy to remember and hard "
+            "to guess. Don't use your name, your email address or a common password."
+        )
+        first.error_messages["required"] = "Enter a password"
+        second.label = "Confirm your password"
+        second.help_text = ""
+        second.error_messages["required"] = "Enter the password again"
+
+    error_messages = {
+        **SetPasswordForm.error_messages,
+        "password_mismatch": "The passwords do not match. Enter the same password twice.",
+    }
+
+
+# --- Pupils ------------------------------------------------------------------------------
+
+PUPIL_FILE_MAX_BYTES = 5 * 1024 * 1024
+
+
+class PupilImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file from your MIS",
+        help_text="Export the pupils from SIMS, Arbor or your MIS as 'CSV UTF-8', with a "
+        "header row. Smaller than 5 MB.",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={
+            "required": "Choose the CSV file to import",
+            "empty": "The selected file is empty",
+            "invalid": "Choose the CSV file to import",
+        },
+    )
+    dry_run = forms.BooleanField(
+        label="Check the file only, without saving anything",
+        required=False,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > PUPIL_FILE_MAX_BYTES:
+            raise forms.ValidationError("The selected file must be smaller than 5 MB")
+        upload.seek(0)
+        head = upload.read(8192)
+        upload.seek(0)
+        if kind := binary_kind(head):
+            raise forms.ValidationError(
+                f"The selected file is not a CSV file (it looks like {kind}). "
+                "Export the pupils from your MIS as 'CSV UTF-8'"
+            )
+        return upload
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What the first bytes of a file say it is, if not text: "an Excel workbook", "a PDF
+    file", ...
+
+    Judged from the content, never the name. A CSV is text, so it has no NUL byte and no
+    file signature (prose may begin with a short one by chance, so only a signature of 4
+    bytes or more counts).
+    """
+    if head.startswith(b"PK\x03\x04"):
+        return "an Excel workbook or another zip file"
+    try:
+        matches = [m for m in puremagic.magic_string(head) if len(m.byte_match) >= 4]
+    except puremagic.PureError:
+        matches = []
+    if matches:
+        extension = matches[0].extension.lstrip(".").upper()
+        return f"a {extension} file" if extension else f"a {matches[0].name}"
+    if b"\x00" in head:
+        return "a binary file"
+    return None

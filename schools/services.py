@@ -1,23 +1,215 @@
 """State changes to schools and their people."""
 
-from django.db import transaction
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
 
 from concerns.errors import WorkflowError
 from safeguard.db import stamp_history
-from schools.models import School
+from schools.models import Membership, Role, School, User
+from schools.tasks import send_invitation, send_membership_notice
 
 
 @transaction.atomic
-def school_update_deadlines(
-    *, school: School, by, safety_check_hours: int, written_confirmation_hours: int
+def school_update_settings(
+    *,
+    school: School,
+    by,
+    safety_check_hours: int,
+    written_confirmation_hours: int,
+    staff_mfa_required: bool,
 ) -> School:
-    """Set the school's own deadlines for the safety check and written confirmation."""
+    """Set the school's own deadlines for the safety check and written confirmation, and
+    whether its members of staff must sign in with a second factor."""
     school = School.objects.select_for_update().get(pk=school.pk)
     for value in (safety_check_hours, written_confirmation_hours):
         if not 1 <= value <= 168:
             raise WorkflowError("Deadlines are between 1 hour and 168 hours (a week).")
+    changed = []
+    if (school.safety_check_hours, school.written_confirmation_hours) != (
+        safety_check_hours,
+        written_confirmation_hours,
+    ):
+        changed.append("Safeguarding deadlines changed")
+    if school.staff_mfa_required != staff_mfa_required:
+        changed.append(
+            "Staff must now use a second factor"
+            if staff_mfa_required
+            else "Staff may sign in without a second factor"
+        )
     school.safety_check_hours = safety_check_hours
     school.written_confirmation_hours = written_confirmation_hours
-    stamp_history(school, by=by, reason="Safeguarding deadlines changed")
-    school.save(update_fields=["safety_check_hours", "written_confirmation_hours"])
+    school.staff_mfa_required = staff_mfa_required
+    stamp_history(school, by=by, reason="; ".join(changed) or "Settings saved unchanged")
+    school.save(
+        update_fields=["safety_check_hours", "written_confirmation_hours", "staff_mfa_required"]
+    )
     return school
+
+
+# --- People ------------------------------------------------------------------------------
+
+
+class AlreadyAMember(WorkflowError):
+    """The e-mail address belongs to someone who is already a member of the school."""
+
+
+@dataclass(frozen=True)
+class Invitation:
+    membership: Membership
+    new_user: bool  # False: someone who already had an account was added to this school
+    link_sent: bool  # True: they were sent an invitation link to choose their password
+
+
+@transaction.atomic
+def person_invite(
+    *, school: School, by: User, full_name: str, email: str, job_title: str = "", role: str
+) -> Invitation:
+    """Give someone a role at `school`, and e-mail them once the change has committed.
+
+    Someone new gets a user with no usable password and an invitation link to choose one.
+    Someone who already has an account (at another school) gets a membership here, and a
+    notice, or a new invitation link if they have not chosen a password yet; their name,
+    job title and password are left as they are. Raises AlreadyAMember if the
+    address is already a member of `school`.
+    """
+    # One invitation at a time per school, so two admins can't both add the same person.
+    school = School.objects.select_for_update().get(pk=school.pk)
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    if user is not None and Membership.objects.filter(user=user, school=school).exists():
+        raise AlreadyAMember(f"{user.full_name} ({user.email}) is already a member of {school}")
+    new_user = user is None
+    if new_user:
+        user = User(email=email, full_name=full_name, job_title=job_title)
+        user.set_unusable_password()
+        try:
+            # A savepoint, so the same address invited at another school at the same
+            # moment is a message rather than an error page.
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            raise WorkflowError(
+                f"{email} has just been invited by someone else. Try again in a moment."
+            ) from None
+    membership = Membership(user=user, school=school, role=role)
+    label = Role(role).label.lower()
+    stamp_history(
+        membership,
+        by=by,
+        reason=f"Invited as {label}" if new_user else f"Added as {label}; already signs in",
+    )
+    membership.save()
+    # Someone invited elsewhere who hasn't chosen a password yet needs a link, not a notice.
+    link_sent = not user.has_usable_password()
+    if link_sent:
+        transaction.on_commit(lambda: send_invitation.enqueue(user.pk, school.pk, by.pk))
+    else:
+        transaction.on_commit(lambda: send_membership_notice.enqueue(user.pk, school.pk))
+    return Invitation(membership=membership, new_user=new_user, link_sent=link_sent)
+
+
+@transaction.atomic
+def invitation_resend(*, membership: Membership, by: User) -> None:
+    """E-mail a new invitation link to someone who has not accepted theirs yet."""
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    if user.has_usable_password():
+        raise WorkflowError(f"{user.full_name} has already accepted their invitation.")
+    if not user.is_active:
+        raise WorkflowError(
+            f"Sign-in is turned off for {user.full_name}. Turn it on before inviting them again."
+        )
+    school_id = membership.school_id
+    transaction.on_commit(lambda: send_invitation.enqueue(user.pk, school_id, by.pk))
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, password: str) -> User:
+    """Set the invited person's first password. The invitation link then stops working."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.has_usable_password() or not user.is_active:
+        # Another tab, or the admin, got there first.
+        raise WorkflowError("This invitation has already been used or withdrawn.")
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def membership_change_role(
+    *, membership: Membership, by: User, role: str, reason: str
+) -> Membership:
+    """Change someone's role at one school, recording who decided and why."""
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if membership.user_id == by.pk:
+        # So that a school is never left without an administrator by accident.
+        raise WorkflowError(
+            "You cannot change your own role. Ask another administrator of the school."
+        )
+    if not reason.strip():
+        raise WorkflowError("Give the reason for changing the role.")
+    if membership.role == role:
+        raise WorkflowError(f"{membership.user.full_name} is already {Role(role).label.lower()}.")
+    old = membership.get_role_display().lower()
+    membership.role = role
+    stamp_history(
+        membership, by=by, reason=f"Role changed from {old} to {Role(role).label.lower()}: {reason}"
+    )
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def user_set_sign_in(*, membership: Membership, by: User, active: bool, reason: str) -> User:
+    """Turn someone's sign-in off (a leaver) or back on. Nothing is deleted.
+
+    Only the administrator of every school the person belongs to may do this, so it is
+    refused while another school still has them. Django refuses an inactive user's sign-in
+    and ends their session on their next request. The decision is recorded in the history
+    of the person's membership here, as the user has no history of its own.
+    """
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    if user.pk == by.pk:
+        raise WorkflowError("You cannot turn off your own sign-in.")
+    if not reason.strip():
+        raise WorkflowError("Give the reason for turning sign-in off or on.")
+    if Membership.objects.filter(user=user).exclude(school_id=membership.school_id).exists():
+        raise WorkflowError(
+            f"Another school still needs {user.full_name}, so their sign-in stays as it is. "
+            "Ask that school's administrator."
+        )
+    if user.is_active == active:
+        state = "on" if active else "off"
+        raise WorkflowError(f"Sign-in is already turned {state} for {user.full_name}.")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    stamp_history(
+        membership,
+        by=by,
+        reason=f"Sign-in turned {'on' if active else 'off'}: {reason}",
+    )
+    # No field changes: the save is the history row of the decision.
+    membership.save()
+    return user
+
+
+@transaction.atomic
+def school_add(*, name: str, urn: str, admin_full_name: str, admin_email: str) -> Membership:
+    """A new school on this deployment, with its first administrator, who then invites
+    everyone else. Done on the server (manage.py add_school), so no user is `by`."""
+    if School.objects.filter(urn=urn).exists():
+        raise WorkflowError(f"A school with URN {urn} is already here.")
+    school = School(name=name, urn=urn)
+    stamp_history(school, by=None, reason="School added on the server")
+    school.save()
+    email = User.objects.normalize_email(admin_email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(email=email, full_name=admin_full_name)
+        user.set_unusable_password()
+        user.save()
+    membership = Membership(user=user, school=school, role=Role.SCHOOL_ADMIN)
+    stamp_history(membership, by=None, reason="First administrator, added on the server")
+    membership.save()
+    return membership

@@ -1,11 +1,19 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from schools import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("school/settings/", views.school_settings, name="school_settings"),
+    path("school/people/", views.people, name="people"),
+    path("school/people/invite/", views.person_invite, name="person_invite"),
+    path("school/people/<uuid:person_uuid>/role/", views.person_role, name="person_role"),
+    path("school/people/<uuid:person_uuid>/sign-in/", views.person_sign_in, name="person_sign_in"),
+    path(
+        "school/people/<uuid:person_uuid>/resend-invitation/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path("invitation/<uidb64>/<token>/", views.invitation_accept, name="invitation_accept"),
+    path("school/pupils/import/", views.pupil_import, name="pupil_import"),
 ]

@@ -1,28 +1,26 @@
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
-from django.utils.decorators import method_decorator
-from django.views.decorators.http import require_http_methods, require_safe
+from django.shortcuts import redirect, render, resolve_url
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.policy import require_recent_check
 from concerns.errors import WorkflowError
 from concerns.selectors import concerns_visible_to, memberships_of
-from safeguard.middleware import mark_active
-from schools import services
-from schools.forms import EmailAuthenticationForm, SchoolDeadlinesForm
+from schools import selectors, services
+from schools.forms import (
+    AcceptInvitationForm,
+    InviteForm,
+    PupilImportForm,
+    RoleChangeForm,
+    SchoolDeadlinesForm,
+    SignInForm,
+)
+from schools.invitations import invited_user
 from schools.models import Role
-
-
-@method_decorator(login_not_required, name="dispatch")
-class LoginView(auth_views.LoginView):
-    form_class = EmailAuthenticationForm
-    redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        mark_active(self.request.session)
-        return response
+from schools.pupil_import import REQUIRED_COLUMNS, PupilFileError, pupils_import
 
 
 @require_safe
@@ -62,14 +60,216 @@ def school_settings(request):
         initial={
             "safety_check_hours": school.safety_check_hours,
             "written_confirmation_hours": school.written_confirmation_hours,
+            "staff_mfa_required": school.staff_mfa_required,
         },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.school_update_deadlines(school=school, by=request.user, **form.cleaned_data)
+            services.school_update_settings(school=school, by=request.user, **form.cleaned_data)
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The school's deadlines have been saved.")
+            messages.success(request, "The school's settings have been saved.")
             return redirect("school_settings")
     return render(request, "schools/settings.html", {"form": form, "school": school})
+
+
+# --- People --------------------------------------------------------------------------------
+# Only the school's administrator manages its people (schools.selectors.admin_membership).
+# Accounts are made only here, by invitation: there is no sign-up page.
+
+
+@require_safe
+def people(request):
+    admin = selectors.admin_membership(request.user)
+    return render(
+        request,
+        "schools/people.html",
+        {
+            "school": admin.school,
+            "people": list(selectors.people_of(admin.school)),
+            "me": request.user,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_invite(request):
+    school = selectors.admin_membership(request.user).school
+    form = InviteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.person_invite(school=school, by=request.user, **form.cleaned_data)
+        except services.AlreadyAMember as error:
+            form.add_error("email", str(error))
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            user = invitation.membership.user
+            if invitation.new_user:
+                done = f"{user.full_name} has been invited. We have e-mailed {user.email} a link "
+                done += "to accept the invitation and choose a password."
+            elif invitation.link_sent:
+                done = f"{user.full_name} has been added to {school.name}. They already have a "
+                done += "Safeguard account but have not chosen a password yet, so we have "
+                done += "e-mailed them a new invitation link."
+            else:
+                done = f"{user.full_name} already signs in to Safeguard at another school. "
+                done += f"They have been added to {school.name} and told by e-mail."
+            messages.success(request, done)
+            return redirect("people")
+    return render(request, "schools/invite.html", {"form": form, "school": school})
+
+
+def _person_page(request, person, admin, *, role_form=None, sign_in_form=None, status=200):
+    user = person.user
+    return render(
+        request,
+        "schools/person.html",
+        {
+            "school": admin.school,
+            "person": person,
+            "is_me": user.pk == request.user.pk,
+            "role_form": role_form or RoleChangeForm(initial={"role": person.role}),
+            "sign_in_form": sign_in_form
+            or SignInForm(prefix="sign_in", initial={"turn": "off" if user.is_active else "on"}),
+            "form_has_errors": bool(
+                (role_form and role_form.errors) or (sign_in_form and sign_in_form.errors)
+            ),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_role(request, person_uuid):
+    """Change someone's role at the school. The page also turns their sign-in off or on."""
+    person, admin = selectors.person_for(request.user, person_uuid)
+    # Changing what someone may see is sensitive: confirm it is still the admin at the keyboard.
+    require_recent_check(request)
+    if request.method != "POST":
+        return _person_page(request, person, admin)
+    form = RoleChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_change_role(membership=person, by=request.user, **form.cleaned_data)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"{person.user.full_name} is now {Role(form.cleaned_data['role']).label.lower()}.",
+            )
+            return redirect("people")
+    return _person_page(request, person, admin, role_form=form)
+
+
+@require_POST
+def person_sign_in(request, person_uuid):
+    person, admin = selectors.person_for(request.user, person_uuid)
+    require_recent_check(request)
+    form = SignInForm(request.POST, prefix="sign_in")
+    if form.is_valid():
+        try:
+            services.user_set_sign_in(
+                membership=person,
+                by=request.user,
+                active=form.active,
+                reason=form.cleaned_data["reason"],
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            name = person.user.full_name
+            messages.success(
+                request,
+                f"{name} can sign in again."
+                if form.active
+                else f"Sign-in is turned off for {name}. Nothing they recorded has been deleted.",
+            )
+            return redirect("people")
+    return _person_page(request, person, admin, sign_in_form=form)
+
+
+@require_POST
+def invitation_resend(request, person_uuid):
+    person, _ = selectors.person_for(request.user, person_uuid)
+    try:
+        services.invitation_resend(membership=person, by=request.user)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"A new invitation has been e-mailed to {person.user.full_name}.")
+    return redirect("people")
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, uidb64, token):
+    """Someone invited chooses their password; then they sign in as everyone does."""
+    user = invited_user(uidb64, token)
+    invalid = {"login_url": resolve_url(settings.LOGIN_URL)}
+    if user is None:
+        response = render(request, "schools/invitation_invalid.html", invalid, status=404)
+    else:
+        form = AcceptInvitationForm(user, request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.invitation_accept(user=user, password=form.cleaned_data["new_password1"])
+            except WorkflowError:
+                response = render(request, "schools/invitation_invalid.html", invalid, status=404)
+            else:
+                messages.success(
+                    request,
+                    "Your password has been set. Sign in with your email address and password.",
+                )
+                return redirect(resolve_url(settings.LOGIN_URL))
+        else:
+            schools = [m.school for m in memberships_of(user)]
+            response = render(
+                request,
+                "schools/invitation_accept.html",
+                {"form": form, "invitee": user, "schools": schools},
+            )
+    # The token is in the address: keep it out of the Referer header of anything linked.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- Pupils --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def pupil_import(request):
+    """Import the school's pupils from an MIS export: the page over `manage.py import_pupils`."""
+    school = selectors.pupil_import_membership(request.user).school
+    # Asked when the page opens, so that a file chosen afterwards is not lost to the check.
+    require_recent_check(request)
+    posted = request.method == "POST"
+    form = PupilImportForm(request.POST if posted else None, request.FILES if posted else None)
+    result = None
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = pupils_import(
+                school=school,
+                rows_or_file=upload,
+                by=request.user,
+                source_name=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except PupilFileError as error:
+            form.add_error("file", f"Nothing was imported: {error}")
+        else:
+            form = PupilImportForm()  # ready for the next file
+    return render(
+        request,
+        "schools/pupil_import.html",
+        {
+            "form": form,
+            "school": school,
+            "result": result,
+            "required_columns": REQUIRED_COLUMNS,
+        },
+    )

@@ -10,20 +10,28 @@ scope: another school, or another member of staff's concern); 405 (a POST-only U
 """
 
 import datetime
+from types import SimpleNamespace
 from typing import NamedTuple
 
 import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from concerns import services
 from concerns.models import Concern, FollowUpKind, Step
 from oversight import services as oversight_services
 from oversight.models import ChecklistItem, CourseKind, NamedRoleKind, PersonRole, PolicyKind
 from referrals import exports
+from schools import services as schools_services
+from schools.invitations import invitation_token as invitation_token_generator
+from schools.models import Role
 from tests.factories import record_concern, record_referral
 
 ROLES = (
@@ -45,7 +53,7 @@ PERSONA = {  # role in this table → persona fixture in tests/conftest.py
     "admin": "school_admin",
     "other_dsl": "other_dsl",
 }
-LOGIN = "login"
+LOGIN = "account_login"
 
 
 class Redirect(NamedTuple):
@@ -84,6 +92,16 @@ OVERSIGHT_WRITE = _row(
 )
 # One register row: another school's DSL is out of scope.
 OVERSIGHT_ROW_WRITE = {**OVERSIGHT_WRITE, "other_dsl": 404}
+# Pages about the signed-in person's own account: everyone signed in, nobody else.
+EVERYONE_SIGNED_IN = _row(
+    reporter=200, other_staff=200, dsl=200, deputy=200, governor=200, admin=200, other_dsl=200
+)
+# A password-reset link, once allauth has moved its key into the session.
+RESET_FORM = "the reset form"
+# The school's people: its administrator only. Another school's DSL administers no school.
+SCHOOL_ADMIN_PAGE = _row(
+    reporter=403, other_staff=403, dsl=403, deputy=403, governor=403, admin=200, other_dsl=403
+)
 
 TABLE = {
     # schools
@@ -96,12 +114,60 @@ TABLE = {
         admin=200,
         other_dsl=Redirect("concerns:queue"),
     ),
-    "login": {
-        "anonymous": 200,
-        **{role: Redirect("home") for role in PERSONA},  # redirect_authenticated_user
+    # accounts (django-allauth). Signed-in personas of second-factor roles have an authenticator
+    # app (tests.factories.member); staff do not.
+    "account_login": {"anonymous": 200, **{role: Redirect("home") for role in PERSONA}},
+    # Opening the address asks "Sign out?"; only the POST signs out.
+    "account_logout": {**EVERYONE_SIGNED_IN, "anonymous": Redirect("account_login")},
+    "account_inactive": {role: 200 for role in ROLES},
+    "account_reauthenticate": EVERYONE_SIGNED_IN,
+    "account_change_password": EVERYONE_SIGNED_IN,
+    "account_reset_password": {role: 200 for role in ROLES},
+    "account_reset_password_done": {role: 200 for role in ROLES},
+    # Tom's reset link: allauth moves the key out of the address before showing the form
+    # (Tom himself, signed in, sees it at once). Whoever holds the link may use it.
+    "account_reset_password_from_key": {
+        **{role: RESET_FORM for role in ROLES},
+        "reporter": 200,
     },
-    "logout": {**POST_ONLY, "anonymous": LOGIN},
+    "account_reset_password_from_key_done": {role: 200 for role in ROLES},
+    "mfa_index": EVERYONE_SIGNED_IN,
+    # The code step belongs to a sign-in under way; with none, there is nothing to enter.
+    "mfa_authenticate": {
+        "anonymous": Redirect("account_login"),
+        **{role: Redirect("home") for role in PERSONA},
+    },
+    # Staff have no authenticator app, so they confirm with their password instead.
+    "mfa_reauthenticate": {
+        **EVERYONE_SIGNED_IN,
+        "reporter": Redirect("account_reauthenticate"),
+        "other_staff": Redirect("account_reauthenticate"),
+    },
+    # Someone who already has an app is offered to turn it off instead (which their role
+    # may refuse: tests/test_accounts.py); someone without one has nothing to turn off.
+    "mfa_activate_totp": {
+        **{role: Redirect("mfa_deactivate_totp") for role in ROLES},
+        "anonymous": LOGIN,
+        "reporter": 200,
+        "other_staff": 200,
+    },
+    "mfa_deactivate_totp": {**EVERYONE_SIGNED_IN, "reporter": 404, "other_staff": 404},
+    # The personas have no recovery codes yet.
+    "mfa_view_recovery_codes": {**{role: 404 for role in PERSONA}, "anonymous": LOGIN},
+    "mfa_download_recovery_codes": {**{role: 404 for role in PERSONA}, "anonymous": LOGIN},
+    "mfa_generate_recovery_codes": EVERYONE_SIGNED_IN,
+    "socialaccount_login_cancelled": {role: 200 for role in ROLES},
+    "socialaccount_login_error": {**{role: 401 for role in PERSONA}, "anonymous": LOGIN},
     "school_settings": {**DSL_TEAM_PAGE, "admin": 200},
+    # schools: the school's people, managed only by its administrator
+    "people": SCHOOL_ADMIN_PAGE,
+    "person_invite": SCHOOL_ADMIN_PAGE,
+    "person_role": SCHOOL_ADMIN_PAGE,
+    "person_sign_in": POST_ONLY,
+    "invitation_resend": POST_ONLY,
+    # The link in the invitation e-mail is the key: whoever holds it may set the password.
+    "invitation_accept": {role: 200 for role in ROLES},
+    "pupil_import": {**DSL_TEAM_PAGE, "admin": 200},
     # concerns: school-wide
     "concerns:list": _row(
         reporter=200, other_staff=200, dsl=200, deputy=200, governor=403, admin=200, other_dsl=200
@@ -170,6 +236,11 @@ ARGS = {
     "oversight:policy_edit": ["policy"],
     "oversight:role_edit": ["named_role"],
     "oversight:checklist_item": ["checklist_item"],
+    "person_role": ["staff"],
+    "person_sign_in": ["staff"],
+    "invitation_resend": ["invitee"],
+    "invitation_accept": ["invitation_uid", "invitation_token"],
+    "account_reset_password_from_key": ["reset_uid", "reset_key"],
 }
 
 # Roles that may never see the concern's reference or a child's name on any page...
@@ -330,6 +401,39 @@ def export(world, dsl):
     return result.export
 
 
+@pytest.fixture
+def invitee(school, school_admin):
+    return schools_services.person_invite(
+        school=school,
+        by=school_admin,
+        full_name="Ivy Invited",
+        email="ivy@oakfield.example",
+        role=Role.STAFF,
+    ).membership.user
+
+
+# The invitation link's two parts, shaped like the records the other URLs are reversed with.
+@pytest.fixture
+def invitation_uid(invitee):
+    return SimpleNamespace(uuid=urlsafe_base64_encode(force_bytes(invitee.uuid.hex)))
+
+
+@pytest.fixture
+def invitation_token(invitee):
+    return SimpleNamespace(uuid=invitation_token_generator.make_token(invitee))
+
+
+# A password-reset link for Tom (staff), in allauth's two parts.
+@pytest.fixture
+def reset_uid(staff):
+    return SimpleNamespace(uuid=user_pk_to_url_str(staff))
+
+
+@pytest.fixture
+def reset_key(staff):
+    return SimpleNamespace(uuid=default_token_generator.make_token(staff))
+
+
 def url_for(name: str, request, world) -> str:
     keys = ARGS.get(name)
     if keys is None and (name.startswith("concerns:") or name.startswith("referrals:")):
@@ -356,9 +460,18 @@ def client_as(role: str, request) -> Client:
 def _status_of(response) -> object:
     if response.status_code == 302:
         target = response.url
-        if target.startswith(reverse("login") + "?"):
+        if target.startswith(reverse("account_login") + "?"):
             return LOGIN
-        for name in ("concerns:queue", "oversight:dashboard", "home"):
+        if target.endswith("-set-password/"):
+            return RESET_FORM
+        for name in (
+            "concerns:queue",
+            "oversight:dashboard",
+            "home",
+            "account_login",
+            "account_reauthenticate",
+            "mfa_deactivate_totp",
+        ):
             if target == reverse(name):
                 return Redirect(name)
         return f"302 to {target}"
@@ -392,6 +505,7 @@ def test_get(request, world, name, role):
 # download their own oversight report, so only staff are refused there; logging out is open
 # to everyone and changes no record.
 CONCERN_POST_REFUSED = {"anonymous": LOGIN, "other_staff": 404, "governor": 403, "other_dsl": 404}
+SCHOOL_ADMIN_POST_REFUSED = {"anonymous": LOGIN, "dsl": 403, "governor": 403, "other_dsl": 403}
 POST_TABLE = {
     "concerns:add_note": CONCERN_POST_REFUSED,
     "concerns:acknowledge": CONCERN_POST_REFUSED,
@@ -405,6 +519,8 @@ POST_TABLE = {
     # Only the person who made the export may collect it; to anyone else it does not exist.
     "referrals:export_download": {**CONCERN_POST_REFUSED, "governor": 404},
     "oversight:report": {"anonymous": LOGIN, "other_staff": 403},
+    "person_sign_in": SCHOOL_ADMIN_POST_REFUSED,
+    "invitation_resend": SCHOOL_ADMIN_POST_REFUSED,
 }
 POST_CASES = [(name, role) for name in sorted(POST_TABLE) for role in POST_TABLE[name]]
 # The access log may record a refused attempt by design; every other table must stay as it was.
@@ -412,7 +528,7 @@ RECORD_APPS = ("concerns", "referrals", "oversight", "schools")
 
 
 def test_every_post_only_url_is_in_the_post_table():
-    post_only = {name for name, row in TABLE.items() if row["dsl"] == 405} - {"logout"}
+    post_only = {name for name, row in TABLE.items() if row["dsl"] == 405}
     assert post_only == POST_TABLE.keys()
 
 

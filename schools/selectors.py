@@ -1,0 +1,53 @@
+"""Who may manage a school's people and pupils, and the records they may see.
+
+The school's administrator manages its people; another role of that school is refused (403)
+and someone who is not a member of that school is never found (404).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from concerns.selectors import memberships_of
+from schools.models import Membership, Role, School
+
+# Who may import the school's pupils from its MIS.
+PUPIL_IMPORTERS = (Role.SCHOOL_ADMIN, Role.DSL, Role.DEPUTY_DSL)
+
+
+def admin_membership(user) -> Membership:
+    """The school the user administers; 403 if they administer none."""
+    membership = next((m for m in memberships_of(user) if m.role == Role.SCHOOL_ADMIN), None)
+    if membership is None:
+        raise PermissionDenied("Only the school's administrator manages its people.")
+    return membership
+
+
+def people_of(school: School) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(school=school)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def person_for(user, person_uuid) -> tuple[Membership, Membership]:
+    """(the person's membership at the school `user` administers, the admin's own).
+
+    403 if `user` administers no school; 404 if the person is not a member of theirs.
+    """
+    admin = admin_membership(user)
+    person = people_of(admin.school).filter(user__uuid=person_uuid).first()
+    if person is None:
+        raise Http404("No such person at this school")
+    return person, admin
+
+
+def pupil_import_membership(user) -> Membership:
+    """The school whose pupils the user may import: the administrator or the DSL team."""
+    membership = next((m for m in memberships_of(user) if m.role in PUPIL_IMPORTERS), None)
+    if membership is None:
+        raise PermissionDenied(
+            "Only the school's administrator or safeguarding team can import pupils."
+        )
+    return membership
