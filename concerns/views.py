@@ -36,6 +36,7 @@ from concerns.selectors import (
 )
 from concerns.services import StaleEdit, WorkflowError
 from referrals.selectors import referrals_of, with_status
+from safeguard.drafts import keeps_draft, take_draft
 
 STEP_URLS = {
     Step.SAFETY_CHECKED: "concerns:safety",
@@ -208,12 +209,15 @@ def concern_assign(request, uuid):
     return _back(request, concern)
 
 
+@keeps_draft
 @require_http_methods(["GET", "POST"])
 def concern_new(request):
     membership = _recording_membership(request.user)
     school = membership.school
+    # A form posted after the session ended comes back as typed, to be checked and sent again.
+    data = (request.POST or None) if request.method == "POST" else take_draft(request)
     form = forms.ConcernRecordForm(
-        request.POST or None,
+        data,
         categories=list(categories_for(school)),
         pupils=list(pupils_for(school)),
     )
@@ -298,10 +302,12 @@ def concern_detail(request, uuid):
     context["manage"] = membership.is_dsl_team
     if membership.is_dsl_team:
         context["triage"] = queue.concern_triage(concern)
-    context["note_form"] = forms.NoteForm()
+    # A note posted after the session ended comes back as typed (see concern_add_note).
+    context["note_form"] = forms.NoteForm(take_draft(request))
     return render(request, "concerns/detail.html", context)
 
 
+@keeps_draft(restore_at="concerns:detail")
 @require_POST
 def concern_add_note(request, uuid):
     concern, membership = concern_for(request.user, uuid)
