@@ -127,6 +127,14 @@ class RoleChangeForm(forms.Form):
     reason = _reason("Why is their role changing?", "Give the reason for changing the role")
 
 
+class SecondFactorResetForm(forms.Form):
+    reason = _reason(
+        "Why?",
+        "Give the reason",
+        help_text="For example: lost her phone, confirmed in person on 3 March.",
+    )
+
+
 class SignInForm(forms.Form):
     """Turn someone's sign-in off, or back on; `turn` says which, so a second click of the
     same button can't undo the first."""

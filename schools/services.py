@@ -195,6 +195,35 @@ def user_set_sign_in(*, membership: Membership, by: User, active: bool, reason: 
 
 
 @transaction.atomic
+def user_reset_second_factor(*, membership: Membership, by: User, reason: str) -> int:
+    """Remove someone's authenticator app and recovery codes (a lost phone), so that they
+    set up a new one the next time they sign in. Returns how many were removed.
+
+    The same rules as turning sign-in off: not on yourself, and not while another school
+    still has them. The decision is recorded in the history of their membership here.
+    """
+    from allauth.mfa.models import Authenticator
+
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    if user.pk == by.pk:
+        raise WorkflowError("You cannot reset your own second factor.")
+    if not reason.strip():
+        raise WorkflowError("Give the reason for resetting the second factor.")
+    if Membership.objects.filter(user=user).exclude(school_id=membership.school_id).exists():
+        raise WorkflowError(
+            f"Another school still needs {user.full_name}, so only both schools together can "
+            "reset their second factor. Ask that school's administrator."
+        )
+    removed, _ = Authenticator.objects.filter(user=user).delete()
+    if not removed:
+        raise WorkflowError(f"{user.full_name} has no second factor to reset.")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    stamp_history(membership, by=by, reason=f"Second factor reset: {reason}")
+    membership.save()
+    return removed
+
+
+@transaction.atomic
 def school_add(*, name: str, urn: str, admin_full_name: str, admin_email: str) -> Membership:
     """A new school on this deployment, with its first administrator, who then invites
     everyone else. Done on the server (manage.py add_school), so no user is `by`."""

@@ -10,6 +10,11 @@ urlpatterns = [
     path("school/people/<uuid:person_uuid>/role/", views.person_role, name="person_role"),
     path("school/people/<uuid:person_uuid>/sign-in/", views.person_sign_in, name="person_sign_in"),
     path(
+        "school/people/<uuid:person_uuid>/second-factor/reset/",
+        views.person_second_factor_reset,
+        name="person_second_factor_reset",
+    ),
+    path(
         "school/people/<uuid:person_uuid>/resend-invitation/",
         views.invitation_resend,
         name="invitation_resend",

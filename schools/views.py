@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.policy import require_recent_check
+from accounts.policy import has_second_factor, require_recent_check
 from concerns.errors import WorkflowError
 from concerns.selectors import concerns_visible_to, memberships_of
 from schools import selectors, services
@@ -16,6 +16,7 @@ from schools.forms import (
     PupilImportForm,
     RoleChangeForm,
     SchoolDeadlinesForm,
+    SecondFactorResetForm,
     SignInForm,
 )
 from schools.invitations import invited_user
@@ -121,7 +122,9 @@ def person_invite(request):
     return render(request, "schools/invite.html", {"form": form, "school": school})
 
 
-def _person_page(request, person, admin, *, role_form=None, sign_in_form=None, status=200):
+def _person_page(
+    request, person, admin, *, role_form=None, sign_in_form=None, reset_form=None, status=200
+):
     user = person.user
     return render(
         request,
@@ -133,8 +136,10 @@ def _person_page(request, person, admin, *, role_form=None, sign_in_form=None, s
             "role_form": role_form or RoleChangeForm(initial={"role": person.role}),
             "sign_in_form": sign_in_form
             or SignInForm(prefix="sign_in", initial={"turn": "off" if user.is_active else "on"}),
-            "form_has_errors": bool(
-                (role_form and role_form.errors) or (sign_in_form and sign_in_form.errors)
+            "reset_form": reset_form or SecondFactorResetForm(prefix="second_factor"),
+            "has_second_factor": has_second_factor(user),
+            "form_has_errors": any(
+                f is not None and f.errors for f in (role_form, sign_in_form, reset_form)
             ),
         },
         status=status,
@@ -189,6 +194,29 @@ def person_sign_in(request, person_uuid):
             )
             return redirect("people")
     return _person_page(request, person, admin, sign_in_form=form)
+
+
+@require_POST
+def person_second_factor_reset(request, person_uuid):
+    """Someone lost their phone: remove their authenticator app so they can set up another."""
+    person, admin = selectors.person_for(request.user, person_uuid)
+    require_recent_check(request)
+    form = SecondFactorResetForm(request.POST, prefix="second_factor")
+    if form.is_valid():
+        try:
+            services.user_reset_second_factor(
+                membership=person, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"{person.user.full_name}'s second factor has been reset. They set up a new "
+                "authenticator app the next time they sign in.",
+            )
+            return redirect("people")
+    return _person_page(request, person, admin, reset_form=form)
 
 
 @require_POST

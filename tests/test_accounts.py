@@ -336,3 +336,46 @@ def test_nobody_signs_themselves_up_with_a_password_or_a_school_account(rf):
 
     assert AccountAdapter(request).is_open_for_signup(request) is False
     assert SocialAccountAdapter(request).is_open_for_signup(request, sociallogin=None) is False
+
+
+# --- A lost phone ----------------------------------------------------------------------------
+
+
+def reset_second_factor(client: Client, person, reason: str = "Lost her phone; seen in person"):
+    return client.post(
+        reverse("person_second_factor_reset", args=[person.uuid]),
+        {"second_factor-reason": reason},
+    )
+
+
+def test_the_admin_resets_a_lost_second_factor_and_the_person_sets_up_a_new_one(
+    client, school_admin, dsl
+):
+    client.force_login(school_admin)
+    person_page = page_text(client.get(reverse("person_role", args=[dsl.uuid])))
+    assert "Authenticator app set up" in person_page
+
+    response = reset_second_factor(client, dsl)
+
+    assert response.url == reverse("people")
+    assert not Authenticator.objects.filter(user=dsl).exists()
+    history = dsl.memberships.get().history.latest("history_date")
+    assert (history.history_user_id, history.history_change_reason) == (
+        school_admin.pk,
+        "Second factor reset: Lost her phone; seen in person",
+    )
+    # Their password alone lets them in only as far as setting up a new app.
+    phone_less = Client()
+    assert sign_in(phone_less, dsl).url == HOME
+    assert phone_less.get(reverse("concerns:queue")).url == SET_UP
+
+
+def test_a_reset_needs_a_reason_and_not_yourself(client, school_admin, dsl):
+    client.force_login(school_admin)
+
+    no_reason = reset_second_factor(client, dsl, reason="")
+    yourself = reset_second_factor(client, school_admin)
+
+    assert "Give the reason" in page_text(no_reason)
+    assert "You cannot reset your own second factor" in page_text(yourself)
+    assert Authenticator.objects.filter(user__in=[dsl, school_admin]).count() == 2
