@@ -12,12 +12,13 @@ PYTEST_ARGS ?=
 WITH_DB := $(PYTHON) -m safeguard.embedded_pg
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format lock frontend code
+.PHONY: help install run test lint format lock frontend code screenshots
 
 help:
 	@echo "make run      start Safeguard with demo data on http://127.0.0.1:8000/"
 	@echo "make test     run the test suite (PYTEST_ARGS='-k name' to pick tests)"
 	@echo "make code     print the demo authenticator code (for the demo DSL, governor, admin)"
+	@echo "make screenshots  retake the README's pictures (docs/screenshots/) from the demo school"
 	@echo "make lint     check the code with ruff"
 	@echo "make format   fix what ruff can fix and format the code"
 	@echo "make install  create $(VENV) and install the pinned dependencies"
@@ -85,6 +86,11 @@ test: export SECRET_KEY ?= test-only-insecure-key
 test: export SECURE_SSL_REDIRECT ?= false
 test: install
 	@exec $(WITH_DB) --data .pgdata/test --fast -- $(PYTHON) -m pytest $(PYTEST_ARGS)
+
+# The README's pictures: the browser test that takes them, writing into docs/screenshots/.
+screenshots:
+	@SHOTS_DIR=$(CURDIR)/docs/screenshots $(MAKE) --no-print-directory test \
+	  PYTEST_ARGS="tests/browser/test_readme_screenshots.py"
 
 lint: install
 	$(VENV)/bin/ruff check .

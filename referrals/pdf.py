@@ -196,7 +196,11 @@ def referral_document(concern: Concern, *, by, now: datetime) -> ReferralDocumen
         generated_at=now,
         generated_by=by,
         referrer=referrer,
-        referrer_role=membership.get_role_display() if membership else "",
+        # Their role in Safeguard, unless their job title already says it.
+        referrer_role=""
+        if membership is None
+        or membership.get_role_display().lower() == (referrer.job_title or "").lower()
+        else membership.get_role_display(),
         children=[
             ChildSection(
                 link=link,

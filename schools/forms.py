@@ -170,6 +170,13 @@ class AcceptInvitationForm(SetPasswordForm):
         "password_mismatch": "The passwords do not match. Enter the same password twice.",
     }
 
+    def clean(self):
+        self.validate_passwords("new_password1", "new_password2")
+        # A password that breaks the rules is the one chosen, not its confirmation: the error
+        # goes beside "Create a password", and the error summary links to that box.
+        self.validate_password_for_user(self.user, "new_password1")
+        return super(SetPasswordForm, self).clean()
+
 
 # --- Pupils ------------------------------------------------------------------------------
 

@@ -260,8 +260,10 @@ def invitation_accept(request, uidb64, token):
                 "schools/invitation_accept.html",
                 {"form": form, "invitee": user, "schools": schools},
             )
-    # The token is in the address: keep it out of the Referer header of anything linked.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address: keep it out of the Referer header of anything linked
+    # elsewhere. Not "no-referrer": browsers then send "Origin: null" with the form, which
+    # Django's CSRF check refuses, so no one could accept an invitation.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

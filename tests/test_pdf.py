@@ -600,3 +600,13 @@ def test_a_chronology_export_is_a_post(dsl, pupils):
     response = signed_in(dsl).get(reverse("concerns:chronology_pdf", args=[pupils[0].uuid]))
 
     assert response.status_code == 405
+
+
+def test_the_referrers_role_is_not_repeated_when_their_job_title_says_it(dsl, case):
+    dsl.job_title = "Designated safeguarding lead"
+    dsl.save()
+
+    text = " ".join(pdf_text(render_referral(case, by=dsl)))
+
+    assert "Designated safeguarding lead; Designated safeguarding lead" not in text
+    assert "Role Designated safeguarding lead" in text

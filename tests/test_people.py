@@ -158,7 +158,7 @@ def test_an_invitation_emails_a_link_that_sets_the_password_and_lets_them_sign_i
 
     page = Client().get(link)
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     text = page_text(page)
     assert "Nina New" in text and "Oakfield Primary School" in text
 

@@ -20,6 +20,14 @@ from tests.factories import PASSWORD, totp_code
 HERE = Path(__file__).parent
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots"))
 
+# axe-core (pinned in package.json, copied here by `make frontend`), with the rules of WCAG
+# 2.0, 2.1 and 2.2 at levels A and AA.
+AXE_JS = (HERE / "axe" / "axe.min.js").read_text()
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# What the accessibility checks covered in this run, for the summary at the end.
+AXE_PAGES: set[str] = set()
+AXE_RULES: set[str] = set()
+
 # Playwright's sync API runs an event loop in the test's thread, so Django takes every ORM
 # call made by the test (and the test-database set-up) for a call from async code.
 # `make test` sets this for the whole run; setting it here lets `pytest tests/browser` run.
@@ -63,6 +71,8 @@ def browser_type_launch_args(pytestconfig):
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
+            # Dates in the date pickers as an English school reads them: dd/mm/yyyy.
+            "--lang=en-GB",
         ],
     }
 
@@ -93,6 +103,49 @@ def login(page: Page, live_server) -> Callable:
     return sign_in
 
 
+def axe_violations(page: Page) -> list[dict]:
+    """Run axe-core's WCAG 2.2 A and AA rules on the page as it is now.
+
+    Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
+    govern, so the policy stays exactly as users get it.
+    """
+    page.evaluate(AXE_JS)
+    result = page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            const ran = [...results.passes, ...results.violations, ...results.incomplete,
+                         ...results.inapplicable].map((rule) => rule.id);
+            return {ran, violations: results.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => n.target.join(" ") + ": " + n.failureSummary),
+            }))};
+        }""",
+        WCAG_TAGS,
+    )
+    AXE_RULES.update(result["ran"])
+    return result["violations"]
+
+
+@pytest.fixture
+def assert_accessible(page: Page) -> Callable:
+    """`assert_accessible("the record form")`: no WCAG 2.2 A or AA violation on the page."""
+
+    def check(name: str) -> None:
+        violations = axe_violations(page)
+        AXE_PAGES.add(name)
+        assert violations == [], f"{name} ({page.url}) fails WCAG rules: {violations}"
+
+    return check
+
+
+def pytest_terminal_summary(terminalreporter):
+    if AXE_PAGES:
+        terminalreporter.write_line(
+            f"axe-core: {len(AXE_PAGES)} pages checked against {len(AXE_RULES)} WCAG 2.2 "
+            "A/AA rules, no violations: " + "; ".join(sorted(AXE_PAGES))
+        )
+
+
 @pytest.fixture
 def screenshot(page: Page) -> Callable:
     """Save a full-page screenshot as SHOTS/<name>.png, for a person to look at."""
@@ -103,4 +156,6 @@ def screenshot(page: Page) -> Callable:
         page.screenshot(path=path, full_page=True)
         return path
 
+    take.folder = SHOTS
+    SHOTS.mkdir(parents=True, exist_ok=True)
     return take

@@ -123,13 +123,17 @@ def expect_record_form_kept(page: Page, *, pupils, disclosed_at) -> None:
 
 
 def test_staff_records_the_domain_case_with_three_children(
-    page: Page, live_server, login, screenshot, staff, pupils
+    page: Page, live_server, login, screenshot, assert_accessible, staff, pupils
 ):
     disclosed_at = an_hour_ago()
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert_accessible("sign in")
     login(staff)
+    assert_accessible("staff home")
     page.get_by_role("button", name="Record a concern").click()
     expect(page.get_by_role("heading", name="Record a concern", level=1)).to_be_visible()
 
+    assert_accessible("record a concern")
     fill_record_form(page, pupils=pupils, disclosed_at=disclosed_at, immediate_danger="No")
     screenshot("record-form")
     page.get_by_role("button", name="Submit the concern").click()
@@ -143,6 +147,7 @@ def test_staff_records_the_domain_case_with_three_children(
     )
     expect(error_link).to_be_visible()
     expect_record_form_kept(page, pupils=pupils, disclosed_at=disclosed_at)
+    assert_accessible("record a concern, with errors")
     screenshot("record-form-error")
     # The summary's link takes the user to the question that needs an answer.
     error_link.click()
@@ -157,6 +162,7 @@ def test_staff_records_the_domain_case_with_three_children(
     reference = page.get_by_text(re.compile(r"^SG-\d{4}-\d{4}$"))
     expect(reference).to_be_visible()
     expect(page.get_by_text("call 999")).to_have_count(0)
+    assert_accessible("concern recorded")
 
     concern = Concern.objects.get(reference=reference.inner_text())
     assert concern.reporter_id == staff.pk
@@ -178,7 +184,7 @@ def test_staff_records_the_domain_case_with_three_children(
 
 
 def test_dsl_takes_the_case_from_recorded_to_closed(
-    page: Page, live_server, login, screenshot, school, staff, dsl, pupils
+    page: Page, live_server, login, screenshot, assert_accessible, school, staff, dsl, pupils
 ):
     concern = record_concern(
         school=school,
@@ -193,12 +199,25 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     names = [pupil.full_name for pupil in pupils]
 
     login(dsl)
-    # The DSL lands on their queue, which lists a new concern in more than one place.
+    assert_accessible("DSL triage queue")
+    # 1. Triage, on the queue the DSL lands on: acknowledge the new concern, take it on.
+    page.get_by_role("button", name=f"Acknowledge {concern.reference}").first.click()
+    expect(page.get_by_role("button", name=f"Acknowledge {concern.reference}")).to_have_count(0)
+    page.get_by_label(f"Assign to ({concern.reference})").first.select_option(
+        label=dsl.full_name
+    )
+    page.get_by_role("button", name=f"Assign {concern.reference}").first.click()
+    expect(page.get_by_label(f"Assign to ({concern.reference})").first).to_have_value(
+        str(dsl.uuid)
+    )
+    assert_accessible("DSL triage queue, after acknowledging")
     page.get_by_role("link", name=concern.reference).first.click()
     expect(page.get_by_role("heading", name=f"Concern {concern.reference}")).to_be_visible()
+    assert_accessible("concern page, recorded")
 
     # 2. Safety check: all three children, each with how the DSL knows.
     page.get_by_role("link", name="Check every child is safe").click()
+    assert_accessible("safety check")
     for name in names:
         child = page.get_by_role("group", name=re.compile(rf"^{name}\b"))
         group(child, f"Is {name} safe now?").get_by_label("Yes", exact=True).check()
@@ -211,6 +230,7 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     # 3. Preserve evidence: describe it (never upload it) and record the advice given.
     page.get_by_role("link", name="Preserve evidence").click()
     page.get_by_text("Describe a piece of evidence", exact=True).click()
+    assert_accessible("preserve evidence")
     page.get_by_label("What is the evidence?").fill(EVIDENCE)
     page.get_by_label("App or platform").fill("A children's online game")
     page.get_by_label("Usernames, numbers or accounts involved").fill("specialfriend_2009")
@@ -244,6 +264,7 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     page.get_by_role("button", name="Record a referral").click()
     expect(page.get_by_role("heading", name="Record a referral", level=1)).to_be_visible()
     expect(page.get_by_text(WISHES)).to_be_visible()
+    assert_accessible("record a referral")
     fill_referral_form(
         page,
         agency="Children's social care (MASH)",
@@ -274,6 +295,7 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     error_link = page.get_by_role("link", name="Give your view of the risk, with your reasons")
     expect(error_link).to_be_visible()
+    assert_accessible("record a referral, with errors")
     expect(group(page, "How was it made?").get_by_label("101 call")).to_be_checked()
     expect(page.get_by_label("Their reference")).to_have_value("CAD 0417")
     error_link.click()
@@ -286,11 +308,13 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     referrals = page.get_by_role("table", name="Referrals made about this concern")
     expect(referrals.get_by_role("row")).to_have_count(3)
     expect(referrals.get_by_role("row", name=re.compile("^Police"))).to_contain_text("101 call")
+    assert_accessible("referral decision")
     screenshot("referral-step")
 
     # Social care's feedback, on the referral's own page.
     page.get_by_role("link", name=re.compile(r"^View the referral to Demoshire MASH")).click()
     expect(page.get_by_role("heading", name="Referral to Demoshire MASH")).to_be_visible()
+    assert_accessible("one referral")
     page.get_by_label("When did the feedback arrive?").fill(an_hour_ago_typed)
     group(page, "What did they decide?").get_by_label("Strategy meeting").check()
     page.get_by_label("What did they say?").fill("Strategy meeting tomorrow at 10:00.")
@@ -323,8 +347,17 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
         assert name.split()[-1] in text
     assert "OFFICIAL-SENSITIVE" in text
 
+    # Each girl's chronology, across every concern about her, from the concern's page.
+    page.goto(f"{live_server.url}/concerns/{concern.uuid}/")
+    page.get_by_role("link", name=re.compile(rf"^{names[0]}\s*: chronology$")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(names[0])
+    expect(page.get_by_text(concern.reference).first).to_be_visible()
+    assert_accessible("a child's chronology")
+    page.goto(f"{live_server.url}/concerns/{concern.uuid}/")
+
     # 5. Support for each child, and 6. a school-wide follow-up.
     page.get_by_role("link", name="Plan support and school-wide follow-up").click()
+    assert_accessible("support and follow-up")
     support_form = page.locator("form").filter(
         has=page.get_by_role("button", name="Add the support")
     )
@@ -361,6 +394,7 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
 
     # Close, with the outcome.
     page.get_by_role("link", name="Close the concern").click()
+    assert_accessible("close the concern")
     page.get_by_label("Outcome").fill(
         "Referred to children's social care and the police; strategy meeting held. "
         "Support in place for all three children."
@@ -369,6 +403,7 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     expect(page.get_by_text(f"Concern {concern.reference} is closed.")).to_be_visible()
     title = page.get_by_role("heading", name=f"Concern {concern.reference}", level=1)
     expect(title).to_contain_text("Closed")
+    assert_accessible("concern page, closed")
     screenshot("concern-closed")
 
     concern.refresh_from_db()
@@ -397,6 +432,7 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
             has_text=f"by {who}. Reason: {reason}"
         )
         expect(entry).not_to_have_count(0)
+    assert_accessible("concern history")
     screenshot("history")
 
 

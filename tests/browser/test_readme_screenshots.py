@@ -1,0 +1,85 @@
+"""The README's pictures, taken from the demo school as its people see it.
+
+Each page is also checked with axe-core. The pictures go to SHOTS_DIR (by default a
+temporary folder); `make screenshots` sends them to docs/screenshots/, where the README
+shows them.
+"""
+
+import io
+import os
+
+import pypdfium2
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from schools import demo
+from schools.models import Pupil
+from tests.factories import totp_code
+
+# The concern the demo leaves at the referral step, and the girl it is about.
+CONCERN_CHILD = ("Leo", "Ward")
+
+
+@pytest.fixture
+def demo_school(transactional_db):
+    call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def sign_in_as(page: Page, live_server):
+    def sign_in(email: str) -> None:
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password").fill(os.environ.get("DEMO_PASSWORD", demo.DEFAULT_PASSWORD))
+        page.get_by_role("button", name="Sign in").click()
+        if "/accounts/2fa/authenticate/" in page.url:
+            page.get_by_label("Code").fill(totp_code(demo.DEMO_TOTP_SECRET))
+            page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+    return sign_in
+
+
+def test_the_readme_pictures(
+    page: Page, live_server, demo_school, sign_in_as, screenshot, assert_accessible
+):
+    page.set_viewport_size({"width": 1100, "height": 900})
+    child = Pupil.objects.get(
+        legal_first_name=CONCERN_CHILD[0], legal_last_name=CONCERN_CHILD[1]
+    )
+
+    # A member of staff starts recording a concern.
+    sign_in_as("staff@demo.example")
+    page.get_by_role("button", name="Record a concern").click()
+    expect(page.get_by_role("heading", name="Record a concern", level=1)).to_be_visible()
+    assert_accessible("record a concern (demo school)")
+    screenshot("staff-record-form")
+
+    # The DSL's triage queue, a concern in the workflow, and a child's chronology.
+    sign_in_as("dsl@demo.example")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("queue")
+    assert_accessible("triage queue (demo school)")
+    screenshot("dsl-queue")
+    page.goto(f"{live_server.url}/concerns/pupils/{child.uuid}/chronology/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(child.full_name)
+    assert_accessible("chronology (demo school)")
+    screenshot("chronology")
+    page.get_by_role("link", name="SG-").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Concern SG-")
+    assert_accessible("concern page at the referral step (demo school)")
+    screenshot("concern-workflow")
+
+    # The referral PDF's first page, as social care receives it.
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download the referral PDF").click()
+    pdf = pypdfium2.PdfDocument(download_info.value.path())
+    image = pdf[0].render(scale=1.5).to_pil()
+    image.save(screenshot.folder / "referral-pdf-page-1.png")
+
+    # The governor's anonymised dashboard.
+    sign_in_as("governor@demo.example")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("oversight")
+    assert_accessible("governor dashboard (demo school)")
+    screenshot("governor-dashboard")
