@@ -27,6 +27,13 @@ class AccountAdapter(DefaultAccountAdapter):
         # Accounts are made by a school administrator's invitation (schools.views).
         return False
 
+    def add_message(self, request, level, message_template=None, *args, **kwargs):
+        # Arriving on their home page says they are signed in; a banner saying so as well
+        # would push what they came for down the page.
+        if message_template == "account/messages/logged_in.txt":
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """Ask for the password or a code again only when this session's last check (signing
         in, or confirming since) is older than ACCOUNT_REAUTHENTICATION_TIMEOUT. allauth on

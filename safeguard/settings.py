@@ -137,6 +137,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Safeguard] "
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Safeguard"
+# Accept the code before and after the current one too: phones' clocks drift, and a code
+# typed as it changes would otherwise be refused.
+MFA_TOTP_TOLERANCE = 1
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_RECOVERY_CODE_COUNT = 10
 SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"

@@ -10,8 +10,8 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.management import CommandError, call_command
 from django.contrib.auth.models import AnonymousUser
+from django.core.management import CommandError, call_command
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse

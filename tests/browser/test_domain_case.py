@@ -203,13 +203,9 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     # 1. Triage, on the queue the DSL lands on: acknowledge the new concern, take it on.
     page.get_by_role("button", name=f"Acknowledge {concern.reference}").first.click()
     expect(page.get_by_role("button", name=f"Acknowledge {concern.reference}")).to_have_count(0)
-    page.get_by_label(f"Assign to ({concern.reference})").first.select_option(
-        label=dsl.full_name
-    )
+    page.get_by_label(f"Assign to ({concern.reference})").first.select_option(label=dsl.full_name)
     page.get_by_role("button", name=f"Assign {concern.reference}").first.click()
-    expect(page.get_by_label(f"Assign to ({concern.reference})").first).to_have_value(
-        str(dsl.uuid)
-    )
+    expect(page.get_by_label(f"Assign to ({concern.reference})").first).to_have_value(str(dsl.uuid))
     assert_accessible("DSL triage queue, after acknowledging")
     page.get_by_role("link", name=concern.reference).first.click()
     expect(page.get_by_role("heading", name=f"Concern {concern.reference}")).to_be_visible()

@@ -46,9 +46,7 @@ def test_the_readme_pictures(
     page: Page, live_server, demo_school, sign_in_as, screenshot, assert_accessible
 ):
     page.set_viewport_size({"width": 1100, "height": 900})
-    child = Pupil.objects.get(
-        legal_first_name=CONCERN_CHILD[0], legal_last_name=CONCERN_CHILD[1]
-    )
+    child = Pupil.objects.get(legal_first_name=CONCERN_CHILD[0], legal_last_name=CONCERN_CHILD[1])
 
     # A member of staff starts recording a concern.
     sign_in_as("staff@demo.example")
