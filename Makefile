@@ -12,13 +12,15 @@ PYTEST_ARGS ?=
 WITH_DB := $(PYTHON) -m safeguard.embedded_pg
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format lock frontend code screenshots
+.PHONY: help install run test lint format lock frontend code screenshots bench loadtest
 
 help:
 	@echo "make run      start Safeguard with demo data on http://127.0.0.1:8000/"
 	@echo "make test     run the test suite (PYTEST_ARGS='-k name' to pick tests)"
 	@echo "make code     print the demo authenticator code (for the demo DSL, governor, admin)"
 	@echo "make screenshots  retake the README's pictures (docs/screenshots/) from the demo school"
+	@echo "make bench    generate a 10-school trust (once) and time the main pages: bench/latest.json"
+	@echo "make loadtest 50 staff recording concerns for 60 s under locust, then check none was lost"
 	@echo "make lint     check the code with ruff"
 	@echo "make format   fix what ruff can fix and format the code"
 	@echo "make install  create $(VENV) and install the pinned dependencies"
@@ -91,6 +93,20 @@ test: install
 screenshots:
 	@SHOTS_DIR=$(CURDIR)/docs/screenshots $(MAKE) --no-print-directory test \
 	  PYTEST_ARGS="tests/browser/test_readme_screenshots.py"
+
+# Performance (docs/performance.md): a generated trust in its own database server,
+# .pgdata/bench, made the first time (about two minutes) and reused after.
+bench: install
+	@exec $(WITH_DB) --data .pgdata/bench -- sh -c "\
+	  $(PYTHON) manage.py migrate -v0 && \
+	  $(PYTHON) manage.py generate_trust --if-missing && \
+	  $(PYTHON) bench/run.py $(BENCH_ARGS)"
+
+loadtest: install
+	@exec $(WITH_DB) --data .pgdata/bench -- sh -c "\
+	  $(PYTHON) manage.py migrate -v0 && \
+	  $(PYTHON) manage.py generate_trust --if-missing && \
+	  $(PYTHON) bench/load.py $(LOAD_ARGS)"
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -52,7 +52,12 @@ INSTALLED_APPS = [
     "audit",
 ]
 
+# `make bench` only: a Server-Timing header with each response's server time and query
+# count, and a floor page (safeguard.timing). Never in production.
+BENCH = env.bool("BENCH", default=False)
+
 MIDDLEWARE = [
+    *(["safeguard.timing.ServerTimingMiddleware"] if BENCH else []),
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files itself, before any session or database work.
     "whitenoise.middleware.WhiteNoiseMiddleware",

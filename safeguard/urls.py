@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 
 urlpatterns = [
@@ -8,3 +9,8 @@ urlpatterns = [
     path("oversight/", include("oversight.urls")),
     path("audit/", include("audit.urls")),
 ]
+
+if settings.BENCH:
+    from safeguard.timing import floor
+
+    urlpatterns += [path("bench/floor/", floor, name="bench_floor")]

@@ -1,0 +1,53 @@
+"""Server-side timing for the benchmark (`make bench`), switched on by BENCH=true only.
+
+The middleware wraps everything after it, so the time it reports is the application's own
+work for the request (views, templates, queries, sessions), without the network or the
+WSGI server; it also counts the database queries. Both go back in a Server-Timing header,
+which is why this must never be on in production: it tells a client how long things took.
+"""
+
+import time
+import uuid
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.views.decorators.http import require_safe
+
+from schools.models import School
+
+
+class ServerTimingMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        queries = 0
+
+        def count(execute, sql, params, many, context):
+            nonlocal queries
+            queries += 1
+            return execute(sql, params, many, context)
+
+        started = time.perf_counter()
+        with connection.execute_wrapper(count):
+            response = self.get_response(request)
+            if getattr(response, "streaming", False) is False and hasattr(response, "render"):
+                response.render()
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        response["Server-Timing"] = f'app;dur={elapsed_ms:.2f}, db;desc="{queries} queries"'
+        response["X-Query-Count"] = str(queries)
+        return response
+
+
+@login_not_required
+@require_safe
+def floor(request):
+    """The benchmark's floor: the least a page of this app can cost, through the same
+    middleware: one query, on a unique index (`?school=<uuid>`)."""
+    try:
+        school_uuid = uuid.UUID(request.GET.get("school", ""))
+    except ValueError:
+        return HttpResponseBadRequest("Give ?school=<uuid>")
+    name = School.objects.filter(uuid=school_uuid).values_list("name", flat=True).first()
+    return HttpResponse(name or "", content_type="text/plain")
