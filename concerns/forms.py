@@ -14,7 +14,7 @@ from concerns.models import (
 )
 from concerns.queue import UNASSIGNED
 from concerns.services import ChildInput, SafetyCheckInput
-from safeguard.forms import DateInput, DateTimeInput
+from safeguard.forms import DateInput, DateTimeInput, LongSelect
 from schools.models import Pupil
 
 CHILD_ROWS = 4
@@ -220,6 +220,7 @@ class ConcernRecordForm(RecordFields):
             self.fields[f"child_{row}"] = forms.ChoiceField(
                 label="Child",
                 choices=choices,
+                widget=LongSelect,
                 required=first,
                 error_messages={"required": "Choose the child the concern is about"},
             )
@@ -354,7 +355,9 @@ class SafetyCheckForm(VersionedForm):
 
 
 class AddChildForm(forms.Form):
-    pupil = forms.ChoiceField(label="Child", error_messages={"required": "Choose the child to add"})
+    pupil = forms.ChoiceField(
+        label="Child", widget=LongSelect, error_messages={"required": "Choose the child to add"}
+    )
     role = forms.ChoiceField(
         label="Their role",
         choices=[("", "Choose their role"), *ChildRole.choices],

@@ -21,9 +21,12 @@ import django.forms
 from django import forms
 from django.conf import settings
 from django.forms.renderers import BaseRenderer
+from django.forms.utils import flatatt
 from django.forms.widgets import Input
 from django.template.backends.django import DjangoTemplates
 from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 # Django's own form templates, so that the ones we don't override (formsets, hidden
 # inputs, ...) still resolve without "django.forms" in INSTALLED_APPS.
@@ -161,3 +164,23 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(
             {"class": "govuk-input--width-20", **(attrs or {})}, format="%Y-%m-%dT%H:%M"
         )
+
+
+class LongSelect(forms.Select):
+    """A select for long lists (a school's whole register), built in Python.
+
+    Django renders each option through its own template, which for four child rows of a
+    1,500-pupil register took most of a second; joining escaped strings takes a few
+    milliseconds. The markup and attributes are the same as the template's. Flat choices
+    only (no option groups).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        chosen = {str(v) for v in self.format_value(value)}
+        options = "".join(
+            f'<option value="{escape(raw)}"{" selected" if str(raw) in chosen else ""}>'
+            f"{escape(label)}</option>"
+            for raw, label in self.choices
+        )
+        return mark_safe(f'<select name="{escape(name)}"{flatatt(final_attrs)}>{options}</select>')

@@ -1,5 +1,6 @@
 """Forms and the base layout render GOV.UK Design System markup (no database needed)."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -13,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 
 from accounts.forms import LoginForm
-from safeguard.forms import DateTimeInput
+from safeguard.forms import DateTimeInput, LongSelect
 
 
 def _ok(request):
@@ -291,3 +292,20 @@ def test_error_pages_use_the_layout(rf, template):
 
     assert by_id(html, "main-content").tag == "main"
     assert "style=" not in html
+
+
+def test_a_long_select_gives_the_same_page_as_djangos_own_select():
+    choices = [("", "Choose a pupil"), ("a&b", "Zoë <O'Neil> (Year 4)"), ("2", "Two")]
+    attrs = {"id": "id_child_1", "class": "govuk-select", "aria-describedby": "hint"}
+
+    def options(html):
+        tags = re.findall(r"<option([^>]*)>([^<]*)</option>", html)
+        return [(re.sub(r"\s+", " ", a).strip(), text) for a, text in tags]
+
+    ours = LongSelect(choices=choices).render("child_1", "a&b", attrs)
+    djangos = forms.Select(choices=choices).render("child_1", "a&b", attrs)
+
+    assert options(ours) == options(djangos)
+    select_attrs = [dict(re.findall(r'(\S+)="([^"]*)"', h.split(">")[0])) for h in (ours, djangos)]
+    assert select_attrs[0] == select_attrs[1]
+    assert "<O'Neil>" not in ours
