@@ -306,8 +306,17 @@ def concerns_matching(
             Q(reference__istartswith=search)
             | Exists(ConcernChild.objects.filter(named, concern=OuterRef("pk")))
         )
+    # The children are counted by a subquery, for the rows shown only; a join and GROUP BY
+    # would count them for every concern of the school before the list is cut.
+    children = (
+        ConcernChild.objects.filter(concern=OuterRef("pk"))
+        .order_by()
+        .values("concern")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
-        concerns.annotate(children_count=Count("children"), urgent=_urgent_first())
+        concerns.annotate(children_count=Subquery(children), urgent=_urgent_first())
         .select_related("assignee")
         .prefetch_related("categories")
         .order_by("-urgent", "-recorded_at", "pk")

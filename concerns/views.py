@@ -120,7 +120,8 @@ def concern_list(request):
 
 
 # The rows of "All concerns" shown at once; filters narrow a longer list.
-QUEUE_LIMIT = 200
+QUEUE_LIMIT = 50
+SECTION_LIMIT = 50
 
 
 def _dsl_membership(user):
@@ -147,6 +148,7 @@ def concern_queue(request):
         form.is_valid()
     overdue = queue.overdue_items(school, now=now)
     results = list(queue.concerns_matching(school, **form.filters())[: QUEUE_LIMIT + 1])
+    mine = queue.assigned_to(request.user, school)
     return render(
         request,
         "concerns/queue.html",
@@ -157,8 +159,12 @@ def concern_queue(request):
             "team": team,
             "new_concerns": list(queue.new_concerns(school)),
             "step_counts": list(queue.open_counts_by_step(school).items()),
-            "mine": list(queue.assigned_to(request.user, school)),
-            "overdue": overdue,
+            # Long lists are cut, most urgent first, and say how many there are in all: a
+            # trust's school can have hundreds, and the page must stay quick to load and read.
+            "mine": list(mine[:SECTION_LIMIT]),
+            "mine_total": mine.count(),
+            "overdue": overdue[:SECTION_LIMIT],
+            "overdue_total": len(overdue),
             "overdue_ids": {item.concern.pk for item in overdue},
             "results": results[:QUEUE_LIMIT],
             "more_results": len(results) > QUEUE_LIMIT,

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns import queue, services
-from concerns.models import Agency, Step, SupportAction, SupportReview
+from concerns.models import Agency, Concern, Step, SupportAction, SupportReview
 from concerns.queue import OverdueKind
 from referrals import services as referral_services
 from referrals.models import ContactKind, Method, Outcome
@@ -497,12 +497,12 @@ def test_the_queue_costs_the_same_for_2_concerns_as_for_12(
     #   - the overdue written confirmations, with their concerns
     #   - the overdue social care feedback, with concerns and the last chase (subqueries)
     #   - the overdue support reviews, counted per concern
-    #   - all concerns, filtered, with assignee and a count of children
+    #   - the first concerns, filtered, with assignee and their children counted (subquery)
     #   - the categories of those concerns (prefetched)
     #   - new concerns, with reporter and assignee
     #   - the open concerns counted by step (one aggregate row)
-    #   - the concerns assigned to the user
-    expected = EVERY_PAGE + 13
+    #   - the first concerns assigned to the user, and how many there are in all
+    expected = EVERY_PAGE + 14
     populate(school, count=2, staff=staff, dsl=dsl, deputy=deputy)
     with django_assert_num_queries(expected):
         two = client.get(address)
@@ -864,3 +864,17 @@ def test_the_navigation_offers_the_queue_to_the_dsl_team_only(dsl, staff, govern
     assert queue_link in signed_in(dsl).get(reverse("concerns:list")).content.decode()
     for user in (staff, governor):
         assert queue_link not in signed_in(user).get(reverse("home")).content.decode()
+
+
+def test_long_lists_show_the_first_fifty_and_say_how_many_there_are(
+    client, school, staff, dsl, pupils
+):
+    for _ in range(52):
+        concern = record_concern(school=school, reporter=staff, pupils=pupils[:1])
+        Concern.objects.filter(pk=concern.pk).update(assignee=dsl)
+    client.force_login(dsl)
+
+    text = page_text(client.get(reverse("concerns:queue")))
+
+    assert "The first 50 of 52 open concerns assigned to you" in text
+    assert "The first 50 concerns: search or filter to find others" in text
