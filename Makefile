@@ -96,6 +96,8 @@ screenshots:
 
 # Performance (docs/performance.md): a generated trust in its own database server,
 # .pgdata/bench, made the first time (about two minutes) and reused after.
+# Production settings (DEBUG off), with a key that is only ever used here.
+bench loadtest: export SECRET_KEY ?= bench-only-not-secret
 bench: install
 	@exec $(WITH_DB) --data .pgdata/bench -- sh -c "\
 	  $(PYTHON) manage.py migrate -v0 && \
