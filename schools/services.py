@@ -159,6 +159,25 @@ def membership_change_role(
     return membership
 
 
+def _person_to_change(
+    membership: Membership, *, by: User, reason: str, yourself: str, why: str, what: str
+) -> User:
+    """The person whose account an administrator changes (their sign-in, their second
+    factor), locked; refused on yourself, without a reason, or while another school still
+    has them (only the administrator of every school they belong to may change it)."""
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    if user.pk == by.pk:
+        raise WorkflowError(yourself)
+    if not reason.strip():
+        raise WorkflowError(why)
+    if Membership.objects.filter(user=user).exclude(school_id=membership.school_id).exists():
+        raise WorkflowError(
+            f"Another school still needs {user.full_name}, so their {what} stays as it is. "
+            "Ask that school's administrator."
+        )
+    return user
+
+
 @transaction.atomic
 def user_set_sign_in(*, membership: Membership, by: User, active: bool, reason: str) -> User:
     """Turn someone's sign-in off (a leaver) or back on. Nothing is deleted.
@@ -168,16 +187,14 @@ def user_set_sign_in(*, membership: Membership, by: User, active: bool, reason: 
     and ends their session on their next request. The decision is recorded in the history
     of the person's membership here, as the user has no history of its own.
     """
-    user = User.objects.select_for_update().get(pk=membership.user_id)
-    if user.pk == by.pk:
-        raise WorkflowError("You cannot turn off your own sign-in.")
-    if not reason.strip():
-        raise WorkflowError("Give the reason for turning sign-in off or on.")
-    if Membership.objects.filter(user=user).exclude(school_id=membership.school_id).exists():
-        raise WorkflowError(
-            f"Another school still needs {user.full_name}, so their sign-in stays as it is. "
-            "Ask that school's administrator."
-        )
+    user = _person_to_change(
+        membership,
+        by=by,
+        reason=reason,
+        yourself="You cannot turn off your own sign-in.",
+        why="Give the reason for turning sign-in off or on.",
+        what="sign-in",
+    )
     if user.is_active == active:
         state = "on" if active else "off"
         raise WorkflowError(f"Sign-in is already turned {state} for {user.full_name}.")
@@ -204,16 +221,14 @@ def user_reset_second_factor(*, membership: Membership, by: User, reason: str) -
     """
     from allauth.mfa.models import Authenticator
 
-    user = User.objects.select_for_update().get(pk=membership.user_id)
-    if user.pk == by.pk:
-        raise WorkflowError("You cannot reset your own second factor.")
-    if not reason.strip():
-        raise WorkflowError("Give the reason for resetting the second factor.")
-    if Membership.objects.filter(user=user).exclude(school_id=membership.school_id).exists():
-        raise WorkflowError(
-            f"Another school still needs {user.full_name}, so only both schools together can "
-            "reset their second factor. Ask that school's administrator."
-        )
+    user = _person_to_change(
+        membership,
+        by=by,
+        reason=reason,
+        yourself="You cannot reset your own second factor.",
+        why="Give the reason for resetting the second factor.",
+        what="second factor",
+    )
     removed, _ = Authenticator.objects.filter(user=user).delete()
     if not removed:
         raise WorkflowError(f"{user.full_name} has no second factor to reset.")

@@ -326,6 +326,8 @@ def test_nobody_outside_the_concern_is_asked_to_confirm_first(client, other_dsl,
         )
 
     assert response.status_code == 404
+    assert b"Confirm it is you" not in response.content
+    assert not Export.objects.exists()
 
 
 # --- No way in without an invitation -------------------------------------------------------

@@ -122,6 +122,18 @@ def expect_record_form_kept(page: Page, *, pupils, disclosed_at) -> None:
     expect(danger.get_by_label("No", exact=True)).to_be_checked()
 
 
+def check_every_child_is_safe(page: Page, names: list[str]) -> None:
+    """On the safety check page: every child safe, each with how the DSL knows."""
+    for name in names:
+        child = page.get_by_role("group", name=re.compile(rf"^{name}\b"))
+        group(child, f"Is {name} safe now?").get_by_label("Yes", exact=True).check()
+        child.get_by_label("How do you know?").fill(f"{name} seen in class at 9:15 by Dana Lead")
+    page.get_by_role("button", name="Record the safety check").click()
+    expect(page.get_by_text("The safety check has been recorded.")).to_be_visible()
+    for name in names:
+        expect(page.get_by_role("row", name=name)).to_contain_text("seen in class at 9:15")
+
+
 def test_staff_records_the_domain_case_with_three_children(
     page: Page, live_server, login, screenshot, assert_accessible, staff, pupils
 ):
@@ -214,14 +226,7 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     # 2. Safety check: all three children, each with how the DSL knows.
     page.get_by_role("link", name="Check every child is safe").click()
     assert_accessible("safety check")
-    for name in names:
-        child = page.get_by_role("group", name=re.compile(rf"^{name}\b"))
-        group(child, f"Is {name} safe now?").get_by_label("Yes", exact=True).check()
-        child.get_by_label("How do you know?").fill(f"{name} seen in class at 9:15 by Dana Lead")
-    page.get_by_role("button", name="Record the safety check").click()
-    expect(page.get_by_text("The safety check has been recorded.")).to_be_visible()
-    for name in names:
-        expect(page.get_by_role("row", name=name)).to_contain_text("seen in class at 9:15")
+    check_every_child_is_safe(page, names)
 
     # 3. Preserve evidence: describe it (never upload it) and record the advice given.
     page.get_by_role("link", name="Preserve evidence").click()
