@@ -7,6 +7,7 @@ views, templates, sessions and queries, without the network). Prints a table and
 bench/latest.json.
 
     python bench/run.py [--requests 100] [--pdf-requests 20] [--out bench/latest.json]
+                        [--only queue --only PDF]
 """
 
 import argparse
@@ -154,6 +155,13 @@ def main() -> None:
     parser.add_argument("--pdf-requests", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", default=str(Path(__file__).parent / "latest.json"))
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="WORD",
+        help="measure only the pages whose name has this word (and the floor); repeatable",
+    )
     args = parser.parse_args()
 
     server.setup_django()
@@ -221,6 +229,10 @@ def main() -> None:
         }
         results = {}
         for name, (send, count) in pages.items():
+            if args.only and not name.startswith("floor") and not any(
+                word in name for word in args.only
+            ):
+                continue
             results[name] = measure(send, count)
             print(f"  measured {name}", file=sys.stderr)
 

@@ -86,6 +86,21 @@ class ReferralDecision(models.TextChoices):
 
 # Kept by name so that services can write the one history row of a new concern by hand, after
 # its categories are set (see services.concern_record).
+def urgent_first(prefix: str = "") -> models.Case:
+    """True for an open concern where someone was said to be in immediate danger: such
+    concerns sort first in every list. A closed one needs no triage, so it sorts with the
+    rest. (The queue's index is built on this expression, so the two must stay the same.)"""
+    return models.Case(
+        models.When(
+            models.Q(**{f"{prefix}immediate_danger": True})
+            & ~models.Q(**{f"{prefix}step": Step.CLOSED}),
+            then=models.Value(True),
+        ),
+        default=models.Value(False),
+        output_field=models.BooleanField(),
+    )
+
+
 CONCERN_HISTORY = HistoricalRecords(excluded_fields=["version"], m2m_fields=["categories"])
 
 
@@ -189,6 +204,22 @@ class Concern(models.Model):
             models.Index(fields=["school", "step", "-recorded_at"]),
             models.Index(fields=["reporter", "-recorded_at"]),
             models.Index(fields=["assignee", "step"]),
+            # The triage queue's lists and counts are of open concerns: a few hundred of a
+            # school's thousands.
+            models.Index(
+                fields=["school", "recorded_at"],
+                condition=~models.Q(step=Step.CLOSED),
+                name="concern_open",
+            ),
+            # "All concerns" in the queue, read in this order, so the first 50 of a school's
+            # thousands are found without sorting them all.
+            models.Index(
+                models.F("school"),
+                urgent_first().desc(),
+                models.F("recorded_at").desc(),
+                models.F("id"),
+                name="concern_queue_order",
+            ),
         ]
 
     def __str__(self):

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
     Exists,
     Min,
@@ -20,13 +18,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
+    Window,
 )
 from django.db.models.enums import TextChoices
 from django.utils import formats, timezone
 
-from concerns.models import Concern, ConcernChild, Step
+from concerns.models import Concern, ConcernChild, Step, SupportAction, urgent_first
 from referrals.models import AgencyContact, ContactKind, Referral
 from schools.models import DSL_TEAM, Membership, Pupil, School, User
 
@@ -93,19 +90,6 @@ class OverdueItem:
         return f"{self.concern.reference}: {self.what} overdue since {self.due_text}"
 
 
-def _urgent_first(prefix: str = "") -> Case:
-    """Open concerns with someone in immediate danger sort first. A closed one needs no
-    triage, so it sorts with the rest."""
-    return Case(
-        When(
-            Q(**{f"{prefix}immediate_danger": True}) & ~Q(**{f"{prefix}step": Step.CLOSED}),
-            then=Value(True),
-        ),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-
-
 def _end_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
 
@@ -129,12 +113,37 @@ def new_concerns(school: School) -> QuerySet[Concern]:
     )
 
 
-def open_counts_by_step(school: School) -> dict[Step, int]:
-    """How many open concerns wait at each step, in one aggregate row."""
-    counts = Concern.objects.filter(school=school).aggregate(
-        **{f"step_{step.value}": Count("pk", filter=Q(step=step)) for step in OPEN_STEPS}
+@dataclass(frozen=True)
+class OpenCounts:
+    """The numbers at the top of the queue."""
+
+    by_step: dict[Step, int]
+    new: int
+    assigned: int
+
+
+def open_counts(school: School, user=None) -> OpenCounts:
+    """How many open concerns wait at each step, how many are new, and how many are given
+    to `user`: one aggregate row, over the school's open concerns only."""
+    counts = (
+        Concern.objects.filter(school=school)
+        .exclude(step=Step.CLOSED)
+        .aggregate(
+            new=Count("pk", filter=Q(acknowledged_at=None)),
+            assigned=Count("pk", filter=Q(assignee=user) if user else Q(pk=None)),
+            **{f"step_{step.value}": Count("pk", filter=Q(step=step)) for step in OPEN_STEPS},
+        )
     )
-    return {step: counts[f"step_{step.value}"] for step in OPEN_STEPS}
+    return OpenCounts(
+        by_step={step: counts[f"step_{step.value}"] for step in OPEN_STEPS},
+        new=counts["new"],
+        assigned=counts["assigned"],
+    )
+
+
+def open_counts_by_step(school: School) -> dict[Step, int]:
+    """How many open concerns wait at each step."""
+    return open_counts(school).by_step
 
 
 def assigned_to(user, school: School) -> QuerySet[Concern]:
@@ -146,8 +155,54 @@ def assigned_to(user, school: School) -> QuerySet[Concern]:
     )
 
 
-def overdue_items(school: School, *, now: datetime) -> list[OverdueItem]:
-    """Everything overdue at `school` at `now`, in four queries (one per kind).
+# What makes each kind of item overdue. The lists, the count and the "Overdue" tags all use
+# these, so they cannot disagree.
+
+
+def _late_safety_checks(school: School, now: datetime) -> QuerySet[Concern]:
+    due = now - timedelta(hours=school.safety_check_hours)
+    return Concern.objects.filter(school=school, step=Step.RECORDED, recorded_at__lt=due)
+
+
+def _late_confirmations(school: School, now: datetime) -> QuerySet[Referral]:
+    return Referral.objects.filter(
+        concern__school=school,
+        urgent=True,
+        confirmed_in_writing_at=None,
+        confirmation_due_at__lt=now,
+    )
+
+
+def _late_feedback(school: School, now: datetime) -> QuerySet[Referral]:
+    return Referral.objects.filter(
+        concern__school=school, feedback_received_at=None, feedback_due_at__lt=now
+    )
+
+
+def _late_reviews(now: datetime) -> QuerySet[SupportAction]:
+    """Support still running whose review date has passed (for any concern: filter it)."""
+    return SupportAction.objects.filter(ended_on=None, review_date__lt=timezone.localdate(now))
+
+
+def _late_review_concerns(school: School, now: datetime) -> QuerySet[Concern]:
+    return (
+        Concern.objects.filter(school=school)
+        .exclude(step=Step.CLOSED)
+        .filter(Exists(_late_reviews(now).filter(child__concern=OuterRef("pk"))))
+    )
+
+
+def overdue_items(school: School, *, now: datetime, limit: int | None = None) -> list[OverdueItem]:
+    """Everything overdue at `school` at `now` (or the first `limit`): see `overdue`."""
+    return overdue(school, now=now, limit=limit)[0]
+
+
+def overdue(
+    school: School, *, now: datetime, limit: int | None = None
+) -> tuple[list[OverdueItem], int]:
+    """What is overdue at `school` at `now` (all, or the first `limit`), immediate danger
+    first, then longest overdue, and how many items there are in all, in four queries (one
+    per kind):
 
     - safety check: still at "Recorded" `safety_check_hours` after recording;
     - written confirmation: an urgent phone referral not confirmed by its deadline;
@@ -155,12 +210,21 @@ def overdue_items(school: School, *, now: datetime) -> list[OverdueItem]:
       resolve it; only the feedback does. The last chase is shown beside it;
     - support review: an action still running whose review date has passed, on an open
       concern (counted per concern).
+
+    With a `limit`, each query returns at most that many in the same order, so the first
+    `limit` of the four together are exactly the first `limit` of everything; each also
+    counts all its rows (a window count, taken before the limit).
     """
     items = []
+    totals: dict[OverdueKind, int] = {}
+    everything = Window(Count("pk"))
     safety_due = timedelta(hours=school.safety_check_hours)
-    for concern in Concern.objects.filter(
-        school=school, step=Step.RECORDED, recorded_at__lt=now - safety_due
-    ).order_by("recorded_at", "pk"):
+    for concern in (
+        _late_safety_checks(school, now)
+        .annotate(kind_total=everything)
+        .order_by("-immediate_danger", "recorded_at", "pk")[:limit]
+    ):
+        totals[OverdueKind.SAFETY_CHECK] = concern.kind_total
         items.append(
             OverdueItem(
                 kind=OverdueKind.SAFETY_CHECK, concern=concern, due=concern.recorded_at + safety_due
@@ -168,15 +232,12 @@ def overdue_items(school: School, *, now: datetime) -> list[OverdueItem]:
         )
 
     for referral in (
-        Referral.objects.filter(
-            concern__school=school,
-            urgent=True,
-            confirmed_in_writing_at=None,
-            confirmation_due_at__lt=now,
-        )
+        _late_confirmations(school, now)
+        .annotate(kind_total=everything)
         .select_related("concern")
-        .order_by("confirmation_due_at", "pk")
+        .order_by("-concern__immediate_danger", "confirmation_due_at", "pk")[:limit]
     ):
+        totals[OverdueKind.CONFIRMATION] = referral.kind_total
         items.append(
             OverdueItem(
                 kind=OverdueKind.CONFIRMATION,
@@ -190,16 +251,16 @@ def overdue_items(school: School, *, now: datetime) -> list[OverdueItem]:
         referral=OuterRef("pk"), kind__in=[ContactKind.FOLLOW_UP, ContactKind.ESCALATION]
     ).order_by("-happened_at", "-pk")
     for referral in (
-        Referral.objects.filter(
-            concern__school=school, feedback_received_at=None, feedback_due_at__lt=now
-        )
+        _late_feedback(school, now)
         .annotate(
+            kind_total=everything,
             last_chased_at=Subquery(chases.values("happened_at")[:1]),
             last_chase_kind=Subquery(chases.values("kind")[:1]),
         )
         .select_related("concern")
-        .order_by("feedback_due_at", "pk")
+        .order_by("-concern__immediate_danger", "feedback_due_at", "pk")[:limit]
     ):
+        totals[OverdueKind.FEEDBACK] = referral.kind_total
         items.append(
             OverdueItem(
                 kind=OverdueKind.FEEDBACK,
@@ -211,21 +272,21 @@ def overdue_items(school: School, *, now: datetime) -> list[OverdueItem]:
             )
         )
 
-    today = timezone.localdate(now)
-    running_late = Q(
-        children__support_actions__review_date__lt=today,
-        children__support_actions__ended_on=None,
+    # Counted for the concerns listed only, by subqueries (a join and GROUP BY would count
+    # the support of every open concern of the school first).
+    late = (
+        _late_reviews(now).filter(child__concern=OuterRef("pk")).order_by().values("child__concern")
     )
     for concern in (
-        Concern.objects.filter(school=school)
-        .exclude(step=Step.CLOSED)
+        _late_review_concerns(school, now)
         .annotate(
-            reviews_overdue=Count("children__support_actions", filter=running_late),
-            review_due=Min("children__support_actions__review_date", filter=running_late),
+            kind_total=everything,
+            reviews_overdue=Subquery(late.annotate(n=Count("pk")).values("n")),
+            review_due=Subquery(late.annotate(first=Min("review_date")).values("first")),
         )
-        .filter(reviews_overdue__gt=0)
-        .order_by("review_due", "pk")
+        .order_by("-immediate_danger", "review_due", "pk")[:limit]
     ):
+        totals[OverdueKind.SUPPORT_REVIEW] = concern.kind_total
         items.append(
             OverdueItem(
                 kind=OverdueKind.SUPPORT_REVIEW,
@@ -235,13 +296,38 @@ def overdue_items(school: School, *, now: datetime) -> list[OverdueItem]:
             )
         )
 
-    # Each query came back in due order; the sort is stable, so only danger moves rows.
-    return sorted(items, key=lambda item: (not item.urgent, item.due))
+    # Each query came back in that order; the sort is stable, so equal items keep the order
+    # of the kinds. Every row of a kind carries the kind's total.
+    items = sorted(items, key=lambda item: (not item.urgent, item.due))[:limit]
+    return items, sum(totals.values())
+
+
+def overdue_among(school: School, concerns, *, now: datetime) -> set[int]:
+    """The primary keys of those of `concerns` (primary keys) with anything overdue."""
+    ids = list(concerns)
+    if not ids:
+        return set()
+    parts = [
+        _late_safety_checks(school, now).filter(pk__in=ids).order_by().values_list("pk"),
+        _late_confirmations(school, now)
+        .filter(concern__in=ids)
+        .order_by()
+        .values_list("concern_id"),
+        _late_feedback(school, now).filter(concern__in=ids).order_by().values_list("concern_id"),
+        _late_review_concerns(school, now).filter(pk__in=ids).order_by().values_list("pk"),
+    ]
+    return {pk for (pk,) in parts[0].union(*parts[1:]).order_by()}
 
 
 def year_groups(school: School) -> list[str]:
     """The school's year groups in school order: Nursery, Reception, Year 1 ... Year 13."""
-    names = Pupil.objects.filter(school=school).values_list("year_group", flat=True).distinct()
+    # No ordering: the pupils' own (by name) would make DISTINCT keep one row per pupil.
+    names = (
+        Pupil.objects.filter(school=school)
+        .order_by()
+        .values_list("year_group", flat=True)
+        .distinct()
+    )
 
     def school_order(name: str):
         number = re.search(r"\d+", name)
@@ -316,7 +402,7 @@ def concerns_matching(
         .values("n")
     )
     return (
-        concerns.annotate(children_count=Subquery(children), urgent=_urgent_first())
+        concerns.annotate(children_count=Subquery(children), urgent=urgent_first())
         .select_related("assignee")
         .prefetch_related("categories")
         .order_by("-urgent", "-recorded_at", "pk")

@@ -146,9 +146,14 @@ def concern_queue(request):
     if form.is_bound:
         # Invalid filters are shown as errors; the valid ones still apply.
         form.is_valid()
-    overdue = queue.overdue_items(school, now=now)
+    # Long lists are cut, most urgent first, and say how many there are in all: a trust's
+    # school can have hundreds, and the page must stay quick to load and read.
+    overdue, overdue_total = queue.overdue(school, now=now, limit=SECTION_LIMIT)
     results = list(queue.concerns_matching(school, **form.filters())[: QUEUE_LIMIT + 1])
-    mine = queue.assigned_to(request.user, school)
+    mine = list(queue.assigned_to(request.user, school)[:SECTION_LIMIT])
+    new_concerns = list(queue.new_concerns(school)[:SECTION_LIMIT])
+    counts = queue.open_counts(school, request.user)
+    shown = {concern.pk for concern in [*results, *mine, *new_concerns]}
     return render(
         request,
         "concerns/queue.html",
@@ -157,15 +162,14 @@ def concern_queue(request):
             "now": now,
             "form": form,
             "team": team,
-            "new_concerns": list(queue.new_concerns(school)),
-            "step_counts": list(queue.open_counts_by_step(school).items()),
-            # Long lists are cut, most urgent first, and say how many there are in all: a
-            # trust's school can have hundreds, and the page must stay quick to load and read.
-            "mine": list(mine[:SECTION_LIMIT]),
-            "mine_total": mine.count(),
-            "overdue": overdue[:SECTION_LIMIT],
-            "overdue_total": len(overdue),
-            "overdue_ids": {item.concern.pk for item in overdue},
+            "new_concerns": new_concerns,
+            "new_total": counts.new,
+            "step_counts": list(counts.by_step.items()),
+            "mine": mine,
+            "mine_total": counts.assigned,
+            "overdue": overdue,
+            "overdue_total": overdue_total,
+            "overdue_ids": queue.overdue_among(school, shown, now=now),
             "results": results[:QUEUE_LIMIT],
             "more_results": len(results) > QUEUE_LIMIT,
             "here": request.get_full_path(),

@@ -690,6 +690,13 @@ class _Generator:
                 f"{self.result.history_rows:>10,} history rows ({self.elapsed()})"
             )
         self.examples()
+        if not connection.in_atomic_block:
+            # Fresh statistics for the planner: autovacuum would take its time to notice
+            # the millions of rows just copied in, and the first pages would be planned for
+            # empty tables. (In a test's transaction there is nothing worth analysing.)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            self.report(f"Table statistics updated ({self.elapsed()})")
         self.result.elapsed = time.monotonic() - self.clock
         return self.result
 

@@ -238,6 +238,53 @@ def test_immediate_danger_comes_first_in_every_list(school, staff, dsl, pupils):
     assert references(queue.assigned_to(dsl, school)) == [danger, old, new]
 
 
+def test_the_first_overdue_items_are_those_of_the_whole_list_and_all_are_counted(
+    school, staff, dsl, pupils
+):
+    """Each kind is cut at the limit in the list's order, so the merged first items are
+    exactly the first items of everything; the total counts every item."""
+    populate(school, count=8, staff=staff, dsl=dsl, deputy=dsl)
+    later = timezone.now() + datetime.timedelta(days=1)
+    everything = queue.overdue_items(school, now=later)
+    assert {item.kind for item in everything} == set(OverdueKind)
+
+    for limit in [1, 3, 5, len(everything), len(everything) + 5]:
+        first, total = queue.overdue(school, now=later, limit=limit)
+        assert [(i.concern.pk, i.kind, i.due) for i in first] == [
+            (i.concern.pk, i.kind, i.due) for i in everything[:limit]
+        ]
+        assert total == len(everything)
+
+
+def test_the_overdue_tag_marks_exactly_the_concerns_with_something_overdue(
+    school, staff, dsl, pupils
+):
+    populate(school, count=8, staff=staff, dsl=dsl, deputy=dsl)
+    fine = record_concern(school=school, reporter=staff, pupils=pupils[:1])
+    later = timezone.now() + datetime.timedelta(days=1)
+    every_concern = Concern.objects.filter(school=school).values_list("pk", flat=True)
+
+    tagged = queue.overdue_among(school, every_concern, now=later)
+
+    assert tagged == {item.concern.pk for item in queue.overdue_items(school, now=later)}
+    # A concern recorded now is not yet late for its safety check.
+    assert fine.pk not in queue.overdue_among(school, [fine.pk], now=timezone.now())
+    assert queue.overdue_among(school, [], now=later) == set()
+
+
+def test_the_year_group_filter_offers_each_year_group_once(dsl, school):
+    for year, names in [("Year 4", ["Ann", "Ben", "Cal"]), ("Year 10", ["Dee", "Eve"])]:
+        for name in names:
+            PupilFactory(school=school, legal_first_name=name, year_group=year)
+
+    response = queue_page(dsl)
+
+    choices = [label for _, label in response.context["form"].fields["year_group"].choices]
+    assert choices[1:] == ["Year 4", "Year 10"]
+    content = response.content.decode()
+    assert content.count('<option value="Year 4">') == 1
+
+
 def test_counts_of_open_concerns_by_step(school, staff, dsl, pupils):
     for step in [Step.RECORDED, Step.RECORDED, Step.SAFETY_CHECKED, Step.CLOSED]:
         bring_to(step, record_concern(school=school, reporter=staff, pupils=pupils[:1]), by=dsl)
@@ -500,8 +547,9 @@ def test_the_queue_costs_the_same_for_2_concerns_as_for_12(
     #   - the first concerns, filtered, with assignee and their children counted (subquery)
     #   - the categories of those concerns (prefetched)
     #   - new concerns, with reporter and assignee
-    #   - the open concerns counted by step (one aggregate row)
-    #   - the first concerns assigned to the user, and how many there are in all
+    #   - the open concerns counted: by step, new, and assigned to the user (one row)
+    #   - the first concerns assigned to the user
+    #   - which of the concerns shown have anything overdue (one UNION)
     expected = EVERY_PAGE + 14
     populate(school, count=2, staff=staff, dsl=dsl, deputy=deputy)
     with django_assert_num_queries(expected):
@@ -877,4 +925,6 @@ def test_long_lists_show_the_first_fifty_and_say_how_many_there_are(
     text = page_text(client.get(reverse("concerns:queue")))
 
     assert "The first 50 of 52 open concerns assigned to you" in text
+    assert "The first 50 of 52 new concerns not yet acknowledged" in text
+    assert "New, not acknowledged 52" in text
     assert "The first 50 concerns: search or filter to find others" in text
