@@ -229,8 +229,10 @@ def main() -> None:
         }
         results = {}
         for name, (send, count) in pages.items():
-            if args.only and not name.startswith("floor") and not any(
-                word in name for word in args.only
+            if (
+                args.only
+                and not name.startswith("floor")
+                and not any(word in name for word in args.only)
             ):
                 continue
             results[name] = measure(send, count)
