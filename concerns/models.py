@@ -101,7 +101,16 @@ def urgent_first(prefix: str = "") -> models.Case:
     )
 
 
-CONCERN_HISTORY = HistoricalRecords(excluded_fields=["version"], m2m_fields=["categories"])
+# The step dates are left out of the history: they record when its rows were written.
+STEP_REACHED_AT = {
+    Step.SAFETY_CHECKED: "safety_checked_at",
+    Step.EVIDENCE_PRESERVED: "evidence_preserved_at",
+    Step.REFERRAL_DECIDED: "referral_decided_at",
+    Step.SUPPORT_PLANNED: "support_planned_at",
+}
+CONCERN_HISTORY = HistoricalRecords(
+    excluded_fields=["version", *STEP_REACHED_AT.values()], m2m_fields=["categories"]
+)
 
 
 class Concern(models.Model):
@@ -115,6 +124,14 @@ class Concern(models.Model):
     step = models.PositiveSmallIntegerField(choices=Step.choices, default=Step.RECORDED)
     # Bumped by every change; a form posts the version it showed, so a stale edit is refused.
     version = models.PositiveIntegerField(default=1)
+    # When the concern first reached each step (the moment of that step's history row; a
+    # correction later does not move it). Steps only go forward, so the step a concern was
+    # at on any day can be read from these without its history: the governors' dashboard
+    # does. Set by the services; not kept in the history, which they summarise.
+    safety_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    evidence_preserved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    referral_decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    support_planned_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # The disclosure, as told.
     discloser_type = models.CharField(max_length=20, choices=DiscloserType.choices)
@@ -210,6 +227,22 @@ class Concern(models.Model):
                 fields=["school", "recorded_at"],
                 condition=~models.Q(step=Step.CLOSED),
                 name="concern_open",
+            ),
+            # The governors' dashboard counts a school's concerns by when they were recorded,
+            # closed and reached each step: all of it from this index alone (an index-only
+            # scan), without reading the concerns' rows, which their accounts make wide.
+            models.Index(
+                fields=["school", "recorded_at"],
+                include=[
+                    "id",
+                    "step",
+                    "closed_at",
+                    "safety_checked_at",
+                    "evidence_preserved_at",
+                    "referral_decided_at",
+                    "support_planned_at",
+                ],
+                name="concern_school_dates",
             ),
             # "All concerns" in the queue, read in this order, so the first 50 of a school's
             # thousands are found without sorting them all.

@@ -20,6 +20,7 @@ from concerns.errors import WorkflowError
 from concerns.models import (
     CONCERN_HISTORY,
     ROLES_NEEDING_SUPPORT,
+    STEP_REACHED_AT,
     Agency,
     Attachment,
     Category,
@@ -80,8 +81,18 @@ def _locked(concern: Concern, *, version: int | None) -> Concern:
 def _bump(concern: Concern, *, by, reason: str, fields: list[str]) -> None:
     concern.version = F("version") + 1
     stamp_history(concern, by=by, reason=reason)
-    concern.save(update_fields=[*fields, "version"])
+    concern.save(update_fields=[*fields, *STEP_REACHED_AT.values(), "version"])
+    # simple-history would date every later save of this object with it.
+    concern.__dict__.pop("_history_date", None)
     concern.refresh_from_db(fields=["version"])
+
+
+def _advance(concern: Concern, step: Step) -> None:
+    """Move the concern on to `step`, noting when it got there. The history row written by
+    the save carries the same moment, so the two always agree."""
+    concern.step = step
+    concern._history_date = timezone.now()
+    setattr(concern, STEP_REACHED_AT[step], concern._history_date)
 
 
 def _open_step(concern: Concern, step: Step) -> bool:
@@ -334,7 +345,7 @@ def concern_check_safety(
         stamp_history(child, by=by, reason=why)
         child.save()
     if not correction:
-        concern.step = Step.SAFETY_CHECKED
+        _advance(concern, Step.SAFETY_CHECKED)
     _bump(concern, by=by, reason=why, fields=["step"])
     return concern
 
@@ -427,7 +438,7 @@ def concern_preserve_evidence(
     concern.evidence_advice_given_at = advice_given_at
     concern.no_evidence_reason = no_evidence_reason.strip()
     if not correction:
-        concern.step = Step.EVIDENCE_PRESERVED
+        _advance(concern, Step.EVIDENCE_PRESERVED)
     _bump(
         concern,
         by=by,
@@ -511,7 +522,7 @@ def concern_decide_referral(
     )
     concern.decided_by = by
     if not correction:
-        concern.step = Step.REFERRAL_DECIDED
+        _advance(concern, Step.REFERRAL_DECIDED)
     _bump(
         concern,
         by=by,
@@ -609,7 +620,7 @@ def concern_plan_support(
         raise WorkflowError("Plan school-wide follow-up, or explain why none is needed.")
     concern.no_follow_up_reason = no_follow_up_reason.strip()
     if not correction:
-        concern.step = Step.SUPPORT_PLANNED
+        _advance(concern, Step.SUPPORT_PLANNED)
     _bump(concern, by=by, reason=why, fields=["no_follow_up_reason", "step"])
     return concern
 
@@ -638,7 +649,7 @@ def concern_close(*, concern: Concern, by, version: int, outcome_summary: str) -
     if not outcome_summary.strip():
         raise WorkflowError("Summarise the outcome.")
     concern.step = Step.CLOSED
-    concern.closed_at = timezone.now()
+    concern.closed_at = concern._history_date = timezone.now()
     concern.outcome_summary = outcome_summary.strip()
     _bump(concern, by=by, reason="Concern closed", fields=["step", "closed_at", "outcome_summary"])
     return concern

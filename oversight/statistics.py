@@ -31,15 +31,23 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
+    PositiveSmallIntegerField,
     Q,
-    Subquery,
     Value,
     When,
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from concerns.models import Agency, Concern, FollowUpAction, FollowUpKind, Step, SupportAction
+from concerns.models import (
+    STEP_REACHED_AT,
+    Agency,
+    Concern,
+    FollowUpAction,
+    FollowUpKind,
+    Step,
+    SupportAction,
+)
 from concerns.queue import OPEN_STEPS, OverdueKind
 from oversight.periods import Period
 from referrals.models import Outcome, Referral
@@ -177,8 +185,7 @@ _TIMINGS_SQL = """
 WITH concern_times AS MATERIALIZED (
     SELECT c.recorded_at,
            c.recorded_at >= %(split)s AS current,
-           (SELECT min(h.history_date) FROM {history} h
-             WHERE h.id = c.id AND h.step >= %(safety_checked)s) AS checked_at,
+           c.safety_checked_at AS checked_at,
            (SELECT min(r.made_at) FROM {referral} r WHERE r.concern_id = c.id) AS referred_at
       FROM {concern} c
      WHERE c.school_id = %(school)s AND c.recorded_at >= %(since)s AND c.recorded_at < %(until)s
@@ -208,7 +215,6 @@ def _timings(school: School, *, since, split, until) -> dict:
             ]
             names += [f"{name}_median_{which}", f"{name}_p90_{which}", f"{name}_measured_{which}"]
     sql = _TIMINGS_SQL.format(
-        history=Concern.history.model._meta.db_table,
         referral=Referral._meta.db_table,
         concern=Concern._meta.db_table,
         columns=", ".join(columns),
@@ -218,7 +224,6 @@ def _timings(school: School, *, since, split, until) -> dict:
         "since": since,
         "split": split,
         "until": until,
-        "safety_checked": Step.SAFETY_CHECKED.value,
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -234,8 +239,8 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
     4. urgent referrals confirmed in writing, and social care feedback, on time; and the
        confirmations and feedback overdue now;
     5. time from recording to the safety check and to the first referral (percentiles);
-    6. open concerns by step and age, at each period's end (steps read from the history); and
-       the safety checks overdue now;
+    6. open concerns by step and age, at each period's end (from the dates each step was
+       reached); and the safety checks overdue now;
     7. support actions running at each period's end, and support reviews overdue now;
     8. school-wide follow-up planned and done, by kind.
 
@@ -331,12 +336,11 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
         },
     )
 
-    # 5. Time to the safety check (when the concern first reached that step, from its
-    # history) and to the first referral. A referral made before the concern was written
-    # down (a 999 call) counts as taking no time. Each concern's two moments are worked out
-    # once, in a materialised CTE (each lookup is one probe of an index on (id, date)), and
-    # the percentiles are taken over that; the ORM would repeat both subqueries in each of
-    # the twelve aggregates.
+    # 5. Time to the safety check (when the concern reached that step) and to the first
+    # referral. A referral made before the concern was written down (a 999 call) counts as
+    # taking no time. Each concern's two moments are worked out once, in a materialised CTE,
+    # and the percentiles are taken over that; the ORM would repeat the referral subquery in
+    # each of the twelve aggregates.
     timing_values = _timings(school, since=since, split=split, until=until)
 
     def timing(name: str, which: str) -> Timing:
@@ -346,19 +350,23 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
             measured=timing_values[f"{name}_measured_{which}"],
         )
 
-    # 6. Open concerns at each period's end: the step each concern was at then is the one
-    # in its last history row before that moment (none if it was recorded later); now, it is
-    # the concern's own. And the safety checks overdue now: still at "Recorded" past the
-    # school's deadline. A concern closed before both moments is left out (closing is final).
-    history = Concern.history.model.objects
-
+    # 6. Open concerns at each period's end: the step each concern was at then is the last
+    # it had reached by that moment (steps only go forward, and the concern keeps when it
+    # reached each); none if it was recorded later. Now, it is the concern's own. And the
+    # safety checks overdue now: still at "Recorded" past the school's deadline. A concern
+    # closed before both moments is left out (closing is final).
     def step_at(moment: datetime):
         if moment >= now:
             return F("step")
-        return Subquery(
-            history.filter(id=OuterRef("pk"), history_date__lt=moment)
-            .order_by("-history_date", "-history_id")
-            .values("step")[:1]
+        reached = [
+            (Step.CLOSED, "closed_at"),
+            *((step, STEP_REACHED_AT[step]) for step in reversed(list(STEP_REACHED_AT))),
+            (Step.RECORDED, "recorded_at"),
+        ]
+        return Case(
+            *(When(**{f"{name}__lt": moment}, then=Value(step.value)) for step, name in reached),
+            default=None,
+            output_field=PositiveSmallIntegerField(),
         )
 
     snapshots = {"current": ("step_now", as_of), "previous": ("step_before", previous_as_of)}
@@ -398,7 +406,13 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
 
     today = timezone.localdate(now)
     review_late = Q(ended_on=None, review_date__lt=today) & ~Q(child__concern__step=Step.CLOSED)
-    support = SupportAction.objects.filter(child__concern__school=school).aggregate(
+    # Only support not ended before the earlier moment can be counted by any of the three.
+    not_ended_before = Q(ended_on=None) | Q(
+        ended_on__gt=timezone.localdate(previous_as_of - timedelta(microseconds=1))
+    )
+    support = SupportAction.objects.filter(
+        not_ended_before, child__concern__school=school
+    ).aggregate(
         current=Count("pk", filter=running(as_of)),
         previous=Count("pk", filter=running(previous_as_of)),
         overdue=Count("pk", filter=review_late),

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.policy import SECOND_FACTOR_ROLES
 from concerns import services
-from concerns.models import Agency, Category, ChildRole, DiscloserType
+from concerns.models import STEP_REACHED_AT, Agency, Category, ChildRole, Concern, DiscloserType
 from referrals.models import Consent, Method
 from referrals.services import referral_record
 from schools.models import Boarding, Gender, Membership, Pupil, School, User
@@ -125,3 +125,27 @@ def record_referral(concern, by, agency=Agency.SOCIAL_CARE, children=None, **ove
         children=list(concern.children.all()) if children is None else children,
         **fields,
     )
+
+
+def step_dates_from_history(concerns) -> dict[int, dict[str, object]]:
+    """For each concern, when its history first shows it at or past each step: what the
+    concern's own step dates must say (and what migration 0009 filled them in from)."""
+    dates: dict[int, dict[str, object]] = {}
+    for concern_id, step, when in (
+        Concern.history.filter(id__in=concerns)
+        .order_by("history_date", "history_id")
+        .values_list("id", "step", "history_date")
+    ):
+        reached = dates.setdefault(concern_id, dict.fromkeys(STEP_REACHED_AT.values()))
+        for done, name in STEP_REACHED_AT.items():
+            if step >= done and reached[name] is None:
+                reached[name] = when
+    return dates
+
+
+def step_dates_of(concerns) -> dict[int, dict[str, object]]:
+    names = list(STEP_REACHED_AT.values())
+    return {
+        row["id"]: {name: row[name] for name in names}
+        for row in Concern.objects.filter(pk__in=concerns).values("id", *names)
+    }

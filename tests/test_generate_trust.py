@@ -16,7 +16,7 @@ from concerns.models import Concern, ConcernChild, ReferenceCounter, Step
 from referrals.models import Referral
 from schools.models import Membership, Pupil, Role, School
 from schools.trust_generator import STAFF_PER_SCHOOL, trust_urns
-from tests.factories import record_concern
+from tests.factories import record_concern, step_dates_from_history, step_dates_of
 
 SIZE = {"schools": 2, "pupils": 60, "concerns": 300, "seed": 7}
 # What the services write as the reason of a concern's history rows (and nothing else).
@@ -100,6 +100,12 @@ def test_every_concern_has_a_child_and_the_history_the_services_leave(schools):
     for concern_id, step, version in concerns.values_list("pk", "step", "version"):
         assert steps[concern_id] == set(range(Step.RECORDED, step + 1))
         assert version == 1 + changes[concern_id]
+
+
+def test_each_concern_keeps_when_its_history_shows_it_reached_each_step(schools):
+    concerns = list(Concern.objects.filter(school__in=schools).values_list("pk", flat=True))
+
+    assert step_dates_of(concerns) == step_dates_from_history(concerns)
 
 
 def test_steps_are_spread_and_closed_concerns_have_their_outcome(schools):

@@ -15,6 +15,7 @@ from concerns import services
 from concerns.errors import WorkflowError
 from concerns.models import (
     ROLES_NEEDING_SUPPORT,
+    STEP_REACHED_AT,
     Agency,
     Category,
     ChildRole,
@@ -30,7 +31,14 @@ from concerns.models import (
     YesNoUnknown,
 )
 from referrals.models import Referral
-from tests.factories import PupilFactory, category, record_concern, record_referral
+from tests.factories import (
+    PupilFactory,
+    category,
+    record_concern,
+    record_referral,
+    step_dates_from_history,
+    step_dates_of,
+)
 
 MINUTE = datetime.timedelta(minutes=1)
 SUBJECT, AFFECTED = ChildRole.SUBJECT, ChildRole.AFFECTED
@@ -163,6 +171,45 @@ def bring_to(step: Step, concern, *, by) -> Concern:
     if step >= Step.CLOSED:
         concern = close(concern, by=by)
     return concern
+
+
+def test_a_concern_keeps_when_it_reached_each_step_and_a_correction_does_not_move_it(
+    school, staff, dsl, pupils
+):
+    with time_machine.travel(datetime.datetime(2026, 10, 1, 9, 0, tzinfo=datetime.UTC)) as clock:
+        concern = record_concern(school=school, reporter=staff, pupils=pupils)
+        assert step_dates_of([concern.pk])[concern.pk] == dict.fromkeys(STEP_REACHED_AT.values())
+        for step in [Step.SAFETY_CHECKED, Step.EVIDENCE_PRESERVED, Step.REFERRAL_DECIDED]:
+            clock.shift(datetime.timedelta(hours=5))
+            concern = bring_to_next(step, concern, by=dsl)
+        clock.shift(datetime.timedelta(days=2))
+        concern = check_safety(concern, by=dsl, reason="Amelia's mother rang back")
+        clock.shift(datetime.timedelta(days=1))
+        concern = plan_support(concern, by=dsl)
+        clock.shift(datetime.timedelta(days=30))
+        concern = close(concern, by=dsl)
+
+    dates = step_dates_of([concern.pk])[concern.pk]
+    # The same moments as the history rows that show each step first, to the microsecond.
+    assert dates == step_dates_from_history([concern.pk])[concern.pk]
+    assert [dates[STEP_REACHED_AT[step]].strftime("%d %H:%M") for step in STEP_REACHED_AT] == [
+        "01 14:00",
+        "01 19:00",
+        "02 00:00",
+        "05 00:00",
+    ]
+    closing = Concern.history.filter(id=concern.pk).latest("history_date", "history_id")
+    assert fresh(concern).closed_at == closing.history_date
+
+
+def bring_to_next(step: Step, concern, *, by) -> Concern:
+    if step == Step.SAFETY_CHECKED:
+        return check_safety(concern, by=by)
+    if step == Step.EVIDENCE_PRESERVED:
+        describe_evidence(concern, by=by)
+        return preserve_evidence(concern, by=by)
+    refer_to(concern, by=by)
+    return decide_referral(concern, by=by)
 
 
 @pytest.fixture
