@@ -6,7 +6,7 @@ and corrections, each with who and why), read in a fixed number of queries howev
 concerns, referrals, reviews or notes there are.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import pairwise
 from uuid import UUID
@@ -77,10 +77,15 @@ class Event:
     concern_reference: str
     concern_uuid: UUID
     who: str = ""
+    # Filled in once per concern by `chronology_for`, not reversed again for every event.
+    concern_url: str = ""
 
     @property
-    def concern_url(self) -> str:
-        return reverse("concerns:detail", args=[self.concern_uuid])
+    def when_text(self) -> str:
+        """For example "4 Nov 2026, 09:30" (the school's time): what the `date` filter with
+        "j M Y, H:i" gives, at a fraction of its cost over hundreds of rows."""
+        local = timezone.localtime(self.when)
+        return f"{local.day} {local.strftime('%b %Y, %H:%M')}"
 
 
 def _at(moment: datetime) -> str:
@@ -155,7 +160,11 @@ def chronology_for(pupil: Pupil) -> list[Event]:
         )
 
     # Python's sort is stable: events at the same moment keep the order they were made in.
-    return sorted(events, key=lambda e: e.when)
+    urls = {c.uuid: reverse("concerns:detail", args=[c.uuid]) for c in concerns.values()}
+    return [
+        replace(event, concern_url=urls[event.concern_uuid])
+        for event in sorted(events, key=lambda e: e.when)
+    ]
 
 
 def _step_events(concerns: dict[int, Concern], *, already_shown: set) -> list[Event]:

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 
 from concerns import services
-from concerns.chronology import chronology_for
+from concerns.chronology import Event, chronology_for
 from concerns.models import (
     Agency,
     ChildRole,
@@ -505,3 +506,16 @@ def test_the_chronology_page_costs_the_same_for_1_concern_as_for_3(
     assert page_text(three).count("Feedback from Testshire MASH") == 3
     assert page_text(three).count("Support reviewed") == 3
     assert page_text(three).count("Mother rang: Amelia sleeping better.") == 3
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime.datetime(2026, 3, 1, 9, 5, tzinfo=datetime.UTC),  # GMT
+        datetime.datetime(2026, 7, 14, 23, 30, tzinfo=datetime.UTC),  # BST: the next day
+    ],
+)
+def test_an_events_time_reads_as_the_date_filter_would_write_it(moment):
+    event = Event(moment, "note", "Information added", "", "SG-2026-0001", uuid.uuid4())
+
+    assert event.when_text == date_filter(timezone.localtime(moment), "j M Y, H:i")
