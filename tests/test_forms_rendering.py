@@ -309,3 +309,22 @@ def test_a_long_select_gives_the_same_page_as_djangos_own_select():
     select_attrs = [dict(re.findall(r'(\S+)="([^"]*)"', h.split(">")[0])) for h in (ours, djangos)]
     assert select_attrs[0] == select_attrs[1]
     assert "<O'Neil>" not in ours
+
+
+def test_a_long_selects_reused_options_select_each_fields_own_value_and_follow_the_list():
+    choices = [("", "Choose a pupil"), ("1", "Amelia"), ("2", "Bella"), ("12", "Chloe")]
+    select = LongSelect(choices=choices)
+
+    def selected(html):
+        return re.findall(r'<option value="([^"]*)" selected>', html)
+
+    # The same list for four rows: each shows its own choice (and "12" is not "1").
+    assert selected(select.render("child_1", "12")) == ["12"]
+    assert selected(select.render("child_2", "1")) == ["1"]
+    assert selected(select.render("child_3", None)) == [""]
+    assert selected(select.render("child_4", "1")) == ["1"]
+    # A pupil added to the register appears at once.
+    renamed = LongSelect(choices=[*choices, ("13", "Dara")]).render("child_1", "13")
+    assert selected(renamed) == ["13"]
+    assert ">Dara</option>" in renamed
+    assert ">Dara</option>" not in select.render("child_1", "")
