@@ -231,13 +231,13 @@ def _timings(school: School, *, since, split, until) -> dict:
 
 
 def school_statistics(school: School, period: Period, *, now: datetime) -> Statistics:
-    """Every figure of the dashboard, in eight queries whatever the number of concerns:
+    """Every figure of the dashboard, in seven queries whatever the number of concerns:
 
     1. concerns by month, with the online-safety ones (this period and the one before);
     2. concerns by category;
-    3. referrals by agency and outcome;
-    4. urgent referrals confirmed in writing, and social care feedback, on time; and the
-       confirmations and feedback overdue now;
+    3. and 4. (one query) referrals by agency and outcome; urgent referrals confirmed in
+       writing, and social care feedback, on time; and the confirmations and feedback
+       overdue now;
     5. time from recording to the safety check and to the first referral (percentiles);
     6. open concerns by step and age, at each period's end (from the dates each step was
        reached); and the safety checks overdue now;
@@ -295,19 +295,11 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
         row["category__name"]: Pair(row["current"], row["previous"]) for row in category_rows
     }
 
-    # 3. Referrals by agency and outcome.
-    referral_rows = list(
-        Referral.objects.filter(_between("made_at", since, until), concern__school=school)
-        .values("agency", "outcome")
-        .annotate(
-            current=Count("pk", filter=Q(made_at__gte=split)),
-            previous=Count("pk", filter=Q(made_at__lt=split)),
-        )
-        .order_by()
-    )
-
-    # 4. Deadlines that fell due in each period (up to now: one still to come is not late),
-    # and those missed with nothing recorded yet, now (the queue's "overdue").
+    # 3 and 4, in one pass over the school's referrals: those made in each period, by agency
+    # and outcome; the deadlines that fell due in each period (up to now: one still to come
+    # is not late); and those missed with nothing recorded yet, now (the queue's "overdue").
+    # Grouped by agency and outcome; the deadline counts are summed over the groups.
+    made = _between("made_at", since, until)
     urgent = Q(urgent=True)
     confirmed = Q(confirmed_in_writing_at__lte=F("confirmation_due_at"))
     social_care = Q(agency=Agency.SOCIAL_CARE)
@@ -315,15 +307,9 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
     unconfirmed_now = Q(urgent=True, confirmed_in_writing_at=None, confirmation_due_at__lt=now)
     unheard_now = Q(feedback_received_at=None, feedback_due_at__lt=now)
     windows = {"current": (split, as_of), "previous": (since, previous_as_of)}
-    deadlines = Referral.objects.filter(concern__school=school).filter(
-        (urgent & _between("confirmation_due_at", since, as_of))
-        | (social_care & _between("feedback_due_at", since, as_of))
-        | unconfirmed_now
-        | unheard_now
-    )
-    deadline_counts = deadlines.aggregate(
-        overdue_confirmation=Count("pk", filter=unconfirmed_now),
-        overdue_feedback=Count("pk", filter=unheard_now),
+    deadline_columns = {
+        "overdue_confirmation": Count("pk", filter=unconfirmed_now),
+        "overdue_feedback": Count("pk", filter=unheard_now),
         **{
             f"{name}_{which}": Count("pk", filter=condition & _between(field_name, start, end))
             for which, (start, end) in windows.items()
@@ -334,7 +320,25 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
                 ("feedback_on_time", "feedback_due_at", social_care & heard),
             ]
         },
+    }
+    referral_rows = list(
+        Referral.objects.filter(concern__school=school)
+        .filter(
+            made
+            | (urgent & _between("confirmation_due_at", since, as_of))
+            | (social_care & _between("feedback_due_at", since, as_of))
+            | unconfirmed_now
+            | unheard_now
+        )
+        .values("agency", "outcome")
+        .annotate(
+            current=Count("pk", filter=made & Q(made_at__gte=split)),
+            previous=Count("pk", filter=made & Q(made_at__lt=split)),
+            **deadline_columns,
+        )
+        .order_by()
     )
+    deadline_counts = {name: sum(row[name] for row in referral_rows) for name in deadline_columns}
 
     # 5. Time to the safety check (when the concern reached that step) and to the first
     # referral. A referral made before the concern was written down (a 999 call) counts as
