@@ -156,17 +156,28 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_PROVIDERS = {}
+# Microsoft's multi-tenant endpoints accept any organisation's accounts, whose administrators
+# can give an account any e-mail address: trusting those addresses would let a stranger sign
+# in as a member of staff. Only the school's (or trust's) own tenant is accepted, whose
+# directory the school controls; that is what makes its addresses safe to trust.
+MULTI_TENANT = {"", "common", "organizations", "consumers"}
 if env.str("MICROSOFT_CLIENT_ID", default=""):
+    microsoft_tenant = env.str("MICROSOFT_TENANT", default="").strip()
+    if microsoft_tenant.lower() in MULTI_TENANT:
+        raise environ.ImproperlyConfigured(
+            "Set MICROSOFT_TENANT to your own Entra ID tenant's ID or domain: with "
+            f"{microsoft_tenant or 'none'!r}, another organisation's accounts could sign in."
+        )
     SOCIALACCOUNT_PROVIDERS["microsoft"] = {
         "APPS": [
             {
                 "client_id": env.str("MICROSOFT_CLIENT_ID"),
                 "secret": env.str("MICROSOFT_CLIENT_SECRET"),
-                # The school's (or trust's) Entra ID tenant, so only its accounts can sign in.
-                "settings": {"tenant": env.str("MICROSOFT_TENANT", default="organizations")},
+                "settings": {"tenant": microsoft_tenant},
             }
         ],
         "EMAIL_AUTHENTICATION": True,
+        # Safe only with the single tenant above: its addresses are the school's own.
         "VERIFIED_EMAIL": True,
     }
 if env.str("GOOGLE_CLIENT_ID", default=""):

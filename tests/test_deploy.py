@@ -163,3 +163,28 @@ def test_the_dsls_pages_need_no_inline_style_or_unsigned_script(
     for page in pages:
         assert page.status_code == 200, page.request["PATH_INFO"]
         assert_strict_html(page)
+
+
+@pytest.mark.parametrize("tenant", [None, "", "common", "organizations", "Consumers"])
+def test_microsoft_sign_in_refuses_to_start_without_the_schools_own_tenant(monkeypatch, tenant):
+    sso = {"MICROSOFT_CLIENT_ID": "id", "MICROSOFT_CLIENT_SECRET": "secret"}
+    if tenant is not None:
+        sso["MICROSOFT_TENANT"] = tenant
+    monkeypatch.setattr(environ.Env, "ENVIRON", {**production_environ(), **sso})
+
+    with pytest.raises(environ.ImproperlyConfigured, match="another organisation's accounts"):
+        runpy.run_path(str(ROOT / "safeguard" / "settings.py"))
+
+
+def test_microsoft_sign_in_accepts_only_the_schools_tenant(monkeypatch):
+    sso = {
+        "MICROSOFT_CLIENT_ID": "id",
+        "MICROSOFT_CLIENT_SECRET": "secret",
+        "MICROSOFT_TENANT": "oakfield.example.org",
+    }
+    monkeypatch.setattr(environ.Env, "ENVIRON", {**production_environ(), **sso})
+
+    settings = runpy.run_path(str(ROOT / "safeguard" / "settings.py"))
+
+    (app,) = settings["SOCIALACCOUNT_PROVIDERS"]["microsoft"]["APPS"]
+    assert app["settings"] == {"tenant": "oakfield.example.org"}
