@@ -18,6 +18,8 @@ SETUP_URL_NAMES = frozenset(
     }
 )
 
+NEEDS_SECOND_FACTOR = "Your role needs a second factor. Set up an authenticator app to continue."
+
 
 class SecondFactorRequiredMiddleware:
     """Someone whose role needs a second factor (accounts.policy) and who has none yet is sent
@@ -49,8 +51,9 @@ class SecondFactorRequiredMiddleware:
         match = request.resolver_match
         if match is not None and match.url_name in SETUP_URL_NAMES:
             return None
-        messages.info(
-            request,
-            "Your role needs a second factor. Set up an authenticator app to continue.",
-        )
+        # Once, however many pages are refused before the setup page is shown.
+        waiting = messages.get_messages(request)
+        if NEEDS_SECOND_FACTOR not in (message.message for message in waiting):
+            messages.info(request, NEEDS_SECOND_FACTOR)
+        waiting.used = False  # reading them above must not discard them
         return redirect("mfa_activate_totp")

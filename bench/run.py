@@ -43,6 +43,9 @@ def measure(send, n: int, warm_up: int = 5) -> dict:
     times, queries = [], []
     for i in range(warm_up + n):
         response = send()
+        if response.history:
+            # Sent elsewhere (to sign in, or to confirm it is you): that page would be timed.
+            raise RuntimeError(f"{response.history[0].url} redirected to {response.url}")
         if response.status_code >= 400 or (
             response.request.method == "POST"
             and response.status_code == 200

@@ -84,8 +84,6 @@ class ReferralDecision(models.TextChoices):
     NOT_REFER = "not_refer", "Do not refer"
 
 
-# Kept by name so that services can write the one history row of a new concern by hand, after
-# its categories are set (see services.concern_record).
 def urgent_first(prefix: str = "") -> models.Case:
     """True for an open concern where someone was said to be in immediate danger: such
     concerns sort first in every list. A closed one needs no triage, so it sorts with the
@@ -101,13 +99,16 @@ def urgent_first(prefix: str = "") -> models.Case:
     )
 
 
-# The step dates are left out of the history: they record when its rows were written.
+# When a concern reached each step. The dates are left out of the history: they record when
+# its rows were written.
 STEP_REACHED_AT = {
     Step.SAFETY_CHECKED: "safety_checked_at",
     Step.EVIDENCE_PRESERVED: "evidence_preserved_at",
     Step.REFERRAL_DECIDED: "referral_decided_at",
     Step.SUPPORT_PLANNED: "support_planned_at",
 }
+# Kept by name so that services can write the one history row of a new concern by hand, after
+# its categories are set (see services.concern_record).
 CONCERN_HISTORY = HistoricalRecords(
     excluded_fields=["version", *STEP_REACHED_AT.values()], m2m_fields=["categories"]
 )

@@ -122,7 +122,7 @@ class OpenCounts:
     assigned: int
 
 
-def open_counts(school: School, user=None) -> OpenCounts:
+def open_counts(school: School, user: User) -> OpenCounts:
     """How many open concerns wait at each step, how many are new, and how many are given
     to `user`: one aggregate row, over the school's open concerns only."""
     counts = (
@@ -130,7 +130,7 @@ def open_counts(school: School, user=None) -> OpenCounts:
         .exclude(step=Step.CLOSED)
         .aggregate(
             new=Count("pk", filter=Q(acknowledged_at=None)),
-            assigned=Count("pk", filter=Q(assignee=user) if user else Q(pk=None)),
+            assigned=Count("pk", filter=Q(assignee=user)),
             **{f"step_{step.value}": Count("pk", filter=Q(step=step)) for step in OPEN_STEPS},
         )
     )
@@ -139,11 +139,6 @@ def open_counts(school: School, user=None) -> OpenCounts:
         new=counts["new"],
         assigned=counts["assigned"],
     )
-
-
-def open_counts_by_step(school: School) -> dict[Step, int]:
-    """How many open concerns wait at each step."""
-    return open_counts(school).by_step
 
 
 def assigned_to(user, school: School) -> QuerySet[Concern]:
@@ -155,46 +150,57 @@ def assigned_to(user, school: School) -> QuerySet[Concern]:
     )
 
 
-# What makes each kind of item overdue. The lists, the count and the "Overdue" tags all use
-# these, so they cannot disagree.
+# What makes each kind of item overdue. The queue's lists, its counts and "Overdue" tags,
+# and the governors' dashboard all use these conditions, so they cannot disagree.
+
+
+def late_safety_check(school: School, now: datetime) -> Q:
+    """A concern still at "Recorded" `safety_check_hours` after it was recorded."""
+    due = now - timedelta(hours=school.safety_check_hours)
+    return Q(step=Step.RECORDED, recorded_at__lt=due)
+
+
+def late_confirmation(now: datetime) -> Q:
+    """A referral: urgent, and not confirmed in writing by its deadline."""
+    return Q(urgent=True, confirmed_in_writing_at=None, confirmation_due_at__lt=now)
+
+
+def late_feedback(now: datetime) -> Q:
+    """A referral: no feedback recorded by its due time (chasing does not resolve it)."""
+    return Q(feedback_received_at=None, feedback_due_at__lt=now)
+
+
+def late_review(now: datetime) -> Q:
+    """A support action still running whose review date has passed (on any concern: the
+    queue and the dashboard count only those of open concerns)."""
+    return Q(ended_on=None, review_date__lt=timezone.localdate(now))
 
 
 def _late_safety_checks(school: School, now: datetime) -> QuerySet[Concern]:
-    due = now - timedelta(hours=school.safety_check_hours)
-    return Concern.objects.filter(school=school, step=Step.RECORDED, recorded_at__lt=due)
+    return Concern.objects.filter(late_safety_check(school, now), school=school)
 
 
 def _late_confirmations(school: School, now: datetime) -> QuerySet[Referral]:
-    return Referral.objects.filter(
-        concern__school=school,
-        urgent=True,
-        confirmed_in_writing_at=None,
-        confirmation_due_at__lt=now,
-    )
+    return Referral.objects.filter(late_confirmation(now), concern__school=school)
 
 
 def _late_feedback(school: School, now: datetime) -> QuerySet[Referral]:
-    return Referral.objects.filter(
-        concern__school=school, feedback_received_at=None, feedback_due_at__lt=now
-    )
-
-
-def _late_reviews(now: datetime) -> QuerySet[SupportAction]:
-    """Support still running whose review date has passed (for any concern: filter it)."""
-    return SupportAction.objects.filter(ended_on=None, review_date__lt=timezone.localdate(now))
+    return Referral.objects.filter(late_feedback(now), concern__school=school)
 
 
 def _late_review_concerns(school: School, now: datetime) -> QuerySet[Concern]:
     return (
         Concern.objects.filter(school=school)
         .exclude(step=Step.CLOSED)
-        .filter(Exists(_late_reviews(now).filter(child__concern=OuterRef("pk"))))
+        .filter(
+            Exists(SupportAction.objects.filter(late_review(now), child__concern=OuterRef("pk")))
+        )
     )
 
 
-def overdue_items(school: School, *, now: datetime, limit: int | None = None) -> list[OverdueItem]:
-    """Everything overdue at `school` at `now` (or the first `limit`): see `overdue`."""
-    return overdue(school, now=now, limit=limit)[0]
+def overdue_items(school: School, *, now: datetime) -> list[OverdueItem]:
+    """Everything overdue at `school` at `now`: see `overdue`."""
+    return overdue(school, now=now)[0]
 
 
 def overdue(
@@ -275,7 +281,9 @@ def overdue(
     # Counted for the concerns listed only, by subqueries (a join and GROUP BY would count
     # the support of every open concern of the school first).
     late = (
-        _late_reviews(now).filter(child__concern=OuterRef("pk")).order_by().values("child__concern")
+        SupportAction.objects.filter(late_review(now), child__concern=OuterRef("pk"))
+        .order_by()
+        .values("child__concern")
     )
     for concern in (
         _late_review_concerns(school, now)

@@ -225,7 +225,7 @@ def concern_correct_record(
     )
     if (
         concern.referral_decision
-        and _police_required(categories, adult_involved)
+        and police_required_for(categories, adult_involved)
         and Agency.POLICE not in concern.referral_agencies
         and not concern.police_not_told_reason
     ):
@@ -456,10 +456,11 @@ def concern_preserve_evidence(
 
 def police_required(concern: Concern) -> bool:
     """An adult obtaining images of, or contact with, a child is a crime (DOMAIN.md step 4)."""
-    return _police_required(list(concern.categories.all()), concern.adult_involved)
+    return police_required_for(list(concern.categories.all()), concern.adult_involved)
 
 
-def _police_required(categories, adult_involved: str) -> bool:
+def police_required_for(categories, adult_involved: str) -> bool:
+    """The rule of `police_required`, for categories and an answer not yet saved."""
     if any(category.adult_perpetrator for category in categories):
         return True
     return adult_involved == YesNoUnknown.YES and any(

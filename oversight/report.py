@@ -67,7 +67,7 @@ def _checklist(school: School, registers: Registers) -> list[ChecklistRow]:
 def report_document(
     school: School, period: Period, *, exact: bool, by, now: datetime
 ) -> ReportDocument:
-    """The report's contents. Eight queries for the figures, four for the registers, one for
+    """The report's contents. Seven queries for the figures, four for the registers, one for
     the checklist."""
     dashboard = dashboard_for(school, period, exact=exact, now=now)
     today = timezone.localdate(now)

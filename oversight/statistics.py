@@ -23,7 +23,6 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
-    Aggregate,
     BooleanField,
     Case,
     Count,
@@ -48,29 +47,19 @@ from concerns.models import (
     Step,
     SupportAction,
 )
-from concerns.queue import OPEN_STEPS, OverdueKind
+from concerns.queue import (
+    OPEN_STEPS,
+    OverdueKind,
+    late_confirmation,
+    late_feedback,
+    late_review,
+    late_safety_check,
+)
 from oversight.periods import Period
 from referrals.models import Outcome, Referral
 from schools.models import School
 
 NO_OUTCOME = "No feedback yet"
-
-
-class PercentileCont(Aggregate):
-    """PostgreSQL's continuous percentile: `percentile_cont(f) WITHIN GROUP (ORDER BY x)`.
-
-    Works on numbers and on intervals (durations); NULLs are left out, as by every aggregate.
-    """
-
-    function = "percentile_cont"
-    name = "PercentileCont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
-
-    def __init__(self, expression, fraction: float, **extra):
-        if not 0 <= fraction <= 1:
-            raise ValueError("A percentile is a fraction from 0 to 1.")
-        # A float we check ourselves, so it is safe to write into the SQL.
-        super().__init__(expression, fraction=repr(float(fraction)), **extra)
 
 
 # --- The exact figures -------------------------------------------------------------------
@@ -304,8 +293,8 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
     confirmed = Q(confirmed_in_writing_at__lte=F("confirmation_due_at"))
     social_care = Q(agency=Agency.SOCIAL_CARE)
     heard = Q(feedback_received_at__lte=F("feedback_due_at"))
-    unconfirmed_now = Q(urgent=True, confirmed_in_writing_at=None, confirmation_due_at__lt=now)
-    unheard_now = Q(feedback_received_at=None, feedback_due_at__lt=now)
+    unconfirmed_now = late_confirmation(now)
+    unheard_now = late_feedback(now)
     windows = {"current": (split, as_of), "previous": (since, previous_as_of)}
     deadline_columns = {
         "overdue_confirmation": Count("pk", filter=unconfirmed_now),
@@ -392,9 +381,7 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
         ]
         for (key, _), band in zip(AGE_BANDS, bands, strict=True):
             open_counts[f"{key}_{which}"] = Count("pk", filter=still_open & band)
-    safety_check_late = Q(
-        step=Step.RECORDED, recorded_at__lt=now - timedelta(hours=school.safety_check_hours)
-    )
+    safety_check_late = late_safety_check(school, now)
     open_values = (
         concerns.filter(Q(closed_at=None) | Q(closed_at__gte=previous_as_of))
         .annotate(step_now=step_at(as_of), step_before=step_at(previous_as_of))
@@ -404,18 +391,18 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
     # 7. Support actions running at each period's end: added by then, not ended by the
     # period's last day. And reviews overdue now: running, review date passed, on an open
     # concern.
-    def running(moment: datetime) -> Q:
+    def not_ended_by(moment: datetime) -> Q:
         last_day = timezone.localdate(moment - timedelta(microseconds=1))
-        return Q(added_at__lt=moment) & (Q(ended_on=None) | Q(ended_on__gt=last_day))
+        return Q(ended_on=None) | Q(ended_on__gt=last_day)
+
+    def running(moment: datetime) -> Q:
+        return Q(added_at__lt=moment) & not_ended_by(moment)
 
     today = timezone.localdate(now)
-    review_late = Q(ended_on=None, review_date__lt=today) & ~Q(child__concern__step=Step.CLOSED)
-    # Only support not ended before the earlier moment can be counted by any of the three.
-    not_ended_before = Q(ended_on=None) | Q(
-        ended_on__gt=timezone.localdate(previous_as_of - timedelta(microseconds=1))
-    )
+    review_late = late_review(now) & ~Q(child__concern__step=Step.CLOSED)
+    # Only support not ended by the earlier moment can be counted by any of the three.
     support = SupportAction.objects.filter(
-        not_ended_before, child__concern__school=school
+        not_ended_by(previous_as_of), child__concern__school=school
     ).aggregate(
         current=Count("pk", filter=running(as_of)),
         previous=Count("pk", filter=running(previous_as_of)),

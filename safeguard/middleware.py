@@ -16,7 +16,7 @@ class IdleSessionMiddleware:
     The session's expiry moves forward whenever the session is saved; this saves it at most
     once a minute while the user is active, instead of on every request
     (SESSION_SAVE_EVERY_REQUEST would add a database write to every page). Sessions start
-    being kept alive at sign-in (schools.views.LoginView marks them).
+    being kept alive at sign-in (accounts.receivers marks them).
     """
 
     def __init__(self, get_response):

@@ -71,7 +71,7 @@ def person_invite(
     Someone who already has an account (at another school) gets a membership here, and a
     notice, or a new invitation link if they have not chosen a password yet; their name,
     job title and password are left as they are. Raises AlreadyAMember if the
-    address is already a member of `school`.
+    address is already a member of `school`, and WorkflowError if its sign-in is turned off.
     """
     # One invitation at a time per school, so two admins can't both add the same person.
     school = School.objects.select_for_update().get(pk=school.pk)
@@ -79,6 +79,13 @@ def person_invite(
     user = User.objects.select_for_update().filter(email__iexact=email).first()
     if user is not None and Membership.objects.filter(user=user, school=school).exists():
         raise AlreadyAMember(f"{user.full_name} ({user.email}) is already a member of {school}")
+    if user is not None and not user.is_active:
+        # Turned off by an administrator of a school they belong to; this one may not undo
+        # that decision, and a membership they could never use would say otherwise.
+        raise WorkflowError(
+            f"Sign-in is turned off for {email}, so they could not accept. Ask the "
+            "administrator of their other school to turn it back on first."
+        )
     new_user = user is None
     if new_user:
         user = User(email=email, full_name=full_name, job_title=job_title)

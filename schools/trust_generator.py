@@ -56,6 +56,7 @@ from concerns.models import (
     SupportReview,
     YesNoUnknown,
 )
+from concerns.services import police_required_for
 from referrals.models import (
     PHONE_METHODS,
     REFERRAL_HISTORY,
@@ -1019,9 +1020,7 @@ class _Generator:
         adult = rng.choices(
             YesNoUnknown.values, weights=(60, 10, 30) if first in SERIOUS else (25, 45, 30)
         )[0]
-        police_required = any(c.adult_perpetrator for c in categories) or (
-            adult == YesNoUnknown.YES and any(c.involves_sexual_imagery for c in categories)
-        )
+        police_required = police_required_for(categories, adult)
         concern_id = t.concern.ids.next()
         state = {
             "id": concern_id,

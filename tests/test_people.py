@@ -9,6 +9,7 @@ import io
 import re
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import CommandError, call_command
@@ -307,6 +308,22 @@ def test_someone_from_another_school_is_added_here_and_told(
     assert "already signs in to Safeguard at another school" in page_text(admin_client.get(PEOPLE))
 
 
+def test_someone_whose_sign_in_another_school_turned_off_is_not_added(
+    admin_client, school, other_school, other_dsl, mailoutbox, django_capture_on_commit_callbacks
+):
+    User.objects.filter(pk=other_dsl.pk).update(is_active=False)
+
+    response = invite(
+        admin_client, django_capture_on_commit_callbacks, email="dsl@riverside.example"
+    )
+
+    assert response.status_code == 200
+    assert "Sign-in is turned off for dsl@riverside.example" in page_text(response)
+    assert 'value="Nina New"' in response.content.decode()  # what was typed is kept
+    assert not Membership.objects.filter(user=other_dsl, school=school).exists()
+    assert mailoutbox == []
+
+
 @pytest.mark.parametrize(
     ("fields", "error"),
     [
@@ -361,8 +378,12 @@ def test_no_one_can_sign_themselves_up(client, db):
         "full_name": "A Stranger",
         "role": Role.SCHOOL_ADMIN,
     }
-    for path in ("/signup/", "/register/", "/accounts/signup/", INVITE):
+    for path in ("/accounts/signup/", INVITE):
         client.post(path, stranger)
+
+    assert not User.objects.filter(email="stranger@example.com").exists()
+    # Nobody is signed in by it: the next page still asks who you are.
+    assert client.get(PEOPLE).url.startswith(login_url())
 
     assert not User.objects.filter(email="stranger@example.com").exists()
     assert Membership.objects.count() == 0
@@ -516,6 +537,22 @@ def test_another_schools_admin_never_finds_our_people(other_admin, staff):
     staff.refresh_from_db()
     assert staff.is_active
     assert Membership.objects.get(user=staff).role == Role.STAFF
+
+
+def test_another_schools_admin_cannot_reset_our_second_factors(other_admin, dsl):
+    reset = reverse("person_second_factor_reset", args=[dsl.uuid])
+
+    assert signed_in(other_admin).post(reset, {"second_factor-reason": "x"}).status_code == 404
+    assert Authenticator.objects.filter(user=dsl).exists()
+
+
+@pytest.mark.parametrize("persona", ["staff", "deputy", "governor"])
+def test_other_roles_of_the_school_cannot_reset_a_second_factor(persona, request, dsl):
+    reset = reverse("person_second_factor_reset", args=[dsl.uuid])
+    client = signed_in(request.getfixturevalue(persona))
+
+    assert client.post(reset, {"second_factor-reason": "Lost her phone"}).status_code == 403
+    assert Authenticator.objects.filter(user=dsl).exists()
 
 
 def test_anonymous_users_are_sent_to_sign_in(client, staff):

@@ -289,7 +289,7 @@ def test_counts_of_open_concerns_by_step(school, staff, dsl, pupils):
     for step in [Step.RECORDED, Step.RECORDED, Step.SAFETY_CHECKED, Step.CLOSED]:
         bring_to(step, record_concern(school=school, reporter=staff, pupils=pupils[:1]), by=dsl)
 
-    counts = queue.open_counts_by_step(school)
+    counts = queue.open_counts(school, dsl).by_step
 
     assert counts == {
         Step.RECORDED: 2,

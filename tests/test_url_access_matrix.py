@@ -527,7 +527,7 @@ POST_TABLE = {
 }
 POST_CASES = [(name, role) for name in sorted(POST_TABLE) for role in POST_TABLE[name]]
 # The access log may record a refused attempt by design; every other table must stay as it was.
-RECORD_APPS = ("concerns", "referrals", "oversight", "schools")
+RECORD_APPS = ("concerns", "referrals", "oversight", "schools", "audit")
 
 
 def test_every_post_only_url_is_in_the_post_table():

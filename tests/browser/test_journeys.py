@@ -22,7 +22,7 @@ from oversight import periods
 from oversight.periods import PeriodChoice
 from schools.models import Pupil, User
 from schools.pupil_import import upn_check_letter
-from tests.browser.conftest import AXE_PAGES, axe_violations
+from tests.browser.conftest import check_accessible
 from tests.factories import PASSWORD, PupilFactory, record_concern, totp_code
 
 # The children the governor's figures are about, none of whom may be named in the report.
@@ -42,13 +42,6 @@ CHILDREN = [
     ("Mason", "Nyberg"),
 ]
 INVITATION_LINK = re.compile(r"https?://[^/\s]+(/invitation/[^/\s]+/[^/\s]+/)")
-
-
-def assert_accessible_on(page: Page, name: str) -> None:
-    """`assert_accessible`, for a page of another browser context than the test's `page`."""
-    violations = axe_violations(page)
-    AXE_PAGES.add(name)
-    assert violations == [], f"{name} ({page.url}) fails WCAG rules: {violations}"
 
 
 def headline(page: Page, label: str):
@@ -308,7 +301,7 @@ def test_an_administrator_imports_pupils_and_invites_a_deputy_who_sets_up_a_seco
     priya.goto(f"{live_server.url}{link.group(1)}")
     expect(priya.get_by_role("heading", name="Accept your invitation", level=1)).to_be_visible()
     expect(priya.get_by_text("priya.patel@oakfield.example")).to_be_visible()
-    assert_accessible_on(priya, "accept an invitation")
+    check_accessible(priya, "accept an invitation")
     priya.get_by_label("Create a password").fill("too short")
     priya.get_by_label("Confirm your password").fill("too short")
     priya.get_by_role("button", name="Set my password").click()
@@ -317,7 +310,7 @@ def test_an_administrator_imports_pupils_and_invites_a_deputy_who_sets_up_a_seco
     expect(error_link).to_be_visible()
     # GOV.UK forms never show a password again: both boxes are empty to type afresh.
     expect(priya.get_by_label("Create a password")).to_have_value("")
-    assert_accessible_on(priya, "accept an invitation, with errors")
+    check_accessible(priya, "accept an invitation, with errors")
     error_link.click()
     expect(priya.get_by_label("Create a password")).to_be_focused()
     priya.get_by_label("Create a password").fill(PASSWORD)
@@ -335,7 +328,7 @@ def test_an_administrator_imports_pupils_and_invites_a_deputy_who_sets_up_a_seco
         priya.get_by_role("heading", name="Set up your authenticator app", level=1)
     ).to_be_visible()
     expect(priya.get_by_text("Your role needs a second factor.")).to_be_visible()
-    assert_accessible_on(priya, "set up an authenticator app")
+    check_accessible(priya, "set up an authenticator app")
     secret = priya.locator("#setup-key").inner_text().replace(" ", "")
     priya.get_by_label("Code").fill(totp_code(secret))
     priya.get_by_role("button", name="Turn on").click()
@@ -343,10 +336,10 @@ def test_an_administrator_imports_pupils_and_invites_a_deputy_who_sets_up_a_seco
     expect(
         priya.get_by_role("list", name="Unused recovery codes").get_by_role("listitem")
     ).to_have_count(10)
-    assert_accessible_on(priya, "recovery codes")
+    check_accessible(priya, "recovery codes")
     priya.get_by_role("button", name="I have kept my codes safe: continue").click()
     expect(priya.get_by_role("heading", name="Safeguarding queue", level=1)).to_be_visible()
-    assert_accessible_on(priya, "DSL queue, for a new deputy")
+    check_accessible(priya, "DSL queue, for a new deputy")
 
     # From now on she is asked for the code each time she signs in.
     priya.get_by_role("button", name="Sign out").click()
@@ -357,7 +350,7 @@ def test_an_administrator_imports_pupils_and_invites_a_deputy_who_sets_up_a_seco
     expect(
         priya.get_by_role("heading", name="Enter the code from your authenticator app")
     ).to_be_visible()
-    assert_accessible_on(priya, "enter the authenticator code")
+    check_accessible(priya, "enter the authenticator code")
     priya.get_by_label("Code").fill(totp_code(secret))
     priya.get_by_role("button", name="Sign in").click()
     expect(priya.get_by_role("heading", name="Safeguarding queue", level=1)).to_be_visible()
