@@ -27,6 +27,14 @@ class Category(models.Model):
     # An adult seeking images or contact from a child is a crime: police must be told.
     adult_perpetrator = models.BooleanField(default=False)
     is_online_safety = models.BooleanField(default=False)
+    # Sexual harm of any kind: a decision not to refer it is countersigned (see rules.py).
+    is_sexual = models.BooleanField(default=False)
+    # Sexual imagery, grooming, sextortion, exploitation: the DSL answers the UKCIS
+    # immediate-referral questions before deciding (see rules.py).
+    asks_referral_criteria = models.BooleanField(default=False)
+    # Blackmail for money or more images (sextortion): coercion is a given, and the DSL asks
+    # whether anything was paid, how and to whom.
+    extortion = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=100)
 
     objects = FetchModeManager()
@@ -82,6 +90,15 @@ class Agency(models.TextChoices):
 class ReferralDecision(models.TextChoices):
     REFER = "refer", "Refer"
     NOT_REFER = "not_refer", "Do not refer"
+
+
+class NotReferGround(models.TextChoices):
+    """The only grounds on which guidance accepts not referring (DOMAIN.md). A parent's or
+    carer's wish is deliberately not one of them."""
+
+    ADVICE = "advice", "Children's social care or the police advised that no referral is needed"
+    THRESHOLD = "threshold", "The local threshold for a referral is not met"
+    KNOWN = "known", "The child already has a social worker, who has been told"
 
 
 def urgent_first(prefix: str = "") -> models.Case:
@@ -147,6 +164,29 @@ class Concern(models.Model):
     )
     parent_wishes = models.TextField(blank=True)
     immediate_danger = models.BooleanField(default=False)
+    # Are other children involved or at risk? Blank on records made before the question.
+    other_children = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
+
+    # The UKCIS immediate-referral questions the app cannot answer from what it holds (the
+    # others come from adult_involved, immediate_danger and the children's ages: rules.py).
+    # Blank until the DSL answers; "not known" counts as yes.
+    criterion_coercion = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
+    criterion_unusual_content = models.CharField(
+        max_length=10, choices=YesNoUnknown.choices, blank=True
+    )
+    criterion_sexual_acts = models.CharField(
+        max_length=10, choices=YesNoUnknown.choices, blank=True
+    )
+    criterion_harm_risk = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
+    criteria_notes = models.TextField(blank=True)
+    criteria_assessed_at = models.DateTimeField(null=True, blank=True)
+    criteria_assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    # Sextortion: whether money was paid, how and to whom, kept as evidence (not acted on).
+    payment_made = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
+    payment_details = models.TextField(blank=True)
 
     # Evidence: the advice not to delete anything.
     evidence_advice_given_by = models.CharField(max_length=150, blank=True)
@@ -170,6 +210,22 @@ class Concern(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Not referring: the ground and what stands behind it. Advice: who gave it, when, and
+    # what they said. Threshold: the level, what happens instead and when it is reviewed.
+    # Known to social care: the social worker and when they were told.
+    not_refer_ground = models.CharField(max_length=12, choices=NotReferGround.choices, blank=True)
+    not_refer_contact = models.CharField(max_length=150, blank=True)
+    not_refer_contact_at = models.DateTimeField(null=True, blank=True)
+    not_refer_advice = models.TextField(blank=True)
+    threshold_level = models.CharField(max_length=120, blank=True)
+    not_refer_review_date = models.DateField(null=True, blank=True)
+    # A decision not to refer a concern with any indicator of risk is countersigned by
+    # another member of the DSL team, with their own reason, before the concern moves on.
+    countersigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    countersigned_at = models.DateTimeField(null=True, blank=True)
+    countersign_reason = models.TextField(blank=True)
 
     # School-wide follow-up: either actions are planned, or the reason none is needed.
     no_follow_up_reason = models.TextField(blank=True)
@@ -216,6 +272,16 @@ class Concern(models.Model):
                 condition=models.Q(step__lt=6)
                 | (models.Q(closed_at__isnull=False) & ~models.Q(outcome_summary="")),
                 name="closed_needs_outcome",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(countersigned_by=None)
+                | (
+                    models.Q(referral_decision="not_refer")
+                    & models.Q(countersigned_at__isnull=False)
+                    & ~models.Q(countersign_reason="")
+                    & ~models.Q(countersigned_by=models.F("decided_by"))
+                ),
+                name="countersignature_by_another_with_reason",
             ),
         ]
         indexes = [
@@ -302,6 +368,9 @@ class ConcernChild(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     safety_checked_at = models.DateTimeField(null=True, blank=True)
+    # Who has spoken to the child about this, and why: listening is right, investigating
+    # (interviews, leading questions) is not the school's job.
+    spoken_to = models.TextField(blank=True)
 
     objects = FetchModeManager()
     history = HistoricalRecords()
@@ -499,3 +568,163 @@ class ReferenceCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last_number}"
+
+
+class UnnamedChild(models.Model):
+    """A child who is involved or may be at risk but is not yet identified ("two friends at a
+    sleepover"). An open item until they are named from the register or their identities
+    are passed to social care or the police to establish."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="unnamed_children")
+    description = models.TextField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField()
+    identified_as = models.OneToOneField(
+        ConcernChild, on_delete=models.PROTECT, null=True, blank=True, related_name="described_as"
+    )
+    passed_to = models.CharField("identities passed to", max_length=200, blank=True)
+    passed_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(passed_to="") | models.Q(passed_at__isnull=False),
+                name="passed_on_needs_when",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["concern"],
+                condition=models.Q(identified_as=None, passed_to=""),
+                name="unnamed_child_open",
+            )
+        ]
+
+    def __str__(self):
+        return self.description[:60]
+
+    @property
+    def is_open(self) -> bool:
+        return self.identified_as_id is None and not self.passed_to
+
+
+class GuidanceCard(models.Model):
+    """Advice for one kind of harm: what to say when told, what to tell the child and family,
+    what not to do, whom to report to and how to get images removed. National cards (no
+    school) are seeded from guidance_seed.py; a school's DSL team adds its own local ones
+    (MASH, LADO and police contacts). A card with no category applies to every concern."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    key = models.SlugField(max_length=80)
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="guidance_cards"
+    )
+    categories = models.ManyToManyField(Category, blank=True, related_name="guidance_cards")
+    title = models.CharField(max_length=200)
+    when_told = models.TextField("when a child or parent tells you", blank=True)
+    tell_family = models.TextField("what to tell the child and family", blank=True)
+    do_not = models.TextField("what not to do", blank=True)
+    report_to = models.TextField("whom to report to", blank=True)
+    removal = models.TextField("getting images removed", blank=True)
+    source = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=100)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = FetchModeManager()
+    history = HistoricalRecords(m2m_fields=["categories"])
+
+    class Meta:
+        ordering = ["position", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "key"], name="guidance_key_per_school"),
+            models.UniqueConstraint(
+                fields=["key"], condition=models.Q(school=None), name="national_guidance_key"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_local(self) -> bool:
+        return self.school_id is not None
+
+    @property
+    def has_family_advice(self) -> bool:
+        return bool(self.tell_family.strip())
+
+
+class AdviceGiven(models.Model):
+    """A card's advice given to the child or family: by whom, to whom and when."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="advice_given")
+    card = models.ForeignKey(GuidanceCard, on_delete=models.PROTECT, related_name="+")
+    given_by = models.CharField(max_length=150)
+    given_to = models.CharField(max_length=150)
+    given_at = models.DateTimeField()
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["given_at", "pk"]
+
+    def __str__(self):
+        return f"{self.card} to {self.given_to}"
+
+
+class PracticeFlag(models.Model):
+    """Something written on a concern that reads as investigating rather than listening (a
+    child questioned, other parents canvassed), raised for the DSL team to review."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="practice_flags")
+    source = models.CharField(max_length=80)
+    excerpt = models.TextField()
+    concern_text = models.CharField(max_length=200)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_notes = models.TextField(blank=True)
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reviewed_at=None) | ~models.Q(review_notes=""),
+                name="flag_review_needs_notes",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["concern"], condition=models.Q(reviewed_at=None), name="flag_open")
+        ]
+
+    def __str__(self):
+        return self.concern_text

@@ -15,12 +15,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from concerns import uploads
+from concerns import rules, uploads
 from concerns.errors import WorkflowError
 from concerns.models import (
     CONCERN_HISTORY,
     ROLES_NEEDING_SUPPORT,
     STEP_REACHED_AT,
+    AdviceGiven,
     Agency,
     Attachment,
     Category,
@@ -30,12 +31,16 @@ from concerns.models import (
     EvidenceItem,
     FollowUpAction,
     FollowUpKind,
+    GuidanceCard,
     Note,
+    NotReferGround,
+    PracticeFlag,
     ReferenceCounter,
     ReferralDecision,
     Step,
     SupportAction,
     SupportReview,
+    UnnamedChild,
     YesNoUnknown,
 )
 from concerns.tasks import notify_assignee, notify_dsl_team
@@ -68,6 +73,8 @@ class SafetyCheckInput:
     action_at: datetime | None = None
     # None when the check comes with a child being added.
     child: ConcernChild | None = None
+    # Who has spoken to the child about this, and why.
+    spoken_to: str = ""
 
 
 def _locked(concern: Concern, *, version: int | None) -> Concern:
@@ -135,6 +142,34 @@ def _check_record(*, school: School, disclosed_at: datetime, account: str, categ
         raise WorkflowError("Choose categories from this school's list.")
 
 
+def _check_other_children(other_children: str, *, named_others: int, unnamed: int) -> None:
+    if other_children and other_children not in YesNoUnknown.values:
+        raise WorkflowError("Say whether other children are involved or may be at risk.")
+    if other_children == YesNoUnknown.YES and not named_others and not unnamed:
+        raise WorkflowError(
+            "You said other children are involved or may be at risk: name each of them, or "
+            "describe them if you do not know who they are (for example, “two friends at a "
+            "sleepover”)."
+        )
+
+
+def _flag_investigating(concern: Concern, *, by, source: str, text: str, now=None) -> None:
+    """Raise a flag for the DSL team where `text` reads as investigating, not listening."""
+    found = rules.investigating(text)
+    if not found:
+        return
+    flag = PracticeFlag(
+        concern=concern,
+        source=source,
+        excerpt=text.strip()[:2000],
+        concern_text="; ".join(found).capitalize(),
+        raised_by=by,
+        raised_at=now or timezone.now(),
+    )
+    stamp_history(flag, by=by, reason="Flagged for review: " + "; ".join(found))
+    flag.save()
+
+
 @transaction.atomic
 def concern_record(
     *,
@@ -151,12 +186,21 @@ def concern_record(
     adult_involved: str = YesNoUnknown.UNKNOWN,
     parent_wishes: str = "",
     immediate_danger: bool = False,
+    other_children: str = "",
+    unnamed_children: list[str] = (),
 ) -> Concern:
-    """Record a new concern, as told, and alert the school's DSL team."""
+    """Record a new concern, as told, and alert the school's DSL team. Other children
+    involved or at risk are named, or described until they can be."""
     now = timezone.now()
     _check_record(school=school, disclosed_at=disclosed_at, account=account, categories=categories)
+    unnamed_children = [text.strip() for text in unnamed_children if text.strip()]
     if not children:
         raise WorkflowError("Name at least one child.")
+    _check_other_children(
+        other_children,
+        named_others=len(children) - 1,
+        unnamed=len(unnamed_children),
+    )
     if not any(child.role == ChildRole.SUBJECT for child in children):
         raise WorkflowError("Say which child the concern is about.")
     if len({child.pupil.pk for child in children}) != len(children):
@@ -178,6 +222,7 @@ def concern_record(
         adult_involved=adult_involved,
         parent_wishes=parent_wishes.strip(),
         immediate_danger=immediate_danger,
+        other_children=other_children,
     )
     stamp_history(concern, by=reporter, reason="Concern recorded")
     # One history row for the new record, holding its categories: saved and linked without
@@ -193,6 +238,12 @@ def concern_record(
         )
         stamp_history(link, by=reporter, reason="Child named when the concern was recorded")
         link.save()
+    for description in unnamed_children:
+        unnamed = UnnamedChild(
+            concern=concern, description=description, added_by=reporter, added_at=now
+        )
+        stamp_history(unnamed, by=reporter, reason="Child described when the concern was recorded")
+        unnamed.save()
     transaction.on_commit(partial(notify_dsl_team.enqueue, concern.pk, "new"))
     return concern
 
@@ -214,14 +265,24 @@ def concern_correct_record(
     adult_involved: str,
     parent_wishes: str,
     immediate_danger: bool,
+    other_children: str | None = None,
 ) -> Concern:
-    """Correct the recorded account. The original stays in the history."""
+    """Correct the recorded account. The original stays in the history. A correction that
+    would leave the referral decision one guidance does not allow is refused: the decision
+    is corrected first."""
     concern = _locked(concern, version=version)
     if concern.is_closed:
         raise WorkflowError("This concern is closed. Add a note to it instead.")
     why = _correction_reason(True, reason, "")
     _check_record(
         school=concern.school, disclosed_at=disclosed_at, account=account, categories=categories
+    )
+    if other_children is None:
+        other_children = concern.other_children
+    _check_other_children(
+        other_children,
+        named_others=concern.children.exclude(role=ChildRole.SUBJECT).count(),
+        unnamed=concern.unnamed_children.count(),
     )
     if (
         concern.referral_decision
@@ -248,6 +309,17 @@ def concern_correct_record(
     concern.adult_involved = adult_involved
     concern.parent_wishes = parent_wishes.strip()
     concern.immediate_danger = immediate_danger
+    concern.other_children = other_children
+    if concern.referral_decision:
+        problems = rules.decision_problems(
+            concern, _referred_agencies(concern), categories=list(categories)
+        )
+        if problems:
+            raise WorkflowError(
+                "With this correction the referral decision would no longer stand: "
+                + problems[0]
+                + " Correct the referral decision first."
+            )
     _bump(
         concern,
         by=by,
@@ -262,6 +334,7 @@ def concern_correct_record(
             "adult_involved",
             "parent_wishes",
             "immediate_danger",
+            "other_children",
         ],
     )
     if became_urgent:
@@ -277,6 +350,7 @@ def concern_add_note(*, concern: Concern, author, text: str) -> Note:
     note = Note(concern=concern, author=author, text=text, added_at=timezone.now())
     stamp_history(note, by=author, reason="Information added")
     note.save()
+    _flag_investigating(concern, by=author, source="Note", text=text, now=note.added_at)
     return note
 
 
@@ -305,8 +379,17 @@ def concern_add_child(
         _apply_safety(child, safety, by=by, now=now)
     stamp_history(child, by=by, reason="Child added by the safeguarding team")
     child.save()
+    if safety is not None:
+        _flag_safety_texts(concern, child, by=by, now=now)
     _bump(concern, by=by, reason=f"Child added ({child.get_role_display().lower()})", fields=[])
     return child
+
+
+def _flag_safety_texts(concern: Concern, child: ConcernChild, *, by, now) -> None:
+    text = "\n".join(t for t in (child.spoken_to, child.safety_notes, child.safety_action) if t)
+    _flag_investigating(
+        concern, by=by, source=f"Safety check: {child.pupil.full_name}", text=text, now=now
+    )
 
 
 def _apply_safety(child: ConcernChild, check: SafetyCheckInput, *, by, now: datetime) -> None:
@@ -316,6 +399,7 @@ def _apply_safety(child: ConcernChild, check: SafetyCheckInput, *, by, now: date
         if check.action_at is None:
             raise WorkflowError(f"Say when action was taken for {child.pupil.full_name}.")
     child.safe_now = check.safe_now
+    child.spoken_to = check.spoken_to.strip()
     child.safety_notes = check.notes.strip()
     child.safety_action = check.action.strip()
     child.safety_action_at = check.action_at
@@ -341,9 +425,12 @@ def concern_check_safety(
     now = timezone.now()
     for check in checks:
         child = children[check.child.pk]
+        before = (child.spoken_to, child.safety_notes, child.safety_action)
         _apply_safety(child, check, by=by, now=now)
         stamp_history(child, by=by, reason=why)
         child.save()
+        if (child.spoken_to, child.safety_notes, child.safety_action) != before:
+            _flag_safety_texts(concern, child, by=by, now=now)
     if not correction:
         _advance(concern, Step.SAFETY_CHECKED)
     _bump(concern, by=by, reason=why, fields=["step"])
@@ -422,8 +509,11 @@ def concern_preserve_evidence(
     advice_given_at: datetime,
     no_evidence_reason: str = "",
     reason: str = "",
+    payment_made: str = "",
+    payment_details: str = "",
 ) -> Concern:
-    """Record the advice not to delete anything, and complete the evidence step."""
+    """Record the advice not to delete anything, and complete the evidence step. On a
+    sextortion concern, whether money was paid, how and to whom is kept as evidence."""
     concern = _locked(concern, version=version)
     correction = _open_step(concern, Step.EVIDENCE_PRESERVED)
     why = _correction_reason(correction, reason, "Evidence step completed")
@@ -433,10 +523,22 @@ def concern_preserve_evidence(
         raise WorkflowError("The time the advice was given cannot be in the future.")
     if not concern.evidence_items.exists() and not no_evidence_reason.strip():
         raise WorkflowError("Describe the evidence, or explain why there is none to record.")
+    if rules.is_extortion(concern):
+        if payment_made not in YesNoUnknown.values:
+            raise WorkflowError("Say whether any money or anything else was paid.")
+        if payment_made == YesNoUnknown.YES and not payment_details.strip():
+            raise WorkflowError(
+                "Say what was paid, how and to whom (the account, card or payment details are "
+                "evidence for the police)."
+            )
+    else:
+        payment_made, payment_details = "", ""
     concern.evidence_advice_given_by = advice_given_by.strip()
     concern.evidence_advice_given_to = advice_given_to.strip()
     concern.evidence_advice_given_at = advice_given_at
     concern.no_evidence_reason = no_evidence_reason.strip()
+    concern.payment_made = payment_made
+    concern.payment_details = payment_details.strip()
     if not correction:
         _advance(concern, Step.EVIDENCE_PRESERVED)
     _bump(
@@ -448,10 +550,72 @@ def concern_preserve_evidence(
             "evidence_advice_given_to",
             "evidence_advice_given_at",
             "no_evidence_reason",
+            "payment_made",
+            "payment_details",
             "step",
         ],
     )
     return concern
+
+
+def guidance_cards_for(concern: Concern) -> list[GuidanceCard]:
+    """The cards for a concern's categories, national first, then the school's own (which
+    carry its local contacts); cards with no category apply to every concern."""
+    categories = [category.pk for category in concern.categories.all()]
+    return list(
+        GuidanceCard.objects.filter(Q(school=None) | Q(school_id=concern.school_id))
+        .filter(Q(categories__in=categories) | Q(categories=None))
+        .distinct()
+        .order_by(F("school").asc(nulls_first=True), "position", "title")
+    )
+
+
+def advice_outstanding(concern: Concern) -> list[GuidanceCard]:
+    """National cards with advice for the family that is not yet recorded as given."""
+    given = set(concern.advice_given.values_list("card_id", flat=True))
+    return [
+        card
+        for card in guidance_cards_for(concern)
+        if card.has_family_advice
+        and not card.is_local
+        and card.categories.exists()
+        and card.pk not in given
+    ]
+
+
+@transaction.atomic
+def advice_record(
+    *,
+    concern: Concern,
+    by,
+    card: GuidanceCard,
+    given_by: str,
+    given_to: str,
+    given_at: datetime,
+    notes: str = "",
+) -> AdviceGiven:
+    """Record that a card's advice was given: by whom, to whom and when."""
+    concern = _locked(concern, version=None)
+    _open_step(concern, Step.EVIDENCE_PRESERVED)
+    if card not in guidance_cards_for(concern):
+        raise WorkflowError("Choose advice that applies to this concern.")
+    if not given_by.strip() or not given_to.strip():
+        raise WorkflowError("Say who gave the advice, and to whom.")
+    if given_at > timezone.now():
+        raise WorkflowError("The time the advice was given cannot be in the future.")
+    advice = AdviceGiven(
+        concern=concern,
+        card=card,
+        given_by=given_by.strip(),
+        given_to=given_to.strip(),
+        given_at=given_at,
+        notes=notes.strip(),
+        recorded_by=by,
+        recorded_at=timezone.now(),
+    )
+    stamp_history(advice, by=by, reason=f"Advice given: {card.title}")
+    advice.save()
+    return advice
 
 
 def police_required(concern: Concern) -> bool:
@@ -468,6 +632,107 @@ def police_required_for(categories, adult_involved: str) -> bool:
     )
 
 
+def _referred_agencies(concern: Concern) -> list[str]:
+    agencies = set(concern.referrals.values_list("agency", flat=True))
+    return [agency for agency in Agency.values if agency in agencies]
+
+
+@transaction.atomic
+def concern_assess_criteria(
+    *,
+    concern: Concern,
+    by,
+    version: int,
+    answers: dict[str, str],
+    notes: str = "",
+    reason: str = "",
+) -> Concern:
+    """Answer the UKCIS immediate-referral questions the app cannot answer itself. A change
+    that would leave the referral decision one guidance does not allow is refused."""
+    concern = _locked(concern, version=version)
+    if concern.is_closed:
+        raise WorkflowError("This concern is closed. Add a note to it instead.")
+    if not rules.asks_criteria(concern):
+        raise WorkflowError(
+            "These questions are asked only of concerns about sexual imagery, "
+            "grooming, sextortion or exploitation."
+        )
+    correction = concern.criteria_assessed_at is not None
+    why = _correction_reason(correction, reason, "Immediate-referral questions answered")
+    asked = [c for c in rules.criteria(concern) if c.asked]
+    missing = [c.question for c in asked if answers.get(c.key) not in YesNoUnknown.values]
+    if missing:
+        raise WorkflowError("Answer every question: " + " ".join(missing))
+    for criterion in asked:
+        setattr(concern, rules.ASKED_FIELDS[criterion.key], answers[criterion.key])
+    concern.criteria_notes = notes.strip()
+    concern.criteria_assessed_at = timezone.now()
+    concern.criteria_assessed_by = by
+    if concern.referral_decision:
+        problems = rules.decision_problems(concern, _referred_agencies(concern))
+        if problems:
+            raise WorkflowError(
+                "With these answers the referral decision would no longer stand: "
+                + problems[0]
+                + " Correct the referral decision first."
+            )
+    _bump(
+        concern,
+        by=by,
+        reason=why,
+        fields=[
+            *rules.ASKED_FIELDS.values(),
+            "criteria_notes",
+            "criteria_assessed_at",
+            "criteria_assessed_by",
+        ],
+    )
+    return concern
+
+
+@dataclass(frozen=True)
+class NotReferring:
+    """Why a concern is not referred: the ground and what stands behind it."""
+
+    ground: str
+    contact: str = ""
+    contact_at: datetime | None = None
+    advice: str = ""
+    threshold_level: str = ""
+    review_date: date | None = None
+
+
+def _check_not_referring(grounds: NotReferring, rationale: str) -> None:
+    if grounds.ground not in NotReferGround.values:
+        raise WorkflowError(
+            "Choose the ground for not referring: advice from children's social care or the "
+            "police, the local threshold not met, or a social worker already involved and told."
+        )
+    if not rationale.strip():
+        raise WorkflowError("Explain why the concern is not being referred.")
+    now = timezone.now()
+    if grounds.ground == NotReferGround.ADVICE:
+        if not grounds.contact.strip() or grounds.contact_at is None or not grounds.advice.strip():
+            raise WorkflowError(
+                "Say who gave the advice (name and service), when, and what they advised."
+            )
+    elif grounds.ground == NotReferGround.THRESHOLD:
+        if not grounds.threshold_level.strip() or not grounds.advice.strip():
+            raise WorkflowError(
+                "Say which level of the local threshold document applies, and what will "
+                "happen instead (for example early help, or monitoring)."
+            )
+        if grounds.review_date is None or grounds.review_date <= timezone.localdate(now):
+            raise WorkflowError("Set a date in the future to review the decision.")
+    elif not grounds.contact.strip() or grounds.contact_at is None:
+        raise WorkflowError("Name the child's social worker and say when they were told.")
+    if grounds.contact_at is not None and grounds.contact_at > now:
+        raise WorkflowError("The time of the contact cannot be in the future.")
+    for text in (rationale, grounds.advice, grounds.threshold_level):
+        if rules.cites_family_wishes(text):
+            raise WorkflowError(rules.FAMILY_WISHES_MESSAGE)
+
+
 @transaction.atomic
 def concern_decide_referral(
     *,
@@ -480,13 +745,23 @@ def concern_decide_referral(
     parents_informed: bool,
     parents_not_informed_reason: str,
     reason: str = "",
+    not_referring: NotReferring | None = None,
 ) -> Concern:
     """Complete the referral step: referred (to the agencies whose referrals are recorded) or
-    not, and why. The parents' wishes are recorded beside it; they do not decide it."""
+    not, and on which ground guidance accepts. Where an immediate-referral criterion is met,
+    only a referral to children's social care and the police is accepted. The parents'
+    wishes are recorded beside the decision; they do not decide it."""
     concern = _locked(concern, version=version)
     correction = _open_step(concern, Step.REFERRAL_DECIDED)
     why = _correction_reason(correction, reason, "Referral decision recorded")
     referrals = list(concern.referrals.select_related("made_by").order_by("made_at", "pk"))
+    unanswered = rules.unanswered_criteria(concern)
+    if unanswered:
+        raise WorkflowError(
+            "Answer the immediate-referral questions before deciding: "
+            + " ".join(c.question for c in unanswered)
+        )
+    grounds = NotReferring(ground="")
     if decision == ReferralDecision.REFER:
         if not referrals:
             raise WorkflowError("Record the referral to each agency before completing this step.")
@@ -495,23 +770,30 @@ def concern_decide_referral(
         ]
         made_at, made_by = referrals[0].made_at, referrals[0].made_by.full_name
     elif decision == ReferralDecision.NOT_REFER:
-        if not rationale.strip():
-            raise WorkflowError("Explain why the concern is not being referred.")
+        if rules.criteria_met(concern):
+            raise WorkflowError(rules.decision_problems(concern, [])[0])
+        grounds = not_referring or NotReferring(ground="")
+        _check_not_referring(grounds, rationale)
         agencies = [r.agency for r in referrals]
         made_at, made_by = None, ""
     else:
         raise WorkflowError("Choose whether to refer.")
+    concern.referral_decision = decision
+    problems = rules.decision_problems(concern, agencies)
+    if problems:
+        raise WorkflowError(problems[0])
     if police_required(concern) and Agency.POLICE not in agencies:
         if not police_not_told_reason.strip():
             raise WorkflowError(
                 "An adult is involved in seeking images or contact from a child: refer to the "
                 "police, or explain why not."
             )
+        if rules.cites_family_wishes(police_not_told_reason):
+            raise WorkflowError(rules.FAMILY_WISHES_MESSAGE)
     else:
         police_not_told_reason = ""
     if not parents_informed and not parents_not_informed_reason.strip():
         raise WorkflowError("Explain why the parents or carers have not been told.")
-    concern.referral_decision = decision
     concern.referral_agencies = agencies if decision == ReferralDecision.REFER else []
     concern.referral_made_at = made_at
     concern.referral_made_by = made_by
@@ -521,6 +803,16 @@ def concern_decide_referral(
     concern.parents_not_informed_reason = (
         "" if parents_informed else parents_not_informed_reason.strip()
     )
+    concern.not_refer_ground = grounds.ground
+    concern.not_refer_contact = grounds.contact.strip()
+    concern.not_refer_contact_at = grounds.contact_at
+    concern.not_refer_advice = grounds.advice.strip()
+    concern.threshold_level = grounds.threshold_level.strip()
+    concern.not_refer_review_date = grounds.review_date
+    # A new decision is signed afresh.
+    concern.countersigned_by = None
+    concern.countersigned_at = None
+    concern.countersign_reason = ""
     concern.decided_by = by
     if not correction:
         _advance(concern, Step.REFERRAL_DECIDED)
@@ -537,11 +829,68 @@ def concern_decide_referral(
             "police_not_told_reason",
             "parents_informed",
             "parents_not_informed_reason",
+            "not_refer_ground",
+            "not_refer_contact",
+            "not_refer_contact_at",
+            "not_refer_advice",
+            "threshold_level",
+            "not_refer_review_date",
+            "countersigned_by",
+            "countersigned_at",
+            "countersign_reason",
             "decided_by",
             "step",
         ],
     )
+    if rationale.strip():
+        _flag_investigating(concern, by=by, source="Referral decision", text=rationale)
     return concern
+
+
+@transaction.atomic
+def concern_countersign(*, concern: Concern, by, version: int, reason: str) -> Concern:
+    """A second member of the DSL team agrees, with their own reason, with a decision not to
+    refer a concern that had an indicator of risk. One who disagrees corrects the decision."""
+    concern = _locked(concern, version=version)
+    if concern.is_closed:
+        raise WorkflowError("This concern is closed.")
+    if not rules.awaiting_countersignature(concern):
+        raise WorkflowError("This decision does not need a countersignature.")
+    if concern.decided_by_id == by.pk:
+        raise WorkflowError(
+            "Another member of the safeguarding team must countersign: you made this decision."
+        )
+    if not Membership.objects.filter(
+        user=by, school_id=concern.school_id, role__in=DSL_TEAM, user__is_active=True
+    ).exists():
+        raise WorkflowError("Only a member of this school's safeguarding team can countersign.")
+    if not reason.strip():
+        raise WorkflowError("Give your own reason for agreeing that the concern is not referred.")
+    if rules.cites_family_wishes(reason):
+        raise WorkflowError(rules.FAMILY_WISHES_MESSAGE)
+    concern.countersigned_by = by
+    concern.countersigned_at = timezone.now()
+    concern.countersign_reason = reason.strip()
+    _bump(
+        concern,
+        by=by,
+        reason="Decision not to refer countersigned",
+        fields=["countersigned_by", "countersigned_at", "countersign_reason"],
+    )
+    return concern
+
+
+def _require_decision_stands(concern: Concern) -> None:
+    """Refuse to move on from a referral decision guidance does not allow, or one still
+    waiting for its countersignature."""
+    problems = rules.decision_problems(concern, _referred_agencies(concern))
+    if problems:
+        raise WorkflowError(problems[0] + " Correct the referral decision first.")
+    if rules.awaiting_countersignature(concern):
+        raise WorkflowError(
+            "The decision not to refer is awaiting a countersignature by another member of the "
+            "safeguarding team: it cannot move on until then."
+        )
 
 
 def _require_support_step_open(concern: Concern) -> None:
@@ -559,6 +908,8 @@ def support_action_add(
         raise WorkflowError("That child is not named in this concern.")
     if not action.strip() or not owner.strip():
         raise WorkflowError("Describe the support and who is responsible for it.")
+    if rules.declines_support(action):
+        raise WorkflowError(rules.NO_SUPPORT_MESSAGE)
     support = SupportAction(
         child=child,
         action=action.strip(),
@@ -614,16 +965,45 @@ def concern_plan_support(
     concern = _locked(concern, version=version)
     correction = _open_step(concern, Step.SUPPORT_PLANNED)
     why = _correction_reason(correction, reason, "Support planned")
+    _require_decision_stands(concern)
     missing = _children_without_support(concern)
     if missing:
         raise WorkflowError(f"Plan support for {', '.join(missing)}.")
     if not concern.follow_ups.exists() and not no_follow_up_reason.strip():
         raise WorkflowError("Plan school-wide follow-up, or explain why none is needed.")
+    if rules.cites_family_wishes(no_follow_up_reason):
+        raise WorkflowError(rules.FAMILY_WISHES_MESSAGE)
     concern.no_follow_up_reason = no_follow_up_reason.strip()
     if not correction:
         _advance(concern, Step.SUPPORT_PLANNED)
     _bump(concern, by=by, reason=why, fields=["no_follow_up_reason", "step"])
     return concern
+
+
+def open_items(concern: Concern) -> list[str]:
+    """What must be settled before the concern can close, besides its steps."""
+    items = []
+    if concern.other_children == YesNoUnknown.UNKNOWN:
+        items.append(
+            "It is not known whether other children are involved or at risk: find out, then "
+            "correct the record (naming or describing them)."
+        )
+    unnamed = [u.description for u in concern.unnamed_children.all() if u.is_open]
+    if unnamed:
+        items.append(
+            "Children not yet identified: "
+            + "; ".join(f"“{text[:80]}”" for text in unnamed)
+            + ". Name each from the register, or record that their identities were passed to "
+            "children's social care or the police to establish."
+        )
+    flags = concern.practice_flags.filter(reviewed_at=None).count()
+    if flags:
+        items.append(
+            f"{flags} flagged {'entry needs' if flags == 1 else 'entries need'} review by the "
+            "safeguarding team (a child questioned, other parents asked, images viewed or an "
+            "offender contacted)."
+        )
+    return items
 
 
 @transaction.atomic
@@ -647,6 +1027,9 @@ def concern_close(*, concern: Concern, by, version: int, outcome_summary: str) -
     missing = _children_without_support(concern)
     if missing:
         raise WorkflowError(f"Plan support for {', '.join(missing)}.")
+    _require_decision_stands(concern)
+    for problem in open_items(concern):
+        raise WorkflowError(problem)
     if not outcome_summary.strip():
         raise WorkflowError("Summarise the outcome.")
     concern.step = Step.CLOSED
@@ -680,6 +1063,9 @@ def category_add(
         involves_sexual_imagery=involves_sexual_imagery,
         adult_perpetrator=adult_perpetrator,
         is_online_safety=is_online_safety,
+        # Sexual imagery and adults seeking contact are asked the UKCIS referral questions.
+        is_sexual=involves_sexual_imagery or adult_perpetrator,
+        asks_referral_criteria=involves_sexual_imagery or adult_perpetrator,
         position=500,
     )
     stamp_history(category, by=by, reason="Category added by the school")
@@ -779,3 +1165,149 @@ def follow_up_complete(
     stamp_history(follow_up, by=by, reason="Follow-up done")
     follow_up.save(update_fields=["completed_on", "completion_notes"])
     return follow_up
+
+
+@transaction.atomic
+def unnamed_child_add(*, concern: Concern, by, description: str) -> UnnamedChild:
+    """Describe a child involved or at risk who is not yet identified."""
+    concern = _locked(concern, version=None)
+    if concern.is_closed:
+        raise WorkflowError("This concern is closed. Add a note to it instead.")
+    if not description.strip():
+        raise WorkflowError(
+            "Describe the child (for example, “a friend at the sleepover, about 9”)."
+        )
+    unnamed = UnnamedChild(
+        concern=concern, description=description.strip(), added_by=by, added_at=timezone.now()
+    )
+    stamp_history(unnamed, by=by, reason="Child not yet identified described")
+    unnamed.save()
+    if concern.other_children != YesNoUnknown.YES:
+        concern.other_children = YesNoUnknown.YES
+        _bump(
+            concern, by=by, reason="Other children involved or at risk", fields=["other_children"]
+        )
+    return unnamed
+
+
+def _locked_unnamed(unnamed: UnnamedChild) -> UnnamedChild:
+    unnamed = (
+        UnnamedChild.objects.select_for_update(of=("self",))
+        .select_related("concern")
+        .get(pk=unnamed.pk)
+    )
+    if unnamed.concern.is_closed:
+        raise WorkflowError("This concern is closed. Add a note to it instead.")
+    if not unnamed.is_open:
+        raise WorkflowError("This child has already been identified or passed on.")
+    return unnamed
+
+
+@transaction.atomic
+def unnamed_child_identify(
+    *,
+    unnamed: UnnamedChild,
+    by,
+    pupil: Pupil,
+    role: str,
+    safety: SafetyCheckInput | None = None,
+) -> ConcernChild:
+    """A described child is now known: name them from the register (with their own safety
+    check once checks have been done) and close the open item."""
+    unnamed = _locked_unnamed(unnamed)
+    child = concern_add_child(concern=unnamed.concern, by=by, pupil=pupil, role=role, safety=safety)
+    unnamed.identified_as = child
+    unnamed.resolved_by = by
+    unnamed.resolved_at = timezone.now()
+    stamp_history(unnamed, by=by, reason=f"Identified as {pupil.full_name}")
+    unnamed.save(update_fields=["identified_as", "resolved_by", "resolved_at"])
+    return child
+
+
+@transaction.atomic
+def unnamed_child_pass_on(
+    *, unnamed: UnnamedChild, by, passed_to: str, passed_at: datetime
+) -> UnnamedChild:
+    """Record that what is known of a child was passed to social care or the police to
+    establish who they are: the school does not investigate."""
+    unnamed = _locked_unnamed(unnamed)
+    if not passed_to.strip():
+        raise WorkflowError("Say to whom the information was passed (service and person).")
+    if passed_at > timezone.now():
+        raise WorkflowError("The time it was passed on cannot be in the future.")
+    unnamed.passed_to = passed_to.strip()
+    unnamed.passed_at = passed_at
+    unnamed.resolved_by = by
+    unnamed.resolved_at = timezone.now()
+    stamp_history(unnamed, by=by, reason=f"Passed to {unnamed.passed_to} to identify")
+    unnamed.save(update_fields=["passed_to", "passed_at", "resolved_by", "resolved_at"])
+    return unnamed
+
+
+@transaction.atomic
+def practice_flag_review(*, flag: PracticeFlag, by, notes: str) -> PracticeFlag:
+    """The DSL team has looked at a flagged entry and says what follows from it."""
+    flag = PracticeFlag.objects.select_for_update().get(pk=flag.pk)
+    if flag.reviewed_at is not None:
+        raise WorkflowError("This has already been reviewed.")
+    if not notes.strip():
+        raise WorkflowError(
+            "Say what you found and what follows (for example, advice given to the member of "
+            "staff, or information passed to the police)."
+        )
+    flag.reviewed_by = by
+    flag.reviewed_at = timezone.now()
+    flag.review_notes = notes.strip()
+    stamp_history(flag, by=by, reason="Flag reviewed")
+    flag.save(update_fields=["reviewed_by", "reviewed_at", "review_notes"])
+    return flag
+
+
+@transaction.atomic
+def guidance_card_save(
+    *,
+    school: School,
+    by,
+    title: str,
+    categories: list[Category],
+    when_told: str = "",
+    tell_family: str = "",
+    do_not: str = "",
+    report_to: str = "",
+    removal: str = "",
+    card: GuidanceCard | None = None,
+    reason: str = "",
+) -> GuidanceCard:
+    """Add or change one of the school's own guidance cards (local contacts and procedures).
+    National cards are not changed here: they come from national guidance."""
+    if card is not None:
+        card = GuidanceCard.objects.select_for_update().get(pk=card.pk)
+        if card.school_id != school.pk:
+            raise WorkflowError("Only the school's own cards can be changed.")
+        if not reason.strip():
+            raise WorkflowError("Give the reason for this change.")
+    if not title.strip():
+        raise WorkflowError("Enter a title for the card.")
+    if not any(t.strip() for t in (when_told, tell_family, do_not, report_to, removal)):
+        raise WorkflowError("Write the guidance: at least one part of the card.")
+    if any(category.school_id not in (None, school.pk) for category in categories):
+        raise WorkflowError("Choose categories from this school's list.")
+    if card is None:
+        base = slugify(title)[:60] or "card"
+        key, n = base, 1
+        while GuidanceCard.objects.filter(school=school, key=key).exists():
+            n += 1
+            key = f"{base}-{n}"
+        card = GuidanceCard(school=school, key=key, added_by=by, position=500)
+    card.title = title.strip()
+    card.when_told = when_told.strip()
+    card.tell_family = tell_family.strip()
+    card.do_not = do_not.strip()
+    card.report_to = report_to.strip()
+    card.removal = removal.strip()
+    stamp_history(
+        card, by=by, reason=f"Corrected: {reason.strip()}" if card.pk else "Local card added"
+    )
+    card.save()
+    card.categories.set(categories)
+    return card
