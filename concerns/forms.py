@@ -8,12 +8,15 @@ from concerns.models import (
     ConcernChild,
     DiscloserType,
     FollowUpKind,
+    GuidanceCard,
+    NotReferGround,
     ReferralDecision,
     Step,
     YesNoUnknown,
 )
 from concerns.queue import UNASSIGNED
-from concerns.services import ChildInput, SafetyCheckInput
+from concerns.rules import Criterion
+from concerns.services import ChildInput, NotReferring, SafetyCheckInput
 from safeguard.forms import DateInput, DateTimeInput, LongSelect
 from schools.models import Pupil
 
@@ -159,6 +162,14 @@ class RecordFields(forms.Form):
         help_text="If yes, call 999 now, then finish this form: the safeguarding team is "
         "alerted at once.",
     )
+    other_children = forms.ChoiceField(
+        label="Are other children involved, or may they be at risk?",
+        help_text="For example friends who were sent the same messages, or at the same "
+        "sleepover. Name each one below, or describe them if you do not know who they are.",
+        choices=YesNoUnknown.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether other children are involved or at risk"},
+    )
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
@@ -190,6 +201,7 @@ class RecordFields(forms.Form):
             "adult_involved": data["adult_involved"],
             "parent_wishes": data["parent_wishes"],
             "immediate_danger": data["immediate_danger"],
+            "other_children": data["other_children"],
         }
 
 
@@ -230,10 +242,19 @@ class ConcernRecordForm(RecordFields):
                 required=False,
                 initial=ChildRole.SUBJECT if first else "",
             )
+        self.fields["unnamed_children"] = text(
+            "Children you cannot name yet",
+            required=False,
+            rows=3,
+            help_text="Describe each child on a line of their own, for example “two friends "
+            "at a sleepover” or “a boy in the year above, name not known”. Do not ask the "
+            "child or anyone else to find out who they are: the safeguarding team will.",
+        )
         # Fields appear on the page in this order; children after the categories.
         order = ["discloser_type", "discloser_name", "discloser_relationship", "disclosed_at"]
         order += ["location", "account"]
         order += [f"{f}_{row}" for row in range(1, CHILD_ROWS + 1) for f in ("child", "role")]
+        order += ["other_children", "unnamed_children"]
         self.order_fields(order)
 
     def child_rows(self):
@@ -256,7 +277,17 @@ class ConcernRecordForm(RecordFields):
         roles = [cleaned.get(f"role_{row}") for row in range(1, CHILD_ROWS + 1)]
         if cleaned.get("child_1") and ChildRole.SUBJECT not in roles:
             self.add_error("role_1", "Say which child the concern is about")
+        others = [row for row in range(2, CHILD_ROWS + 1) if cleaned.get(f"child_{row}")]
+        if cleaned.get("other_children") == YesNoUnknown.YES and not others and not self.unnamed():
+            self.add_error(
+                "other_children",
+                "Name the other children, or describe them below if you do not know who they are",
+            )
         return cleaned
+
+    def unnamed(self) -> list[str]:
+        text_ = self.cleaned_data.get("unnamed_children", "")
+        return [line.strip() for line in text_.splitlines() if line.strip()]
 
     def children(self) -> list[ChildInput]:
         return [
@@ -283,6 +314,17 @@ class NoteForm(forms.Form):
     )
 
 
+def spoken_to_field(name: str):
+    return text(
+        f"Who has spoken to {name} about this, and why?",
+        rows=2,
+        error=f"Say who has spoken to {name} about this, and why (or that no one has)",
+        help_text="For example: “Class teacher, who listened when she came to him; no "
+        "questions asked.” or “No one: her mother told us.” Listen, do not investigate: "
+        "the school does not interview children.",
+    )
+
+
 class SafetyCheckForm(VersionedForm):
     """For every child named: safe now or not, and if not, what was done and when."""
 
@@ -296,6 +338,7 @@ class SafetyCheckForm(VersionedForm):
                 f"Is {name} safe now?",
                 error=f"Select whether {name} is safe now",
             )
+            self.fields[f"spoken_to_{key}"] = spoken_to_field(name)
             self.fields[f"notes_{key}"] = text(
                 "How do you know?",
                 required=False,
@@ -313,6 +356,7 @@ class SafetyCheckForm(VersionedForm):
             )
             if child.safety_checked and not self.is_bound:
                 self.fields[f"safe_{key}"].initial = "yes" if child.safe_now else "no"
+                self.fields[f"spoken_to_{key}"].initial = child.spoken_to
                 self.fields[f"notes_{key}"].initial = child.safety_notes
                 self.fields[f"action_{key}"].initial = child.safety_action
                 self.fields[f"action_at_{key}"].initial = child.safety_action_at
@@ -321,7 +365,10 @@ class SafetyCheckForm(VersionedForm):
         return [
             (
                 child,
-                [self[f"{f}_{child.uuid.hex}"] for f in ("safe", "notes", "action", "action_at")],
+                [
+                    self[f"{f}_{child.uuid.hex}"]
+                    for f in ("safe", "spoken_to", "notes", "action", "action_at")
+                ],
             )
             for child in self.children
         ]
@@ -346,6 +393,7 @@ class SafetyCheckForm(VersionedForm):
             SafetyCheckInput(
                 child=child,
                 safe_now=data[f"safe_{child.uuid.hex}"],
+                spoken_to=data[f"spoken_to_{child.uuid.hex}"],
                 notes=data[f"notes_{child.uuid.hex}"],
                 action=data[f"action_{child.uuid.hex}"],
                 action_at=data[f"action_at_{child.uuid.hex}"],
@@ -364,6 +412,7 @@ class AddChildForm(forms.Form):
         error_messages={"required": "Choose the child's role in the concern"},
     )
     safe_now = yes_no("Is this child safe now?", error="Select whether this child is safe now")
+    spoken_to = spoken_to_field("this child")
     safety_notes = text("How do you know?", required=False, rows=2)
     safety_action = text("If not, what was done to make them safe?", required=False, rows=2)
     safety_action_at = datetime_field(
@@ -375,7 +424,13 @@ class AddChildForm(forms.Form):
         self.pupils = {str(p.uuid): p for p in pupils}
         self.fields["pupil"].choices = pupil_choices(pupils)
         if not needs_safety:
-            for name in ("safe_now", "safety_notes", "safety_action", "safety_action_at"):
+            for name in (
+                "safe_now",
+                "spoken_to",
+                "safety_notes",
+                "safety_action",
+                "safety_action_at",
+            ):
                 del self.fields[name]
         self.needs_safety = needs_safety
 
@@ -400,6 +455,7 @@ class AddChildForm(forms.Form):
         data = self.cleaned_data
         return SafetyCheckInput(
             safe_now=data["safe_now"],
+            spoken_to=data["spoken_to"],
             notes=data["safety_notes"],
             action=data["safety_action"],
             action_at=data["safety_action_at"],
@@ -457,11 +513,114 @@ class EvidenceAdviceForm(VersionedForm):
         "When was the advice given?", error="Enter when the advice was given"
     )
     no_evidence_reason = text("If no evidence is described above, why not?", required=False, rows=2)
+    payment_made = forms.ChoiceField(
+        label="Has any money, gift card or anything else been paid?",
+        help_text="Ask, but do not advise paying. What was paid, how and to whom is evidence "
+        "for the police: it is recorded, not acted on.",
+        choices=YesNoUnknown.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether anything has been paid"},
+    )
+    payment_details = text(
+        "If so, what was paid, how and to whom?",
+        required=False,
+        rows=2,
+        help_text="For example: “£50 by bank transfer on 3 November to an account named "
+        "J Smith; the blackmailer's number and the bank details are kept.”",
+    )
+
+    def __init__(self, *args, extortion: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not extortion:
+            del self.fields["payment_made"]
+            del self.fields["payment_details"]
 
     def clean(self):
         cleaned = super().clean()
         not_in_future(self, "advice_given_at")
+        if cleaned.get("payment_made") == YesNoUnknown.YES and not cleaned.get("payment_details"):
+            self.add_error("payment_details", "Say what was paid, how and to whom")
         return cleaned
+
+
+class AdviceGivenForm(forms.Form):
+    """Which card's advice was given to the child or family, by whom, to whom and when."""
+
+    card = forms.ChoiceField(
+        label="Which advice?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the advice that was given"},
+    )
+    given_by = text("Who gave it?", max_length=150, error="Enter who gave the advice")
+    given_to = text(
+        "To whom?",
+        max_length=150,
+        error="Enter who was given the advice",
+        help_text="For example: the child and his father, Mr Example",
+    )
+    given_at = datetime_field("When?", error="Enter when the advice was given")
+    notes = text(
+        "Anything to note",
+        required=False,
+        rows=2,
+        help_text="For example: a leaflet given; what the family said they would do.",
+    )
+
+    def __init__(self, *args, cards: list[GuidanceCard], **kwargs):
+        super().__init__(*args, prefix="advice_given", **kwargs)
+        self.cards = {card.uuid.hex: card for card in cards}
+        self.fields["card"].choices = [(card.uuid.hex, card.title) for card in cards]
+
+    def clean(self):
+        cleaned = super().clean()
+        not_in_future(self, "given_at")
+        return cleaned
+
+    @property
+    def chosen_card(self) -> GuidanceCard:
+        return self.cards[self.cleaned_data["card"]]
+
+
+class CriteriaForm(VersionedForm):
+    """The UKCIS immediate-referral questions the app cannot answer from what it holds."""
+
+    notes = text(
+        "What the answers rest on",
+        required=False,
+        rows=3,
+        help_text="For example: what the parent said about the messages. Do not view the "
+        "images to answer: what is known of them is enough, and where unsure, answer "
+        "“Not known”.",
+    )
+
+    def __init__(self, *args, criteria: list[Criterion], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            if not criterion.asked:
+                continue
+            self.fields[criterion.key] = forms.ChoiceField(
+                label=criterion.question,
+                choices=YesNoUnknown.choices,
+                widget=forms.RadioSelect,
+                initial=criterion.answer or None,
+                error_messages={"required": "Answer this question (“Not known” if unsure)"},
+            )
+        self.order_fields([c.key for c in criteria if c.asked] + ["notes", "reason"])
+
+    @property
+    def answers(self) -> dict[str, str]:
+        return {c.key: self.cleaned_data[c.key] for c in self.criteria if c.asked}
+
+
+class CountersignForm(VersionedForm):
+    countersign_reason = text(
+        "Your reason for agreeing",
+        rows=3,
+        error="Give your own reason for agreeing that the concern is not referred",
+        help_text="Your own view, with what you relied on. If you do not agree, do not "
+        "countersign: correct the decision instead.",
+    )
 
 
 class ReferralDecisionForm(VersionedForm):
@@ -475,6 +634,47 @@ class ReferralDecisionForm(VersionedForm):
         ],
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether the concern will be referred"},
+    )
+    not_refer_ground = forms.ChoiceField(
+        label="If not referring, on what ground?",
+        help_text="These are the only grounds guidance accepts. A parent's or carer's wish is "
+        "never a ground: it is recorded beside the decision.",
+        choices=NotReferGround.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    not_refer_contact = text(
+        "Who advised, or who is the child's social worker?",
+        required=False,
+        max_length=150,
+        help_text="Name and service, for example “Sam Duty, Demoshire MASH”. For the "
+        "advice or social worker grounds.",
+    )
+    not_refer_contact_at = datetime_field(
+        "When did you speak to them?",
+        required=False,
+        error="Enter when you spoke to them",
+    )
+    threshold_level = text(
+        "Which level of the local threshold document applies?",
+        required=False,
+        max_length=120,
+        help_text="For the threshold ground. For example “Level 2: early help”.",
+    )
+    not_refer_advice = text(
+        "What did they advise, or what will happen instead?",
+        required=False,
+        rows=3,
+        help_text="For example: early help assessment offered; monitoring by the pastoral "
+        "lead with weekly check-ins.",
+    )
+    not_refer_review_date = forms.DateField(
+        label="When will the decision be reviewed?",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=DateInput(),
+        help_text="For the threshold ground.",
+        error_messages={"invalid": "Enter the review date in the right format"},
     )
     rationale = text(
         "Reasons for the decision",
@@ -500,13 +700,53 @@ class ReferralDecisionForm(VersionedForm):
         help_text="For example: telling them could put the child at greater risk.",
     )
 
-    def __init__(self, *args, has_referrals: bool, police_not_referred: bool, **kwargs):
+    NOT_REFER_FIELDS = (
+        "not_refer_ground",
+        "not_refer_contact",
+        "not_refer_contact_at",
+        "threshold_level",
+        "not_refer_advice",
+        "not_refer_review_date",
+    )
+
+    def __init__(
+        self,
+        *args,
+        has_referrals: bool,
+        police_not_referred: bool,
+        must_refer: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.has_referrals = has_referrals
         # The question is asked only while the police must be told and no referral to
         # them is recorded.
-        if not police_not_referred:
+        if not police_not_referred or must_refer:
             del self.fields["police_not_told_reason"]
+        # Where an immediate-referral criterion is met, not referring is not offered.
+        if must_refer:
+            self.fields["decision"].choices = [
+                (ReferralDecision.REFER, "Refer: the referrals recorded above")
+            ]
+            for name in self.NOT_REFER_FIELDS:
+                del self.fields[name]
+            self.fields["rationale"].help_text = "Say why, with the information you relied on."
+        self.order_fields(
+            ["version", "decision", *self.NOT_REFER_FIELDS, "rationale", "police_not_told_reason"]
+        )
+
+    def not_referring(self) -> NotReferring | None:
+        data = self.cleaned_data
+        if data.get("decision") != ReferralDecision.NOT_REFER:
+            return None
+        return NotReferring(
+            ground=data.get("not_refer_ground", ""),
+            contact=data.get("not_refer_contact", ""),
+            contact_at=data.get("not_refer_contact_at"),
+            advice=data.get("not_refer_advice", ""),
+            threshold_level=data.get("threshold_level", ""),
+            review_date=data.get("not_refer_review_date"),
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -515,8 +755,8 @@ class ReferralDecisionForm(VersionedForm):
             self.add_error(
                 "decision", "Record the referral to each agency before completing this step"
             )
-        if decision == ReferralDecision.NOT_REFER and not cleaned.get("rationale"):
-            self.add_error("rationale", "Explain why the concern is not being referred")
+        if decision == ReferralDecision.NOT_REFER:
+            self._clean_not_referring(cleaned)
         if (
             "police_not_told_reason" in self.fields
             and decision
@@ -534,6 +774,141 @@ class ReferralDecisionForm(VersionedForm):
                 "Explain why the parents or carers have not been told",
             )
         return cleaned
+
+    def _clean_not_referring(self, cleaned) -> None:
+        if not cleaned.get("rationale"):
+            self.add_error("rationale", "Explain why the concern is not being referred")
+        ground = cleaned.get("not_refer_ground")
+        if not ground:
+            self.add_error("not_refer_ground", "Select the ground for not referring")
+        if ground in (NotReferGround.ADVICE, NotReferGround.KNOWN):
+            if not cleaned.get("not_refer_contact"):
+                self.add_error(
+                    "not_refer_contact",
+                    "Enter who advised"
+                    if ground == NotReferGround.ADVICE
+                    else "Enter the name of the child's social worker",
+                )
+            if not cleaned.get("not_refer_contact_at") and "not_refer_contact_at" not in (
+                self.errors
+            ):
+                self.add_error("not_refer_contact_at", "Enter when you spoke to them")
+            not_in_future(self, "not_refer_contact_at")
+        if ground == NotReferGround.ADVICE and not cleaned.get("not_refer_advice"):
+            self.add_error("not_refer_advice", "Enter what they advised")
+        if ground == NotReferGround.THRESHOLD:
+            if not cleaned.get("threshold_level"):
+                self.add_error("threshold_level", "Enter the level of the threshold document")
+            if not cleaned.get("not_refer_advice"):
+                self.add_error("not_refer_advice", "Enter what will happen instead")
+            review = cleaned.get("not_refer_review_date")
+            if review is None and "not_refer_review_date" not in self.errors:
+                self.add_error("not_refer_review_date", "Enter the date of the review")
+            elif review is not None and review <= timezone.localdate():
+                self.add_error("not_refer_review_date", "The review date must be in the future")
+
+
+class UnnamedChildForm(forms.Form):
+    description = text(
+        "Describe the child",
+        rows=2,
+        error="Describe the child",
+        help_text="What is known, for example “a friend at the sleepover, about 9”. Do not "
+        "question anyone to find out more: social care or the police will establish who "
+        "they are.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="unnamed", **kwargs)
+
+
+class PassOnForm(forms.Form):
+    passed_to = text(
+        "To whom was the information passed?",
+        max_length=200,
+        error="Enter to whom the information was passed",
+        help_text="Service and person, for example “Demoshire MASH, Sam Duty” or “Police, "
+        "PC Example, reference 1234”.",
+    )
+    passed_at = datetime_field("When?", error="Enter when the information was passed on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="pass", **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        not_in_future(self, "passed_at")
+        return cleaned
+
+
+class FlagReviewForm(forms.Form):
+    review_notes = text(
+        "What you found and what follows",
+        rows=3,
+        error="Say what you found and what follows",
+        help_text="For example: advice given to the member of staff about not questioning "
+        "children; the other parents' contact passed to the police.",
+    )
+
+
+class GuidanceCardForm(forms.Form):
+    """One of the school's own cards: local contacts and procedures."""
+
+    title = text("Title", max_length=200, error="Enter a title for the card")
+    categories = forms.MultipleChoiceField(
+        label="Which kinds of concern does it apply to?",
+        help_text="Leave all unticked for a card that applies to every concern (for example "
+        "the MASH, LADO and police numbers).",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    report_to = text(
+        "Whom to report to, and how",
+        required=False,
+        rows=4,
+        help_text="For example: Demoshire MASH 01632 960 000 (out of hours 01632 960 001); "
+        "LADO 01632 960 002; police 101, or 999 in an emergency.",
+    )
+    tell_family = text("What to tell the child and family", required=False, rows=4)
+    when_told = text("When a child or parent tells you", required=False, rows=3)
+    do_not = text("What not to do", required=False, rows=3)
+    removal = text("Getting images removed", required=False, rows=3)
+    reason = text(
+        "Reason for the change",
+        required=False,
+        rows=2,
+        help_text="Needed when changing a card: the earlier version is kept.",
+    )
+
+    def __init__(self, *args, categories, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category_objects = {str(c.pk): c for c in categories}
+        self.fields["categories"].choices = [(str(c.pk), c.name) for c in categories]
+        self.editing = editing
+        if not editing:
+            del self.fields["reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.editing and not cleaned.get("reason"):
+            self.add_error("reason", "Enter the reason for the change")
+        parts = ("report_to", "tell_family", "when_told", "do_not", "removal")
+        if not any(cleaned.get(name) for name in parts):
+            self.add_error("report_to", "Write the guidance: at least one part of the card")
+        return cleaned
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "categories": [self.category_objects[pk] for pk in data["categories"]],
+            "when_told": data["when_told"],
+            "tell_family": data["tell_family"],
+            "do_not": data["do_not"],
+            "report_to": data["report_to"],
+            "removal": data["removal"],
+            "reason": data.get("reason", ""),
+        }
 
 
 class SupportActionForm(forms.Form):

@@ -23,7 +23,17 @@ from django.db.models import (
 from django.db.models.enums import TextChoices
 from django.utils import formats, timezone
 
-from concerns.models import Concern, ConcernChild, Step, SupportAction, urgent_first
+from concerns.models import (
+    Concern,
+    ConcernChild,
+    PracticeFlag,
+    ReferralDecision,
+    Step,
+    SupportAction,
+    UnnamedChild,
+    YesNoUnknown,
+    urgent_first,
+)
 from referrals.models import AgencyContact, ContactKind, Referral
 from schools.models import DSL_TEAM, Membership, Pupil, School, User
 
@@ -109,6 +119,48 @@ def new_concerns(school: School) -> QuerySet[Concern]:
         Concern.objects.filter(school=school, acknowledged_at=None)
         .exclude(step=Step.CLOSED)
         .select_related("reporter", "assignee")
+        .order_by("-immediate_danger", "recorded_at", "pk")
+    )
+
+
+# The indicators of rules.indicators, as a filter (a decision not to refer where a criterion
+# is met is refused, so that one is not needed here). tests/test_queue.py holds the two
+# to the same answer.
+INDICATOR = (
+    Q(immediate_danger=True)
+    | Q(adult_involved__in=[YesNoUnknown.YES, YesNoUnknown.UNKNOWN])
+    | Q(categories__is_sexual=True)
+    | Q(categories__involves_sexual_imagery=True)
+    | Q(categories__adult_perpetrator=True)
+    | Q(categories__is_online_safety=True)
+)
+
+
+def awaiting_countersignature(school: School) -> QuerySet[Concern]:
+    """Open concerns whose decision not to refer waits for a second DSL's signature."""
+    waiting = Concern.objects.filter(INDICATOR, pk=OuterRef("pk"))
+    return (
+        Concern.objects.filter(
+            school=school,
+            referral_decision=ReferralDecision.NOT_REFER,
+            countersigned_by=None,
+        )
+        .exclude(step=Step.CLOSED)
+        .filter(Exists(waiting))
+        .select_related("decided_by")
+        .order_by("referral_decided_at", "pk")
+    )
+
+
+def to_review(school: School) -> QuerySet[Concern]:
+    """Open concerns with a flagged entry not yet reviewed, or a child not yet identified."""
+    flagged = PracticeFlag.objects.filter(concern=OuterRef("pk"), reviewed_at=None)
+    unnamed = UnnamedChild.objects.filter(concern=OuterRef("pk"), identified_as=None, passed_to="")
+    return (
+        Concern.objects.filter(school=school)
+        .exclude(step=Step.CLOSED)
+        .annotate(flagged=Exists(flagged), unnamed=Exists(unnamed))
+        .filter(Q(flagged=True) | Q(unnamed=True))
         .order_by("-immediate_danger", "recorded_at", "pk")
     )
 

@@ -10,6 +10,9 @@ urlpatterns = [
     path("new/", views.concern_new, name="new"),
     path("categories/", views.category_list, name="categories"),
     path("queue/", views.concern_queue, name="queue"),
+    path("guidance/", views.guidance_list, name="guidance"),
+    path("guidance/new/", views.guidance_edit, name="guidance_new"),
+    path("guidance/<uuid:card_uuid>/edit/", views.guidance_edit, name="guidance_edit"),
     path("pupils/<uuid:uuid>/chronology/", views.pupil_chronology, name="chronology"),
     path(
         "pupils/<uuid:uuid>/chronology/pdf/",
@@ -32,6 +35,12 @@ urlpatterns = [
         name="support_review",
     ),
     path("<uuid:uuid>/close/", views.concern_close, name="close"),
+    path(
+        "<uuid:uuid>/unnamed-children/<uuid:unnamed_uuid>/",
+        views.unnamed_child,
+        name="unnamed_child",
+    ),
+    path("<uuid:uuid>/flags/<uuid:flag_uuid>/review/", views.flag_review, name="flag_review"),
     path(
         "<uuid:uuid>/follow-ups/<uuid:follow_up_uuid>/done/",
         views.follow_up_done,

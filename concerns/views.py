@@ -3,7 +3,7 @@ service and redirects; a refusal from the service is shown on the page with what
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from audit.http import ip_of
 from audit.models import Action
 from audit.services import access_record
-from concerns import forms, queue, services
+from concerns import forms, queue, rules, services
 from concerns.chronology import chronology_for
 from concerns.history import concern_history
 from concerns.models import (
@@ -22,9 +22,12 @@ from concerns.models import (
     Attachment,
     Concern,
     FollowUpAction,
+    GuidanceCard,
+    PracticeFlag,
     Step,
     SupportAction,
     SupportReview,
+    UnnamedChild,
 )
 from concerns.selectors import (
     categories_for,
@@ -152,6 +155,8 @@ def concern_queue(request):
     results = list(queue.concerns_matching(school, **form.filters())[: QUEUE_LIMIT + 1])
     mine = list(queue.assigned_to(request.user, school)[:SECTION_LIMIT])
     new_concerns = list(queue.new_concerns(school)[:SECTION_LIMIT])
+    countersign = list(queue.awaiting_countersignature(school)[:SECTION_LIMIT])
+    to_review = list(queue.to_review(school)[:SECTION_LIMIT])
     counts = queue.open_counts(school, request.user)
     shown = {concern.pk for concern in [*results, *mine, *new_concerns]}
     return render(
@@ -164,6 +169,8 @@ def concern_queue(request):
             "team": team,
             "new_concerns": new_concerns,
             "new_total": counts.new,
+            "countersign": countersign,
+            "to_review": to_review,
             "step_counts": list(counts.by_step.items()),
             "mine": mine,
             "mine_total": counts.assigned,
@@ -238,12 +245,28 @@ def concern_new(request):
                 school=school,
                 reporter=request.user,
                 children=form.children(),
+                unnamed_children=form.unnamed(),
                 **form.record_values(),
             ),
         )
         if concern is not None:
             return redirect("concerns:recorded", concern.uuid)
-    return render(request, "concerns/new.html", {"form": form, "school": school})
+    return render(
+        request,
+        "concerns/new.html",
+        {"form": form, "school": school, "cards": _recording_cards(school)},
+    )
+
+
+def _recording_cards(school) -> list[GuidanceCard]:
+    """What to say, and what not to ask, when a child or parent tells you: one card per
+    kind of harm that has such advice, national first."""
+    return list(
+        GuidanceCard.objects.filter(Q(school=None) | Q(school=school))
+        .exclude(when_told="")
+        .prefetch_related("categories")
+        .order_by(F("school").asc(nulls_first=True), "position", "title")
+    )
 
 
 @require_safe
@@ -272,6 +295,12 @@ def _detail_context(concern: Concern):
         "steps": _step_list(concern),
         "police_required": services.police_required(concern),
         "referral_rows": with_status(referrals_of(concern), timezone.now()),
+        "unnamed_children": list(concern.unnamed_children.select_related("identified_as__pupil")),
+        "advice_given": list(concern.advice_given.select_related("card")),
+        "flags": list(concern.practice_flags.select_related("raised_by", "reviewed_by")),
+        "open_items": services.open_items(concern) if not concern.is_closed else [],
+        "awaiting_countersignature": rules.awaiting_countersignature(concern),
+        "criteria": rules.criteria(concern) if rules.asks_criteria(concern) else [],
     }
 
 
@@ -312,6 +341,7 @@ def concern_detail(request, uuid):
     context["manage"] = membership.is_dsl_team
     if membership.is_dsl_team:
         context["triage"] = queue.concern_triage(concern)
+        context["flag_rows"] = _flag_rows(context["flags"])
     # A note posted after the session ended comes back as typed (see concern_add_note).
     context["note_form"] = forms.NoteForm(take_draft(request))
     return render(request, "concerns/detail.html", context)
@@ -351,6 +381,7 @@ def concern_correct(request, uuid):
             "account",
             "adult_involved",
             "parent_wishes",
+            "other_children",
         ]
     }
     initial["immediate_danger"] = "yes" if concern.immediate_danger else "no"
@@ -431,11 +462,122 @@ def concern_safety(request, uuid):
         if done:
             messages.success(request, "The safety check has been recorded.")
             return _detail(concern)
+    unnamed_form = forms.UnnamedChildForm(request.POST if "add_unnamed" in request.POST else None)
+    if request.method == "POST" and "add_unnamed" in request.POST and unnamed_form.is_valid():
+        if _submit(
+            unnamed_form,
+            lambda: services.unnamed_child_add(
+                concern=concern,
+                by=request.user,
+                description=unnamed_form.cleaned_data["description"],
+            ),
+        ):
+            messages.success(request, "The child has been described. Identify them when known.")
+            return redirect("concerns:safety", concern.uuid)
     return render(
         request,
         "concerns/safety.html",
-        {"concern": concern, "form": form, "add_form": add_form, "correction": correction},
+        {
+            "concern": concern,
+            "form": form,
+            "add_form": add_form,
+            "unnamed_form": unnamed_form,
+            "unnamed_children": list(
+                concern.unnamed_children.select_related("identified_as__pupil")
+            ),
+            "correction": correction,
+            "cards": services.guidance_cards_for(concern),
+        },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def unnamed_child(request, uuid, unnamed_uuid):
+    """A child not yet identified: name them from the register, or record that what is
+    known was passed to social care or the police to establish who they are."""
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    unnamed = get_object_or_404(UnnamedChild, concern=concern, uuid=unnamed_uuid)
+    if concern.is_closed or not unnamed.is_open:
+        messages.error(request, "This child has already been identified or passed on.")
+        return redirect("concerns:safety", concern.uuid)
+    posted = request.POST.get("form")
+    identify_form = forms.AddChildForm(
+        request.POST if posted == "identify" else None,
+        pupils=list(pupils_for(concern.school).exclude(concern_links__concern=concern)),
+        needs_safety=concern.has_completed(Step.SAFETY_CHECKED),
+    )
+    pass_form = forms.PassOnForm(request.POST if posted == "pass" else None)
+    if posted == "identify" and identify_form.is_valid():
+        child = _submit(
+            identify_form,
+            lambda: services.unnamed_child_identify(
+                unnamed=unnamed,
+                by=request.user,
+                pupil=identify_form.chosen_pupil,
+                role=identify_form.cleaned_data["role"],
+                safety=identify_form.safety(),
+            ),
+        )
+        if child is not None:
+            messages.success(request, f"{child.pupil.full_name} has been named in the concern.")
+            return redirect("concerns:safety", concern.uuid)
+    if posted == "pass" and pass_form.is_valid():
+        if _submit(
+            pass_form,
+            lambda: services.unnamed_child_pass_on(
+                unnamed=unnamed, by=request.user, **pass_form.cleaned_data
+            ),
+        ):
+            messages.success(request, "Recorded: the information was passed on to identify them.")
+            return redirect("concerns:safety", concern.uuid)
+    return render(
+        request,
+        "concerns/unnamed_child.html",
+        {
+            "concern": concern,
+            "unnamed": unnamed,
+            "identify_form": identify_form,
+            "pass_form": pass_form,
+        },
+    )
+
+
+def _flag_rows(flags, bound=None):
+    """Each flagged entry with its review form (the posted one, with its errors, if any)."""
+    return [
+        (
+            flag,
+            bound
+            if bound is not None and bound.prefix == flag.uuid.hex
+            else forms.FlagReviewForm(prefix=flag.uuid.hex),
+        )
+        for flag in flags
+    ]
+
+
+@require_POST
+def flag_review(request, uuid, flag_uuid):
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    flag = get_object_or_404(PracticeFlag, concern=concern, uuid=flag_uuid)
+    form = forms.FlagReviewForm(request.POST, prefix=flag.uuid.hex)
+    if form.is_valid():
+        if _submit(
+            form,
+            lambda: services.practice_flag_review(
+                flag=flag, by=request.user, notes=form.cleaned_data["review_notes"]
+            ),
+        ):
+            messages.success(request, "Your review of the flagged entry has been recorded.")
+            return redirect(reverse("concerns:detail", args=[concern.uuid]) + "#flags")
+    context = _detail_context(concern)
+    context.update(
+        manage=True,
+        triage=queue.concern_triage(concern),
+        note_form=forms.NoteForm(),
+        flag_rows=_flag_rows(context["flags"], bound=form),
+        flag_form=form,
+    )
+    return render(request, "concerns/detail.html", context, status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -457,12 +599,37 @@ def concern_evidence(request, uuid):
         "advice_given_at": concern.evidence_advice_given_at,
         "no_evidence_reason": concern.no_evidence_reason,
     }
+    initial["payment_made"] = concern.payment_made or None
+    initial["payment_details"] = concern.payment_details
+    extortion = rules.is_extortion(concern)
     advice_form = forms.EvidenceAdviceForm(
         request.POST if posted == "advice" else None,
         initial=initial,
         correction=correction,
         version=concern.version,
+        extortion=extortion,
     )
+    cards = services.guidance_cards_for(concern)
+    family_cards = [card for card in cards if card.has_family_advice]
+    advice_given_form = forms.AdviceGivenForm(
+        request.POST if posted == "advice_given" else None, cards=family_cards
+    )
+    if posted == "advice_given" and advice_given_form.is_valid():
+        data = advice_given_form.cleaned_data
+        if _submit(
+            advice_given_form,
+            lambda: services.advice_record(
+                concern=concern,
+                by=request.user,
+                card=advice_given_form.chosen_card,
+                given_by=data["given_by"],
+                given_to=data["given_to"],
+                given_at=data["given_at"],
+                notes=data["notes"],
+            ),
+        ):
+            messages.success(request, "The advice given has been recorded.")
+            return redirect("concerns:evidence", concern.uuid)
     if posted == "item" and item_form.is_valid():
         if _submit(
             item_form,
@@ -495,6 +662,8 @@ def concern_evidence(request, uuid):
                 advice_given_to=advice_form.cleaned_data["advice_given_to"],
                 advice_given_at=advice_form.cleaned_data["advice_given_at"],
                 no_evidence_reason=advice_form.cleaned_data["no_evidence_reason"],
+                payment_made=advice_form.cleaned_data.get("payment_made", ""),
+                payment_details=advice_form.cleaned_data.get("payment_details", ""),
                 reason=advice_form.reason,
             ),
         ):
@@ -511,14 +680,21 @@ def concern_evidence(request, uuid):
             "item_form": item_form,
             "attachment_form": attachment_form,
             "advice_form": advice_form,
+            "advice_given_form": advice_given_form,
+            "advice_given": list(concern.advice_given.select_related("card")),
+            "advice_outstanding": services.advice_outstanding(concern),
+            "cards": cards,
             "correction": correction,
             "sexual_imagery": sexual_imagery,
+            "extortion": extortion,
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def concern_referral(request, uuid):
+    """The referral step: the immediate-referral questions (on concerns that ask them), the
+    decision, and a second member of the DSL team's countersignature where one is needed."""
     concern, _ = concern_for(request.user, uuid, manage=True)
     if blocked := _step_open_or_redirect(request, concern, Step.REFERRAL_DECIDED):
         return blocked
@@ -526,6 +702,50 @@ def concern_referral(request, uuid):
     police_required = services.police_required(concern)
     referrals = list(referrals_of(concern, with_children=True))
     police_referred = any(referral.agency == Agency.POLICE for referral in referrals)
+    asks_criteria = rules.asks_criteria(concern)
+    criteria = rules.criteria(concern) if asks_criteria else []
+    met = [criterion for criterion in criteria if criterion.met]
+    unanswered = [criterion for criterion in criteria if not criterion.answer]
+    posted = request.POST.get("form", "decision") if request.method == "POST" else None
+    criteria_form = forms.CriteriaForm(
+        request.POST if posted == "criteria" else None,
+        prefix="criteria",
+        initial={"notes": concern.criteria_notes},
+        criteria=criteria,
+        correction=concern.criteria_assessed_at is not None,
+        version=concern.version,
+    )
+    if posted == "criteria" and _valid_and_current(criteria_form, concern):
+        if _submit(
+            criteria_form,
+            lambda: services.concern_assess_criteria(
+                concern=concern,
+                by=request.user,
+                version=criteria_form.cleaned_data["version"],
+                answers=criteria_form.answers,
+                notes=criteria_form.cleaned_data["notes"],
+                reason=criteria_form.reason,
+            ),
+        ):
+            messages.success(request, "The answers to the immediate-referral questions are saved.")
+            return redirect("concerns:referral", concern.uuid)
+    countersign_form = forms.CountersignForm(
+        request.POST if posted == "countersign" else None,
+        prefix="countersign",
+        version=concern.version,
+    )
+    if posted == "countersign" and _valid_and_current(countersign_form, concern):
+        if _submit(
+            countersign_form,
+            lambda: services.concern_countersign(
+                concern=concern,
+                by=request.user,
+                version=countersign_form.cleaned_data["version"],
+                reason=countersign_form.cleaned_data["countersign_reason"],
+            ),
+        ):
+            messages.success(request, "You have countersigned the decision not to refer.")
+            return _detail(concern)
     initial = {}
     if concern.referral_decision:
         initial = {
@@ -534,16 +754,23 @@ def concern_referral(request, uuid):
             "police_not_told_reason": concern.police_not_told_reason,
             "parents_informed": "yes" if concern.parents_informed else "no",
             "parents_not_informed_reason": concern.parents_not_informed_reason,
+            "not_refer_ground": concern.not_refer_ground,
+            "not_refer_contact": concern.not_refer_contact,
+            "not_refer_contact_at": concern.not_refer_contact_at,
+            "not_refer_advice": concern.not_refer_advice,
+            "threshold_level": concern.threshold_level,
+            "not_refer_review_date": concern.not_refer_review_date,
         }
     form = forms.ReferralDecisionForm(
-        request.POST or None,
+        request.POST if posted == "decision" else None,
         initial=initial,
         correction=correction,
         version=concern.version,
         has_referrals=bool(referrals),
         police_not_referred=police_required and not police_referred,
+        must_refer=bool(met),
     )
-    if request.method == "POST" and _valid_and_current(form, concern):
+    if posted == "decision" and _valid_and_current(form, concern):
         data = form.cleaned_data
         if _submit(
             form,
@@ -557,20 +784,42 @@ def concern_referral(request, uuid):
                 parents_informed=data["parents_informed"],
                 parents_not_informed_reason=data["parents_not_informed_reason"],
                 reason=form.reason,
+                not_referring=form.not_referring(),
             ),
         ):
-            messages.success(request, "The referral decision has been recorded.")
+            concern.refresh_from_db()
+            if rules.awaiting_countersignature(concern):
+                messages.success(
+                    request,
+                    "The decision not to refer is recorded. Another member of the safeguarding "
+                    "team must now countersign it before the concern can move on.",
+                )
+            else:
+                messages.success(request, "The referral decision has been recorded.")
             return _detail(concern)
+    awaiting = rules.awaiting_countersignature(concern)
     return render(
         request,
         "concerns/referral.html",
         {
             "concern": concern,
             "form": form,
+            "criteria_form": criteria_form,
+            "countersign_form": countersign_form,
             "correction": correction,
             "police_required": police_required,
             "police_referred": police_referred,
             "referrals": referrals,
+            "asks_criteria": asks_criteria,
+            "criteria": criteria,
+            "criteria_met": met,
+            "criteria_unanswered": unanswered,
+            "under_13_note": rules.under_13_note(concern) if asks_criteria else "",
+            "indicators": rules.indicators(concern),
+            "awaiting_countersignature": awaiting,
+            "may_countersign": awaiting and concern.decided_by_id != request.user.pk,
+            "cards": services.guidance_cards_for(concern),
+            "agencies_referred": {referral.agency for referral in referrals},
         },
     )
 
@@ -752,7 +1001,15 @@ def concern_close(request, uuid):
                 request, f"Concern {concern.reference} is closed. It is kept, not deleted."
             )
             return _detail(concern)
-    return render(request, "concerns/close.html", {"concern": concern, "form": form})
+    return render(
+        request,
+        "concerns/close.html",
+        {
+            "concern": concern,
+            "form": form,
+            "open_items": services.open_items(concern) if not concern.is_closed else [],
+        },
+    )
 
 
 @require_safe
@@ -862,4 +1119,71 @@ def follow_up_done(request, uuid, follow_up_uuid):
         request,
         "concerns/follow_up_done.html",
         {"concern": concern, "follow_up": follow_up, "form": form},
+    )
+
+
+@require_safe
+def guidance_list(request):
+    """The guidance cards: national advice for each kind of harm and the school's own (local
+    contacts and procedures). Everyone who records concerns may read them."""
+    membership = next(
+        (m for m in memberships_of(request.user) if m.can_record or m.is_dsl_team), None
+    )
+    if membership is None:
+        raise PermissionDenied("Your role does not give access to concerns.")
+    cards = list(
+        GuidanceCard.objects.filter(Q(school=None) | Q(school=membership.school))
+        .prefetch_related("categories")
+        .order_by(F("school").asc(nulls_first=True), "position", "title")
+    )
+    return render(
+        request,
+        "concerns/guidance.html",
+        {
+            "school": membership.school,
+            "national": [card for card in cards if not card.is_local],
+            "local": [card for card in cards if card.is_local],
+            "manage": membership.is_dsl_team,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def guidance_edit(request, card_uuid=None):
+    """Add or change one of the school's own cards (the DSL team only)."""
+    membership = _dsl_membership(request.user)
+    school = membership.school
+    card = None
+    if card_uuid is not None:
+        card = get_object_or_404(GuidanceCard, school=school, uuid=card_uuid)
+    initial = {}
+    if card is not None:
+        initial = {
+            "title": card.title,
+            "categories": [str(pk) for pk in card.categories.values_list("pk", flat=True)],
+            **{
+                name: getattr(card, name)
+                for name in ("report_to", "tell_family", "when_told", "do_not", "removal")
+            },
+        }
+    form = forms.GuidanceCardForm(
+        request.POST or None,
+        initial=initial,
+        categories=list(categories_for(school)),
+        editing=card is not None,
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _submit(
+            form,
+            lambda: services.guidance_card_save(
+                school=school, by=request.user, card=card, **form.values()
+            ),
+        )
+        if saved is not None:
+            messages.success(request, f"“{saved.title}” is saved.")
+            return redirect("concerns:guidance")
+    return render(
+        request,
+        "concerns/guidance_edit.html",
+        {"school": school, "form": form, "card": card},
     )

@@ -149,3 +149,20 @@ def step_dates_of(concerns) -> dict[int, dict[str, object]]:
         row["id"]: {name: row[name] for name in names}
         for row in Concern.objects.filter(pk__in=concerns).values("id", *names)
     }
+
+
+def answer_criteria(concern, by, **answers):
+    """Answer the UKCIS immediate-referral questions the DSL is asked (each "no" unless
+    given), as the referral page does; a concern that asks none is returned as it is."""
+    from concerns import rules
+
+    if not rules.asks_criteria(concern):
+        return concern
+    asked = {c.key: answers.get(c.key, "no") for c in rules.criteria(concern) if c.asked}
+    return services.concern_assess_criteria(
+        concern=concern,
+        by=by,
+        version=concern.version,
+        answers=asked,
+        reason="" if concern.criteria_assessed_at is None else "Answers corrected",
+    )

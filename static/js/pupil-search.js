@@ -19,7 +19,7 @@ function formGroup(select) {
   group.className = "govuk-form-group sg-pupil-search";
   group.innerHTML = `
     <label class="govuk-label" for="${id}">Search the register</label>
-    <div class="govuk-hint" id="${id}-hint">Type part of a name or a class, for example Hart or 4B, to shorten the list below</div>
+    <div class="govuk-hint" id="${id}-hint">Type part of a name, a year group or a class to shorten the list below</div>
     <input class="govuk-input govuk-input--width-20" id="${id}" type="text" autocomplete="off" spellcheck="false" aria-describedby="${id}-hint ${id}-status" aria-controls="${select.id}">
     <p class="govuk-body-s sg-pupil-search__status" id="${id}-status" role="status"></p>`;
   return group;
