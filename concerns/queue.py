@@ -124,11 +124,11 @@ def new_concerns(school: School) -> QuerySet[Concern]:
 
 
 # The indicators of rules.indicators, as a filter (a decision not to refer where a criterion
-# is met is refused, so that one is not needed here). tests/test_queue.py holds the two
+# is met is refused, so that one is not needed here). tests/test_rules.py holds the two
 # to the same answer.
 INDICATOR = (
     Q(immediate_danger=True)
-    | Q(adult_involved__in=[YesNoUnknown.YES, YesNoUnknown.UNKNOWN])
+    | Q(adult_involved=YesNoUnknown.YES)
     | Q(categories__is_sexual=True)
     | Q(categories__involves_sexual_imagery=True)
     | Q(categories__adult_perpetrator=True)

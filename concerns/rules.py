@@ -197,12 +197,8 @@ def indicators(concern: Concern, categories=None) -> list[str]:
         found.append("an immediate-referral criterion is met")
     if concern.immediate_danger:
         found.append("someone was in immediate danger")
-    if concern.adult_involved in MET_ANSWERS:
-        found.append(
-            "an adult is involved"
-            if concern.adult_involved == YesNoUnknown.YES
-            else "it is not known whether an adult is involved"
-        )
+    if concern.adult_involved == YesNoUnknown.YES:
+        found.append("an adult is involved")
     if any(c.is_sexual or c.involves_sexual_imagery or c.adult_perpetrator for c in categories):
         found.append("the concern is about sexual harm")
     if any(c.is_online_safety for c in categories):
@@ -240,9 +236,9 @@ def decision_problems(concern: Concern, agencies: list[str], categories=None) ->
         if concern.referral_decision != ReferralDecision.REFER or missing:
             problems.append(
                 "An immediate-referral criterion is met ("
-                + "; ".join(c.question.rstrip("?").lower() for c in met)
-                + ": "
-                + "; ".join(c.answer_label.lower() for c in met)
+                + "; ".join(
+                    f"{c.question.rstrip('?').lower()}: {c.answer_label.lower()}" for c in met
+                )
                 + "), so this concern must be referred at once to children's social care and "
                 "to the police"
                 + (": record the referral to " + " and ".join(missing) + "." if missing else ".")

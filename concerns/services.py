@@ -771,7 +771,7 @@ def concern_decide_referral(
         made_at, made_by = referrals[0].made_at, referrals[0].made_by.full_name
     elif decision == ReferralDecision.NOT_REFER:
         if rules.criteria_met(concern):
-            raise WorkflowError(rules.decision_problems(concern, [])[0])
+            raise WorkflowError(rules.decision_problems(concern, _referred_agencies(concern))[0])
         grounds = not_referring or NotReferring(ground="")
         _check_not_referring(grounds, rationale)
         agencies = [r.agency for r in referrals]
@@ -779,6 +779,7 @@ def concern_decide_referral(
     else:
         raise WorkflowError("Choose whether to refer.")
     concern.referral_decision = decision
+    concern.not_refer_ground = grounds.ground
     problems = rules.decision_problems(concern, agencies)
     if problems:
         raise WorkflowError(problems[0])

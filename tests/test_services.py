@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from concerns import services
+from concerns import rules, services
 from concerns.errors import WorkflowError
 from concerns.models import (
     ROLES_NEEDING_SUPPORT,
@@ -25,6 +25,7 @@ from concerns.models import (
     FollowUpAction,
     FollowUpKind,
     Note,
+    NotReferGround,
     ReferralDecision,
     Step,
     SupportAction,
@@ -33,6 +34,7 @@ from concerns.models import (
 from referrals.models import Referral
 from tests.factories import (
     PupilFactory,
+    answer_criteria,
     category,
     record_concern,
     record_referral,
@@ -105,6 +107,12 @@ def refer_to(concern, *agencies, by):
 
 
 def decide_referral(concern, *, by, **overrides):
+    """Decide as the referral page does: the immediate-referral questions first (each "no";
+    on the default concern a criterion is still met, since no one knows if an adult is
+    involved), then the decision."""
+    concern = fresh(concern)
+    if concern.step >= Step.EVIDENCE_PRESERVED and concern.criteria_assessed_at is None:
+        concern = answer_criteria(concern, by)
     fields = {
         "decision": ReferralDecision.REFER,
         "rationale": "",
@@ -157,12 +165,12 @@ def close(concern, *, by):
     )
 
 
-def bring_to(step: Step, concern, *, by) -> Concern:
+def bring_to(step: Step, concern, *, by, **evidence) -> Concern:
     if step >= Step.SAFETY_CHECKED:
         concern = check_safety(concern, by=by)
     if step >= Step.EVIDENCE_PRESERVED:
         describe_evidence(concern, by=by)
-        concern = preserve_evidence(concern, by=by)
+        concern = preserve_evidence(concern, by=by, **evidence)
     if step >= Step.REFERRAL_DECIDED:
         refer_to(concern, by=by)
         concern = decide_referral(concern, by=by)
@@ -537,7 +545,7 @@ RECORD_REFERRALS_FIRST = "Record the referral to each agency before completing t
 
 
 def test_referring_needs_a_recorded_referral(concern, dsl):
-    concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
+    concern = answer_criteria(bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl), dsl)
     with refused(RECORD_REFERRALS_FIRST):
         decide_referral(concern, by=dsl)
     saved = fresh(concern)
@@ -582,7 +590,7 @@ def test_not_referring_needs_a_written_rationale(school, staff, dsl, pupils):
         school=school, reporter=staff, pupils=pupils[:1], categories=("physical",)
     )
     concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
-    not_refer = {"decision": ReferralDecision.NOT_REFER}
+    not_refer = {"decision": ReferralDecision.NOT_REFER, "not_referring": THRESHOLD_NOT_MET}
 
     with refused("Explain why the concern is not being referred."):
         decide_referral(concern, by=dsl, **not_refer, rationale=" ")
@@ -608,46 +616,97 @@ POLICE_MESSAGE = (
     "An adult is involved in seeking images or contact from a child: refer to the police, "
     "or explain why not."
 )
+THRESHOLD_NOT_MET = services.NotReferring(
+    ground=NotReferGround.THRESHOLD,
+    threshold_level="Level 2: early help",
+    advice="Early help assessment offered; weekly check-ins with the pastoral lead.",
+    review_date=datetime.date(2099, 1, 1),
+)
+
+
+def criterion_met(*met: str, missing: str = "Police") -> str:
+    return (
+        "An immediate-referral criterion is met ("
+        + "; ".join(met)
+        + "), so this concern must be referred at once to children's social care and to the "
+        f"police: record the referral to {missing}."
+    )
 
 
 @pytest.mark.parametrize(
-    ("categories", "adult_involved"),
+    ("categories", "adult_involved", "met"),
     [
-        (("online-grooming",), YesNoUnknown.UNKNOWN),
-        (("sextortion",), YesNoUnknown.NO),
-        (("sharing-nudes",), YesNoUnknown.YES),
+        (("online-grooming",), YesNoUnknown.UNKNOWN, "is an adult involved: not known"),
+        (
+            ("sextortion",),
+            YesNoUnknown.NO,
+            "is there reason to believe a child has been coerced, blackmailed or groomed, or "
+            "is there concern about their capacity to consent (for example, special "
+            "educational needs): yes",
+        ),
+        (("sharing-nudes",), YesNoUnknown.YES, "is an adult involved: yes"),
     ],
     ids=["grooming", "sextortion", "nudes-with-an-adult"],
 )
-def test_police_must_be_told_when_an_adult_seeks_images_or_contact(
-    school, staff, dsl, pupils, categories, adult_involved
+def test_a_criterion_met_needs_social_care_and_the_police(
+    school, staff, dsl, pupils, categories, adult_involved, met
 ):
     concern = record_concern(
         school=school,
         reporter=staff,
-        pupils=pupils,
+        pupils=pupils[:1],
         categories=categories,
         adult_involved=adult_involved,
     )
-    concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
+    concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl, payment_made="no")
     refer_to(concern, Agency.SOCIAL_CARE, by=dsl)
-    with refused(POLICE_MESSAGE):
+    with refused(criterion_met(met)):
         decide_referral(concern, by=dsl)
+    # No reason stands in for the police where a criterion is met.
+    with refused(criterion_met(met)):
+        decide_referral(concern, by=dsl, police_not_told_reason="Social care will tell them.")
+    with refused(criterion_met(met)):
+        decide_referral(
+            concern,
+            by=dsl,
+            decision=ReferralDecision.NOT_REFER,
+            rationale="Handled in school.",
+            not_referring=THRESHOLD_NOT_MET,
+        )
     assert fresh(concern).step == Step.EVIDENCE_PRESERVED
 
     # A recorded police referral satisfies the rule; no reason is asked for.
     refer_to(concern, Agency.POLICE, by=dsl)
     referred = decide_referral(concern, by=dsl)
     assert referred.step == Step.REFERRAL_DECIDED
+    assert fresh(referred).referral_agencies == [Agency.SOCIAL_CARE, Agency.POLICE]
     assert fresh(referred).police_not_told_reason == ""
 
 
-def test_a_reason_can_stand_in_for_telling_the_police(school, staff, dsl, pupils):
+def grooming_with_no_adult_known(school, staff, dsl, pupils):
+    """Grooming where the DSL has established no adult is involved and no criterion is met:
+    the police rule still applies to the category, but a criterion does not."""
     concern = record_concern(
-        school=school, reporter=staff, pupils=pupils, categories=("online-grooming",)
+        school=school,
+        reporter=staff,
+        pupils=pupils[:1],
+        categories=("online-grooming",),
+        adult_involved=YesNoUnknown.NO,
     )
     concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
     refer_to(concern, Agency.SOCIAL_CARE, by=dsl)
+    return concern
+
+
+def test_police_must_be_told_when_an_adult_seeks_images_or_contact(school, staff, dsl, pupils):
+    concern = grooming_with_no_adult_known(school, staff, dsl, pupils)
+    with refused(POLICE_MESSAGE):
+        decide_referral(concern, by=dsl)
+    assert fresh(concern).step == Step.EVIDENCE_PRESERVED
+
+
+def test_a_reason_can_stand_in_for_telling_the_police(school, staff, dsl, pupils):
+    concern = grooming_with_no_adult_known(school, staff, dsl, pupils)
     decided = decide_referral(
         concern,
         by=dsl,
@@ -656,6 +715,17 @@ def test_a_reason_can_stand_in_for_telling_the_police(school, staff, dsl, pupils
     assert fresh(decided).police_not_told_reason == (
         "Social care are making a joint referral to the police today."
     )
+
+
+def test_a_parents_wish_is_not_a_reason_for_not_telling_the_police(school, staff, dsl, pupils):
+    concern = grooming_with_no_adult_known(school, staff, dsl, pupils)
+    with refused(rules.FAMILY_WISHES_MESSAGE):
+        decide_referral(
+            concern,
+            by=dsl,
+            police_not_told_reason="The mother does not want the police involved.",
+        )
+    assert fresh(concern).step == Step.EVIDENCE_PRESERVED
 
 
 def test_nudes_shared_between_children_alone_need_no_police(school, staff, dsl, pupils):
@@ -1126,6 +1196,7 @@ def test_the_whole_case_leaves_a_history_of_who_did_what_and_why(concern, staff,
         ("+", staff.pk, "Concern recorded"),
         ("~", dsl.pk, "Safety check recorded"),
         ("~", deputy.pk, "Evidence step completed"),
+        ("~", dsl.pk, "Immediate-referral questions answered"),
         ("~", dsl.pk, "Referral decision recorded"),
         ("~", dsl.pk, "Corrected: Referral time was wrong."),
         ("~", deputy.pk, "Support planned"),

@@ -1,0 +1,719 @@
+"""Every decision held to guidance: the wrong courses of DOMAIN.md's case cannot reach
+"Closed" by any order of steps or corrections, and the right one still can."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from concerns import queue, rules, services
+from concerns.errors import WorkflowError
+from concerns.models import (
+    AdviceGiven,
+    Agency,
+    ChildRole,
+    Concern,
+    FollowUpKind,
+    GuidanceCard,
+    NotReferGround,
+    PracticeFlag,
+    ReferralDecision,
+    Step,
+    UnnamedChild,
+    YesNoUnknown,
+)
+from tests.factories import PupilFactory, answer_criteria, record_concern, record_referral
+
+HOUR = datetime.timedelta(hours=1)
+SUBJECT, AFFECTED = ChildRole.SUBJECT, ChildRole.AFFECTED
+
+
+def refused(message: str):
+    return pytest.raises(WorkflowError, match=f"^{re.escape(message)}")
+
+
+def fresh(concern: Concern) -> Concern:
+    return Concern.objects.get(pk=concern.pk)
+
+
+def check_safety(concern, *, by, spoken_to="No one: her mother told us.", reason=""):
+    checks = [
+        services.SafetyCheckInput(
+            child=child, safe_now=True, notes="In school, seen by the DSL", spoken_to=spoken_to
+        )
+        for child in concern.children.all()
+    ]
+    return services.concern_check_safety(
+        concern=concern, by=by, version=fresh(concern).version, checks=checks, reason=reason
+    )
+
+
+def preserve_evidence(concern, *, by, **extra):
+    services.evidence_item_add(
+        concern=concern,
+        by=by,
+        description="Messages asking for pictures",
+        location="The mother's phone",
+        held_by="The mother",
+    )
+    return services.concern_preserve_evidence(
+        concern=concern,
+        by=by,
+        version=fresh(concern).version,
+        advice_given_by="Dana Lead",
+        advice_given_to="The mother",
+        advice_given_at=timezone.now() - HOUR,
+        **extra,
+    )
+
+
+def decide(concern, *, by, reason="", **fields):
+    values = {
+        "decision": ReferralDecision.REFER,
+        "rationale": "",
+        "police_not_told_reason": "",
+        "parents_informed": True,
+        "parents_not_informed_reason": "",
+    }
+    values.update(fields)
+    return services.concern_decide_referral(
+        concern=concern, by=by, version=fresh(concern).version, reason=reason, **values
+    )
+
+
+def threshold(**overrides):
+    values = {
+        "ground": NotReferGround.THRESHOLD,
+        "threshold_level": "Level 2: early help",
+        "advice": "Early help assessment; weekly check-ins with the pastoral lead.",
+        "review_date": timezone.localdate() + datetime.timedelta(days=28),
+    }
+    values.update(overrides)
+    return services.NotReferring(**values)
+
+
+def support_everyone(concern, *, by, action="Weekly check-in with the pastoral lead"):
+    for child in concern.children.filter(role__in=[SUBJECT, AFFECTED]):
+        services.support_action_add(
+            concern=concern,
+            by=by,
+            child=child,
+            action=action,
+            owner="Pastoral lead",
+            review_date=timezone.localdate() + datetime.timedelta(days=14),
+        )
+    services.follow_up_add(
+        concern=concern,
+        by=by,
+        kind=FollowUpKind.PUPIL_LESSONS,
+        description="E-safety lessons",
+        owner="Computing lead",
+        due_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    return services.concern_plan_support(concern=concern, by=by, version=fresh(concern).version)
+
+
+def close(concern, *, by):
+    return services.concern_close(
+        concern=concern, by=by, version=fresh(concern).version, outcome_summary="Done."
+    )
+
+
+@pytest.fixture
+def seed_case(school, staff, pupils):
+    """DOMAIN.md: a 9-year-old's mother tells the head; two friends did the same at a
+    sleepover; nobody knows who the 'special friend' is."""
+    return record_concern(
+        school=school,
+        reporter=staff,
+        pupils=pupils,
+        other_children=YesNoUnknown.YES,
+        parent_wishes="Does not want anyone else involved, or the other parents told.",
+    )
+
+
+# Option 3: the right course still reaches "Closed".
+
+
+def test_the_right_course_reaches_closed(seed_case, dsl):
+    concern = check_safety(seed_case, by=dsl)
+    concern = preserve_evidence(concern, by=dsl)
+    concern = answer_criteria(concern, dsl)
+    record_referral(concern, dsl, agency=Agency.SOCIAL_CARE)
+    record_referral(concern, dsl, agency=Agency.POLICE)
+    concern = decide(concern, by=dsl, rationale="Criteria met: an adult obtained images.")
+    concern = support_everyone(concern, by=dsl)
+    concern = close(concern, by=dsl)
+    assert fresh(concern).step == Step.CLOSED
+
+
+# Option 1: do what the mother asks.
+
+
+def test_option_1_not_referring_is_refused_where_a_criterion_is_met(seed_case, dsl):
+    concern = preserve_evidence(check_safety(seed_case, by=dsl), by=dsl)
+    concern = answer_criteria(concern, dsl, sexual_acts=YesNoUnknown.UNKNOWN)
+    met = [criterion.key for criterion in rules.criteria_met(concern)]
+    # Nobody knows if an adult is involved (counts as yes), and the girls are 9.
+    assert met == ["adult", "sexual_acts"]
+    with refused("An immediate-referral criterion is met (is an adult involved: not known"):
+        decide(
+            concern,
+            by=dsl,
+            decision=ReferralDecision.NOT_REFER,
+            rationale="The mother asked us not to involve anyone.",
+            not_referring=threshold(),
+        )
+    assert fresh(concern).step == Step.EVIDENCE_PRESERVED
+    assert fresh(concern).referral_decision == ""
+
+
+def test_option_1_a_parents_wish_is_never_a_ground(school, staff, dsl, pupils):
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=pupils[:1],
+        categories=("neglect",),
+        adult_involved=YesNoUnknown.NO,
+        other_children=YesNoUnknown.NO,
+    )
+    concern = preserve_evidence(check_safety(concern, by=dsl), by=dsl)
+    for rationale in [
+        "The mother asked us not to involve anyone.",
+        "Parents do not want social care involved",
+        "Mum would rather deal with it at home.",
+    ]:
+        with refused(rules.FAMILY_WISHES_MESSAGE):
+            decide(
+                concern,
+                by=dsl,
+                decision=ReferralDecision.NOT_REFER,
+                rationale=rationale,
+                not_referring=threshold(),
+            )
+    assert fresh(concern).step == Step.EVIDENCE_PRESERVED
+
+
+def test_option_1_no_support_left_to_the_mother_is_refused(seed_case, dsl):
+    concern = preserve_evidence(check_safety(seed_case, by=dsl), by=dsl)
+    concern = answer_criteria(concern, dsl)
+    record_referral(concern, dsl, agency=Agency.SOCIAL_CARE)
+    record_referral(concern, dsl, agency=Agency.POLICE)
+    concern = decide(concern, by=dsl)
+    for action in [
+        "No further support: the mother will handle it at home",
+        "None needed",
+        "Family are dealing with it",
+    ]:
+        with refused(rules.NO_SUPPORT_MESSAGE):
+            support_everyone(concern, by=dsl, action=action)
+    assert not fresh(concern).children.filter(support_actions__isnull=False).exists()
+
+
+# Option 2: investigate, ask the other parents, then wait.
+
+
+def test_option_2_investigating_is_flagged_and_holds_the_concern_open(seed_case, dsl, deputy):
+    concern = check_safety(
+        seed_case,
+        by=dsl,
+        spoken_to="The DSL interviewed her about the messages to find out who else was involved.",
+    )
+    services.concern_add_note(
+        concern=concern,
+        author=dsl,
+        text="I asked the other parents what they wanted; they want nothing done.",
+    )
+    flags = list(PracticeFlag.objects.filter(concern=concern).order_by("pk"))
+    assert [flag.concern_text for flag in flags] == [
+        "A child questioned or interviewed",
+        "A child questioned or interviewed",
+        "A child questioned or interviewed",
+        "Other parents asked or told",
+    ]
+    concern = preserve_evidence(concern, by=dsl)
+    concern = answer_criteria(concern, dsl)
+    with refused("An immediate-referral criterion is met"):
+        decide(
+            concern,
+            by=dsl,
+            decision=ReferralDecision.NOT_REFER,
+            rationale="The other parents want nothing done.",
+            not_referring=threshold(),
+        )
+    record_referral(concern, dsl, agency=Agency.SOCIAL_CARE)
+    record_referral(concern, dsl, agency=Agency.POLICE)
+    concern = support_everyone(decide(concern, by=dsl), by=dsl)
+    with refused("4 flagged entries need review by the safeguarding team"):
+        close(concern, by=dsl)
+    for flag in flags:
+        services.practice_flag_review(
+            flag=flag, by=deputy, notes="Advice given: listen, do not interview or canvass."
+        )
+    assert fresh(close(concern, by=dsl)).step == Step.CLOSED
+
+
+def test_option_2_naming_one_girl_of_three_needs_the_others_named_or_described(
+    school, staff, pupils
+):
+    with refused("You said other children are involved or may be at risk: name each of them"):
+        record_concern(
+            school=school, reporter=staff, pupils=pupils[:1], other_children=YesNoUnknown.YES
+        )
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=pupils[:1],
+        other_children=YesNoUnknown.YES,
+        unnamed_children=["Two friends at the sleepover"],
+    )
+    assert [u.description for u in concern.unnamed_children.all()] == [
+        "Two friends at the sleepover"
+    ]
+
+
+def test_a_child_not_yet_identified_holds_the_concern_open_until_named_or_passed_on(
+    school, staff, dsl, pupils
+):
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=pupils[:1],
+        other_children=YesNoUnknown.YES,
+        unnamed_children=["A friend at the sleepover", "Another friend at the sleepover"],
+    )
+    first, second = concern.unnamed_children.order_by("pk")
+    concern = preserve_evidence(check_safety(concern, by=dsl), by=dsl)
+    concern = answer_criteria(concern, dsl)
+    record_referral(concern, dsl, agency=Agency.SOCIAL_CARE)
+    record_referral(concern, dsl, agency=Agency.POLICE)
+    concern = support_everyone(decide(concern, by=dsl), by=dsl)
+    with refused("Children not yet identified: “A friend at the sleepover”; “Another friend"):
+        close(concern, by=dsl)
+
+    # Named later: a child of the school, with their own safety check.
+    with refused("Record whether this child is safe now."):
+        services.unnamed_child_identify(unnamed=first, by=dsl, pupil=pupils[1], role=AFFECTED)
+    child = services.unnamed_child_identify(
+        unnamed=first,
+        by=dsl,
+        pupil=pupils[1],
+        role=AFFECTED,
+        safety=services.SafetyCheckInput(safe_now=True, spoken_to="No one"),
+    )
+    assert UnnamedChild.objects.get(pk=first.pk).identified_as_id == child.pk
+    # Not a pupil here: the information goes to social care to establish who she is.
+    services.unnamed_child_pass_on(
+        unnamed=second, by=dsl, passed_to="Demoshire MASH, Sam Duty", passed_at=timezone.now()
+    )
+    with refused("Plan support for Bella Cole."):
+        close(concern, by=dsl)
+    services.support_action_add(
+        concern=concern,
+        by=dsl,
+        child=child,
+        action="Check-ins with her class teacher",
+        owner="Class teacher",
+        review_date=timezone.localdate() + datetime.timedelta(days=14),
+    )
+    assert fresh(close(concern, by=dsl)).step == Step.CLOSED
+    assert [row.history_change_reason for row in second.history.order_by("history_id")] == [
+        "Child described when the concern was recorded",
+        "Passed to Demoshire MASH, Sam Duty to identify",
+    ]
+
+
+def test_other_children_not_known_holds_the_concern_open(school, staff, dsl, pupils):
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=pupils[:1],
+        categories=("neglect",),
+        adult_involved=YesNoUnknown.NO,
+        other_children=YesNoUnknown.UNKNOWN,
+    )
+    concern = preserve_evidence(check_safety(concern, by=dsl), by=dsl)
+    record_referral(concern, dsl, agency=Agency.SOCIAL_CARE)
+    concern = support_everyone(decide(concern, by=dsl), by=dsl)
+    with refused("It is not known whether other children are involved or at risk"):
+        close(concern, by=dsl)
+
+
+# Not referring: only on grounds guidance accepts, countersigned where there was an indicator.
+
+
+@pytest.fixture
+def low_level(school, staff, dsl, pupils):
+    """A concern about emotional harm at home, no adult online, no other children."""
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=pupils[:1],
+        categories=("emotional",),
+        adult_involved=YesNoUnknown.NO,
+        other_children=YesNoUnknown.NO,
+    )
+    return preserve_evidence(check_safety(concern, by=dsl), by=dsl)
+
+
+@pytest.mark.parametrize(
+    ("grounds", "message"),
+    [
+        (services.NotReferring(ground=""), "Choose the ground for not referring"),
+        (services.NotReferring(ground="parents"), "Choose the ground for not referring"),
+        (
+            services.NotReferring(ground=NotReferGround.ADVICE, contact="Sam Duty, MASH"),
+            "Say who gave the advice (name and service), when, and what they advised.",
+        ),
+        (
+            threshold(threshold_level=""),
+            "Say which level of the local threshold document applies",
+        ),
+        (
+            threshold(review_date=datetime.date(2020, 1, 1)),
+            "Set a date in the future to review the decision.",
+        ),
+        (
+            services.NotReferring(ground=NotReferGround.KNOWN, contact="Kim Worker"),
+            "Name the child's social worker and say when they were told.",
+        ),
+        (
+            services.NotReferring(
+                ground=NotReferGround.ADVICE,
+                contact="Sam Duty, MASH",
+                contact_at=timezone.now() - HOUR,
+                advice="The father asked us to wait.",
+            ),
+            rules.FAMILY_WISHES_MESSAGE,
+        ),
+    ],
+    ids=["none", "parents", "advice", "threshold", "review", "known", "wishes"],
+)
+def test_not_referring_needs_a_ground_and_its_details(low_level, dsl, grounds, message):
+    with refused(message):
+        decide(
+            low_level,
+            by=dsl,
+            decision=ReferralDecision.NOT_REFER,
+            rationale="Below threshold",
+            not_referring=grounds,
+        )
+    assert fresh(low_level).step == Step.EVIDENCE_PRESERVED
+
+
+def test_a_decision_not_to_refer_without_indicators_needs_no_countersignature(low_level, dsl):
+    concern = decide(
+        low_level,
+        by=dsl,
+        decision=ReferralDecision.NOT_REFER,
+        rationale="Worries about friendships; no sign of harm at home.",
+        not_referring=threshold(),
+    )
+    saved = fresh(concern)
+    assert (saved.not_refer_ground, saved.threshold_level) == (
+        NotReferGround.THRESHOLD,
+        "Level 2: early help",
+    )
+    assert not rules.awaiting_countersignature(saved)
+    assert fresh(close(support_everyone(concern, by=dsl), by=dsl)).step == Step.CLOSED
+
+
+@pytest.fixture
+def nudes_between_teenagers(school, staff, dsl):
+    """Two 15-year-olds shared images consensually: no criterion met, but a sexual concern."""
+    older = [PupilFactory(school=school, date_of_birth=datetime.date(2011, 5, 1)) for _ in range(2)]
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=older,
+        adult_involved=YesNoUnknown.NO,
+        other_children=YesNoUnknown.YES,
+    )
+    concern = preserve_evidence(check_safety(concern, by=dsl), by=dsl)
+    return answer_criteria(concern, dsl)
+
+
+def test_not_referring_a_sexual_concern_waits_for_a_second_signature(
+    nudes_between_teenagers, dsl, deputy
+):
+    concern = nudes_between_teenagers
+    assert rules.criteria_met(concern) == []
+    concern = decide(
+        concern,
+        by=dsl,
+        decision=ReferralDecision.NOT_REFER,
+        rationale="Consensual sharing between two 15-year-olds; managed in school (UKCIS).",
+        not_referring=threshold(),
+    )
+    assert rules.awaiting_countersignature(fresh(concern))
+    assert list(queue.awaiting_countersignature(concern.school)) == [fresh(concern)]
+    with refused("The decision not to refer is awaiting a countersignature"):
+        support_everyone(concern, by=dsl)
+    with refused("Another member of the safeguarding team must countersign"):
+        services.concern_countersign(
+            concern=concern, by=dsl, version=fresh(concern).version, reason="Agreed."
+        )
+    with refused(rules.FAMILY_WISHES_MESSAGE):
+        services.concern_countersign(
+            concern=concern,
+            by=deputy,
+            version=fresh(concern).version,
+            reason="The parents want it kept in school.",
+        )
+    services.concern_countersign(
+        concern=concern,
+        by=deputy,
+        version=fresh(concern).version,
+        reason="Agree: no coercion, same age, managed under UKCIS with education.",
+    )
+    saved = fresh(concern)
+    assert (saved.countersigned_by_id, saved.countersign_reason) == (
+        deputy.pk,
+        "Agree: no coercion, same age, managed under UKCIS with education.",
+    )
+    assert list(queue.awaiting_countersignature(concern.school)) == []
+    assert fresh(support_everyone(concern, by=dsl)).step == Step.SUPPORT_PLANNED
+
+    # A corrected decision is signed afresh.
+    decide(
+        concern,
+        by=dsl,
+        decision=ReferralDecision.NOT_REFER,
+        rationale="Same decision, review date moved.",
+        not_referring=threshold(),
+        reason="Review date agreed with the family support worker",
+    )
+    assert rules.awaiting_countersignature(fresh(concern))
+    with refused("The decision not to refer is awaiting a countersignature"):
+        close(concern, by=dsl)
+
+
+def test_a_correction_that_meets_a_criterion_needs_the_decision_corrected_first(
+    nudes_between_teenagers, dsl, deputy
+):
+    concern = decide(
+        nudes_between_teenagers,
+        by=dsl,
+        decision=ReferralDecision.NOT_REFER,
+        rationale="Consensual sharing between two 15-year-olds.",
+        not_referring=threshold(),
+    )
+    # It turns out one of them was pressured into it.
+    with refused("With these answers the referral decision would no longer stand"):
+        answer_criteria(concern, dsl, coercion=YesNoUnknown.UNKNOWN)
+    with refused("With this correction the referral decision would no longer stand"):
+        services.concern_correct_record(
+            concern=concern,
+            by=dsl,
+            version=fresh(concern).version,
+            reason="He told his tutor he feels he cannot go on",
+            discloser_type=concern.discloser_type,
+            discloser_name=concern.discloser_name,
+            discloser_relationship=concern.discloser_relationship,
+            disclosed_at=concern.disclosed_at,
+            location=concern.location,
+            account=concern.account,
+            categories=list(concern.categories.all()),
+            adult_involved=YesNoUnknown.NO,
+            parent_wishes=concern.parent_wishes,
+            immediate_danger=True,
+        )
+    assert fresh(concern).immediate_danger is False
+
+
+def test_the_decision_waits_for_the_questions(nudes_between_teenagers, school, staff, dsl):
+    concern = record_concern(
+        school=school, reporter=staff, pupils=[PupilFactory(school=school)], other_children="no"
+    )
+    concern = preserve_evidence(check_safety(concern, by=dsl), by=dsl)
+    record_referral(concern, dsl, agency=Agency.SOCIAL_CARE)
+    with refused("Answer the immediate-referral questions before deciding"):
+        decide(concern, by=dsl)
+
+
+# What the app answers itself.
+
+
+def test_the_app_fills_in_what_it_knows(school, staff, dsl):
+    send = PupilFactory(school=school, sen_disability=True, date_of_birth=datetime.date(2010, 1, 1))
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=[send],
+        adult_involved=YesNoUnknown.NO,
+        immediate_danger=True,
+        other_children=YesNoUnknown.NO,
+    )
+    answers = {c.key: (c.answer, c.asked) for c in rules.criteria(concern)}
+    assert answers == {
+        "adult": ("no", False),
+        "coercion": ("yes", False),  # special educational needs: capacity in doubt
+        "unusual_content": ("", True),
+        "sexual_acts": ("no", False),  # nobody under 13
+        "harm_risk": ("yes", False),  # immediate danger
+    }
+
+
+def test_sextortion_implies_blackmail_and_asks_what_was_paid(school, staff, dsl):
+    boy = PupilFactory(school=school, date_of_birth=datetime.date(2011, 6, 1))
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=[boy],
+        categories=("sextortion",),
+        adult_involved=YesNoUnknown.UNKNOWN,
+        other_children=YesNoUnknown.NO,
+    )
+    assert [c.key for c in rules.criteria_met(concern)] == ["adult", "coercion"]
+    concern = check_safety(concern, by=dsl)
+    with refused("Say whether any money or anything else was paid."):
+        preserve_evidence(concern, by=dsl)
+    with refused("Say what was paid, how and to whom"):
+        services.concern_preserve_evidence(
+            concern=concern,
+            by=dsl,
+            version=fresh(concern).version,
+            advice_given_by="Dana Lead",
+            advice_given_to="His father",
+            advice_given_at=timezone.now() - HOUR,
+            payment_made=YesNoUnknown.YES,
+        )
+    concern = services.concern_preserve_evidence(
+        concern=concern,
+        by=dsl,
+        version=fresh(concern).version,
+        advice_given_by="Dana Lead",
+        advice_given_to="His father",
+        advice_given_at=timezone.now() - HOUR,
+        payment_made=YesNoUnknown.YES,
+        payment_details="£50 by bank transfer to an account in another name",
+    )
+    assert fresh(concern).payment_details == "£50 by bank transfer to an account in another name"
+
+    card = GuidanceCard.objects.get(school=None, key="sextortion-family")
+    assert "pay" in card.tell_family.lower()
+    assert card in services.advice_outstanding(concern)
+    services.advice_record(
+        concern=concern,
+        by=dsl,
+        card=card,
+        given_by="Dana Lead",
+        given_to="The boy and his father",
+        given_at=timezone.now() - HOUR,
+    )
+    assert card not in services.advice_outstanding(concern)
+    advice = AdviceGiven.objects.get(concern=concern)
+    assert advice.history.get().history_change_reason == f"Advice given: {card.title}"
+
+    neglect = GuidanceCard.objects.get(school=None, key="neglect-family")
+    with refused("Choose advice that applies to this concern."):
+        services.advice_record(
+            concern=concern,
+            by=dsl,
+            card=neglect,
+            given_by="Dana Lead",
+            given_to="The father",
+            given_at=timezone.now(),
+        )
+
+
+def test_a_schools_own_card_shows_with_the_national_ones(school, dsl, staff, pupils):
+    card = services.guidance_card_save(
+        school=school,
+        by=dsl,
+        title="Local contacts",
+        categories=[],
+        report_to="Demoshire MASH 01632 960000",
+    )
+    concern = record_concern(school=school, reporter=staff, pupils=pupils[:1])
+    cards = services.guidance_cards_for(concern)
+    assert cards[-1] == card
+    assert [c.key for c in cards[:2]] == ["listen-dont-investigate", "sharing-nudes-family"]
+    with refused("Give the reason for this change."):
+        services.guidance_card_save(
+            school=school, by=dsl, card=card, title="Local", categories=[], report_to="x"
+        )
+
+
+# The wording rules, on their own.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The mother asked us not to involve anyone",
+        "the mother does not want the police involved",
+        "no further support: the mother will handle it at home",
+        "The other parents want nothing done",
+        "Dad refused consent",
+        "The family would rather keep it private; she does not want a fuss.",
+    ],
+)
+def test_reasons_resting_on_a_familys_wishes_are_recognised(text):
+    assert rules.cites_family_wishes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Advice from the MASH duty social worker: no further action at level 1.",
+        "Bruise explained by a PE injury seen by two staff.",
+        "Social worker Kim Worker told on 3 November; she is visiting the family.",
+    ],
+)
+def test_ordinary_reasons_are_not_mistaken_for_a_familys_wishes(text):
+    assert not rules.cites_family_wishes(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("I interviewed Amelia about the chat room", ["a child questioned or interviewed"]),
+        ("Called the other parents to ask what they want", ["other parents asked or told"]),
+        ("Looked at the photos on her tablet", ["images viewed or copied"]),
+        ("Messaged the account to warn them off", ["the alleged offender contacted or alerted"]),
+        ("Seen in class at 9:15, happy and settled.", []),
+        ("Her mother told us; nobody has spoken to her.", []),
+    ],
+)
+def test_investigating_rather_than_listening_is_recognised(text, found):
+    assert rules.investigating(text) == found
+
+
+def test_the_queue_and_the_rules_agree_on_which_decisions_need_a_countersignature(
+    school, staff, dsl, pupils
+):
+    """queue.INDICATOR is the SQL form of rules.indicators: for every kind of concern, the
+    queue lists exactly the not-referred ones the rules say are waiting."""
+    cases = [
+        ("emotional", YesNoUnknown.NO, False),
+        ("emotional", YesNoUnknown.YES, False),
+        ("neglect", YesNoUnknown.NO, True),
+        ("sexual-abuse", YesNoUnknown.NO, False),
+        ("self-harm", YesNoUnknown.UNKNOWN, False),
+    ]
+    decided = []
+    for slug, adult, danger in cases:
+        concern = record_concern(
+            school=school,
+            reporter=staff,
+            pupils=[PupilFactory(school=school, date_of_birth=datetime.date(2010, 1, 1))],
+            categories=(slug,),
+            adult_involved=adult,
+            immediate_danger=danger,
+            other_children=YesNoUnknown.NO,
+        )
+        concern = preserve_evidence(check_safety(concern, by=dsl), by=dsl)
+        decided.append(
+            decide(
+                concern,
+                by=dsl,
+                decision=ReferralDecision.NOT_REFER,
+                rationale="Below the threshold.",
+                not_referring=threshold(),
+            )
+        )
+    by_rules = {c.pk for c in decided if rules.awaiting_countersignature(fresh(c))}
+    assert by_rules == {decided[1].pk, decided[2].pk, decided[3].pk}
+    assert {c.pk for c in queue.awaiting_countersignature(school)} == by_rules
