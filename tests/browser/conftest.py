@@ -43,18 +43,17 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def _seeded_categories(transactional_db):
-    """Put back the categories the migrations seed, which an earlier transactional test's
-    flush has removed.
+    """Put back the categories and national guidance cards the migrations seed, which an
+    earlier transactional test's flush has removed.
 
     Not `serialized_rollback`: once Playwright's sync API has started, the test thread
     runs in another contextvars context, so Django no longer sees the connection objects
     made before, nor the serialized copy of the database kept on them; when a test
     outside this folder set the database up, nothing would be restored.
     """
-    seed_migration = importlib.import_module(
-        "concerns.migrations.0003_seed_categories_and_forbid_deletes"
-    )
-    seed_migration.seed(django_apps, schema_editor=None)
+    for name in ("0003_seed_categories_and_forbid_deletes", "0012_seed_judgement_rules"):
+        seed_migration = importlib.import_module(f"concerns.migrations.{name}")
+        seed_migration.seed(django_apps, schema_editor=None)
 
 
 @pytest.fixture(scope="session")
