@@ -267,9 +267,10 @@ def concern_correct_record(
     immediate_danger: bool,
     other_children: str | None = None,
 ) -> Concern:
-    """Correct the recorded account. The original stays in the history. A correction that
-    would leave the referral decision one guidance does not allow is refused: the decision
-    is corrected first."""
+    """Correct the recorded account. The original stays in the history. Where the corrected
+    facts leave the referral decision one guidance no longer allows (a criterion now met),
+    the correction is kept, and the concern cannot move on until the decision is corrected:
+    refusing it would leave the record wrong."""
     concern = _locked(concern, version=version)
     if concern.is_closed:
         raise WorkflowError("This concern is closed. Add a note to it instead.")
@@ -284,8 +285,11 @@ def concern_correct_record(
         named_others=concern.children.exclude(role=ChildRole.SUBJECT).count(),
         unnamed=concern.unnamed_children.count(),
     )
+    # A referral already made must include the police before the record says an adult is
+    # involved. (A decision not to refer is held instead, until it is corrected: correcting
+    # it may first need the questions these corrected facts raise; see open_items.)
     if (
-        concern.referral_decision
+        concern.referral_decision == ReferralDecision.REFER
         and police_required_for(categories, adult_involved)
         and Agency.POLICE not in concern.referral_agencies
         and not concern.police_not_told_reason
@@ -310,16 +314,6 @@ def concern_correct_record(
     concern.parent_wishes = parent_wishes.strip()
     concern.immediate_danger = immediate_danger
     concern.other_children = other_children
-    if concern.referral_decision:
-        problems = rules.decision_problems(
-            concern, _referred_agencies(concern), categories=list(categories)
-        )
-        if problems:
-            raise WorkflowError(
-                "With this correction the referral decision would no longer stand: "
-                + problems[0]
-                + " Correct the referral decision first."
-            )
     _bump(
         concern,
         by=by,
@@ -647,8 +641,9 @@ def concern_assess_criteria(
     notes: str = "",
     reason: str = "",
 ) -> Concern:
-    """Answer the UKCIS immediate-referral questions the app cannot answer itself. A change
-    that would leave the referral decision one guidance does not allow is refused."""
+    """Answer the UKCIS immediate-referral questions the app cannot answer itself. Answers
+    that leave an earlier decision not to refer standing against a criterion are kept; the
+    concern then cannot move on until the decision is corrected (see open_items)."""
     concern = _locked(concern, version=version)
     if concern.is_closed:
         raise WorkflowError("This concern is closed. Add a note to it instead.")
@@ -668,14 +663,6 @@ def concern_assess_criteria(
     concern.criteria_notes = notes.strip()
     concern.criteria_assessed_at = timezone.now()
     concern.criteria_assessed_by = by
-    if concern.referral_decision:
-        problems = rules.decision_problems(concern, _referred_agencies(concern))
-        if problems:
-            raise WorkflowError(
-                "With these answers the referral decision would no longer stand: "
-                + problems[0]
-                + " Correct the referral decision first."
-            )
     _bump(
         concern,
         by=by,
@@ -984,6 +971,27 @@ def concern_plan_support(
 def open_items(concern: Concern) -> list[str]:
     """What must be settled before the concern can close, besides its steps."""
     items = []
+    if concern.referral_decision:
+        agencies = _referred_agencies(concern)
+        items += [
+            "The referral decision no longer stands. " + problem
+            for problem in rules.decision_problems(concern, agencies)
+        ]
+        if (
+            police_required(concern)
+            and Agency.POLICE not in agencies
+            and not concern.police_not_told_reason
+        ):
+            items.append(
+                "An adult is involved in seeking images or contact from a child: refer to the "
+                "police, or explain why not, in a corrected referral decision."
+            )
+    if (
+        concern.step >= Step.EVIDENCE_PRESERVED
+        and not concern.payment_made
+        and rules.is_extortion(concern)
+    ):
+        items.append("Record at the evidence step whether anything was paid, how and to whom.")
     if concern.other_children == YesNoUnknown.UNKNOWN:
         items.append(
             "It is not known whether other children are involved or at risk: find out, then "
@@ -1028,9 +1036,9 @@ def concern_close(*, concern: Concern, by, version: int, outcome_summary: str) -
     missing = _children_without_support(concern)
     if missing:
         raise WorkflowError(f"Plan support for {', '.join(missing)}.")
-    _require_decision_stands(concern)
     for problem in open_items(concern):
         raise WorkflowError(problem)
+    _require_decision_stands(concern)
     if not outcome_summary.strip():
         raise WorkflowError("Summarise the outcome.")
     concern.step = Step.CLOSED

@@ -23,7 +23,13 @@ from concerns.models import (
     UnnamedChild,
     YesNoUnknown,
 )
-from tests.factories import PupilFactory, answer_criteria, record_concern, record_referral
+from tests.factories import (
+    PupilFactory,
+    answer_criteria,
+    category,
+    record_concern,
+    record_referral,
+)
 
 HOUR = datetime.timedelta(hours=1)
 SUBJECT, AFFECTED = ChildRole.SUBJECT, ChildRole.AFFECTED
@@ -489,7 +495,7 @@ def test_not_referring_a_sexual_concern_waits_for_a_second_signature(
         close(concern, by=dsl)
 
 
-def test_a_correction_that_meets_a_criterion_needs_the_decision_corrected_first(
+def test_new_facts_that_meet_a_criterion_hold_the_concern_until_the_decision_is_corrected(
     nudes_between_teenagers, dsl, deputy
 ):
     concern = decide(
@@ -499,27 +505,61 @@ def test_a_correction_that_meets_a_criterion_needs_the_decision_corrected_first(
         rationale="Consensual sharing between two 15-year-olds.",
         not_referring=threshold(),
     )
-    # It turns out one of them was pressured into it.
-    with refused("With these answers the referral decision would no longer stand"):
-        answer_criteria(concern, dsl, coercion=YesNoUnknown.UNKNOWN)
-    with refused("With this correction the referral decision would no longer stand"):
-        services.concern_correct_record(
-            concern=concern,
-            by=dsl,
-            version=fresh(concern).version,
-            reason="He told his tutor he feels he cannot go on",
-            discloser_type=concern.discloser_type,
-            discloser_name=concern.discloser_name,
-            discloser_relationship=concern.discloser_relationship,
-            disclosed_at=concern.disclosed_at,
-            location=concern.location,
-            account=concern.account,
-            categories=list(concern.categories.all()),
-            adult_involved=YesNoUnknown.NO,
-            parent_wishes=concern.parent_wishes,
-            immediate_danger=True,
-        )
-    assert fresh(concern).immediate_danger is False
+    services.concern_countersign(
+        concern=concern, by=deputy, version=fresh(concern).version, reason="Agreed: same age."
+    )
+    # It turns out one of them was pressured into it: the record is corrected, and the
+    # decision not to refer no longer stands.
+    concern = answer_criteria(fresh(concern), dsl, coercion=YesNoUnknown.UNKNOWN)
+    assert fresh(concern).criterion_coercion == YesNoUnknown.UNKNOWN
+    [item] = services.open_items(fresh(concern))
+    assert item.startswith(
+        "The referral decision no longer stands. An immediate-referral criterion is met"
+    )
+    with refused("An immediate-referral criterion is met"):
+        support_everyone(concern, by=dsl)
+    with refused("Complete “Support planned” first"):
+        close(concern, by=dsl)
+
+    record_referral(concern, dsl, agency=Agency.SOCIAL_CARE)
+    record_referral(concern, dsl, agency=Agency.POLICE)
+    concern = decide(concern, by=dsl, reason="Coercion now suspected")
+    assert services.open_items(fresh(concern)) == []
+    assert fresh(close(support_everyone(concern, by=dsl), by=dsl)).step == Step.CLOSED
+
+
+def test_a_category_added_later_asks_the_questions_before_the_concern_moves_on(low_level, dsl):
+    concern = decide(
+        low_level,
+        by=dsl,
+        decision=ReferralDecision.NOT_REFER,
+        rationale="Friendship worries only.",
+        not_referring=threshold(),
+    )
+    concern = services.concern_correct_record(
+        concern=concern,
+        by=dsl,
+        version=fresh(concern).version,
+        reason="She has since said an older man online asked for pictures",
+        discloser_type=concern.discloser_type,
+        discloser_name=concern.discloser_name,
+        discloser_relationship=concern.discloser_relationship,
+        disclosed_at=concern.disclosed_at,
+        location=concern.location,
+        account=concern.account,
+        categories=[*concern.categories.all(), category("online-grooming")],
+        adult_involved=YesNoUnknown.UNKNOWN,
+        parent_wishes="",
+        immediate_danger=False,
+    )
+    with refused("Answer the immediate-referral questions first"):
+        support_everyone(concern, by=dsl)
+    concern = answer_criteria(concern, dsl)
+    with refused("An immediate-referral criterion is met (is an adult involved: not known)"):
+        support_everyone(concern, by=dsl)
+    assert "An adult is involved in seeking images or contact from a child" in " ".join(
+        services.open_items(fresh(concern))
+    )
 
 
 def test_the_decision_waits_for_the_questions(nudes_between_teenagers, school, staff, dsl):
