@@ -14,17 +14,23 @@ from uuid import UUID
 from django.urls import reverse
 from django.utils import timezone
 
+from concerns import rules
 from concerns.models import (
+    AdviceGiven,
     Agency,
     Category,
     Concern,
     ConcernChild,
     DiscloserType,
     Note,
+    NotReferGround,
+    PracticeFlag,
     ReferralDecision,
     Step,
     SupportAction,
     SupportReview,
+    UnnamedChild,
+    YesNoUnknown,
 )
 from referrals.models import AgencyContact, Referral
 from schools.models import Pupil
@@ -48,16 +54,34 @@ CORRECTABLE = {
     "adult_involved": "whether an adult is involved",
     "parent_wishes": "the parents' wishes",
     "immediate_danger": "immediate danger",
+    "other_children": "whether other children are involved",
     "evidence_advice_given_by": "the advice not to delete anything",
     "evidence_advice_given_to": "the advice not to delete anything",
     "evidence_advice_given_at": "the advice not to delete anything",
     "no_evidence_reason": "why there is no evidence",
+    "payment_made": "whether anything was paid",
+    "payment_details": "whether anything was paid",
     "referral_decision": "the referral decision",
     "referral_rationale": "the referral decision",
+    "not_refer_ground": "the referral decision",
+    "not_refer_contact": "the referral decision",
+    "not_refer_contact_at": "the referral decision",
+    "not_refer_advice": "the referral decision",
+    "threshold_level": "the referral decision",
+    "not_refer_review_date": "the referral decision",
     "police_not_told_reason": "why the police were not told",
     "parents_informed": "whether the parents were told",
     "parents_not_informed_reason": "whether the parents were told",
     "no_follow_up_reason": "school-wide follow-up",
+}
+
+# The UKCIS questions the DSL answers, in a few words each (the page and the referral PDF
+# give them in full).
+CRITERIA_SHORT = {
+    "coercion": "coerced, blackmailed or groomed, or capacity to consent in doubt",
+    "unusual_content": "sexual acts unusual for the child's stage, or violence",
+    "sexual_acts": "sexual acts with a child under 13",
+    "harm_risk": "a child at immediate risk of harm because of the sharing",
 }
 
 TOLD_BY = {
@@ -158,6 +182,10 @@ def chronology_for(pupil: Pupil) -> list[Event]:
             note.text,
             _name(note.author),
         )
+    events += _advice_events(concerns)
+    events += _unnamed_child_events(pupil, concerns)
+    # After the notes: a flag raised on a note comes at the same moment, and reads after it.
+    events += _flag_events(pupil, concerns)
 
     # Python's sort is stable: events at the same moment keep the order they were made in.
     urls = {c.uuid: reverse("concerns:detail", args=[c.uuid]) for c in concerns.values()}
@@ -187,6 +215,21 @@ def _step_events(concerns: dict[int, Concern], *, already_shown: set) -> list[Ev
         if current.step > previous.step and current.step in STEP_EVENTS:
             kind = "step"
             title, detail = _step_summary(current)
+        elif current.criteria_assessed_at and (
+            current.criteria_assessed_at != previous.criteria_assessed_at
+        ):
+            kind = "criteria"
+            if previous.criteria_assessed_at is None:
+                title = "Immediate-referral questions answered"
+            else:
+                title = "Immediate-referral answers corrected"
+            detail = _criteria_summary(current)
+            if reason.startswith("Corrected:"):
+                detail = f"{reason} {detail}"
+        elif current.countersigned_at and current.countersigned_at != previous.countersigned_at:
+            kind = "countersigned"
+            title = "Decision not to refer countersigned"
+            detail = current.countersign_reason
         elif reason.startswith("Corrected:"):
             changed = sorted(
                 {
@@ -228,6 +271,10 @@ def _step_summary(row) -> tuple[str, str]:
         )
         if row.no_evidence_reason:
             detail += f" No evidence to record: {row.no_evidence_reason}"
+        if row.payment_made:
+            detail += f" Anything paid: {YesNoUnknown(row.payment_made).label.lower()}."
+            if row.payment_details:
+                detail += f" {row.payment_details}"
         return reason, detail.strip()
     if row.step == Step.REFERRAL_DECIDED:
         if row.referral_decision == ReferralDecision.REFER:
@@ -235,7 +282,13 @@ def _step_summary(row) -> tuple[str, str]:
             if row.referral_agencies:
                 detail += " to " + ", ".join(Agency(a).label for a in row.referral_agencies)
             detail += "."
+        elif row.not_refer_ground:
+            detail = (
+                f"Not referred. Ground: {NotReferGround(row.not_refer_ground).label}. "
+                f"{_ground_details(row)} Reasons: {row.referral_rationale}"
+            )
         else:
+            # Decisions recorded before a ground was asked for.
             detail = f"Not referred: {row.referral_rationale}"
         if row.parents_informed is False:
             detail += f" Parents not told: {row.parents_not_informed_reason}"
@@ -250,6 +303,43 @@ def _step_summary(row) -> tuple[str, str]:
         )
         return reason, detail
     return reason, row.outcome_summary
+
+
+def _ground_details(row) -> str:
+    """What stands behind a decision not to refer, as it stood in a history row."""
+    if row.not_refer_ground == NotReferGround.ADVICE:
+        return (
+            f"Advised by {row.not_refer_contact}, {_at(row.not_refer_contact_at)}: "
+            f"“{row.not_refer_advice}”."
+        )
+    if row.not_refer_ground == NotReferGround.THRESHOLD:
+        review = (
+            f" Review by {row.not_refer_review_date:%d %b %Y}." if row.not_refer_review_date else ""
+        )
+        return f"Level: {row.threshold_level}. Instead: “{row.not_refer_advice}”.{review}"
+    told = f"Social worker {row.not_refer_contact}, told {_at(row.not_refer_contact_at)}."
+    return told + (f" “{row.not_refer_advice}”." if row.not_refer_advice else "")
+
+
+def _criteria_summary(row) -> str:
+    """The answers to the UKCIS questions as they stood in a history row: the DSL's, and
+    whether an adult is involved (from the record). The answers the app works out from the
+    register (ages, special educational needs) are not stored, so they are not repeated."""
+    answers = [("an adult involved", row.adult_involved)] + [
+        (CRITERIA_SHORT[key], getattr(row, field))
+        for key, field in rules.ASKED_FIELDS.items()
+        if getattr(row, field)
+    ]
+    detail = "; ".join(f"{text}: {YesNoUnknown(answer).label.lower()}" for text, answer in answers)
+    detail = detail[:1].upper() + detail[1:] + "."
+    met = [text for text, answer in answers if answer in rules.MET_ANSWERS]
+    if met:
+        detail += " Met (not known counts as met): " + "; ".join(met) + "."
+    else:
+        detail += " None is met."
+    if row.criteria_notes:
+        detail += f" Notes: {row.criteria_notes}"
+    return detail
 
 
 def _safety_events(
@@ -403,4 +493,110 @@ def _support_events(pupil: Pupil, concerns: dict[int, Concern]) -> list[Event]:
                 _name(review.reviewed_by),
             )
         )
+    return events
+
+
+def _advice_events(concerns: dict[int, Concern]) -> list[Event]:
+    """Each piece of advice given to the child or family: which card, by whom, to whom."""
+    events = []
+    for advice in AdviceGiven.objects.filter(concern_id__in=list(concerns)).select_related(
+        "card", "recorded_by"
+    ):
+        concern = concerns[advice.concern_id]
+        detail = f"By {advice.given_by} to {advice.given_to}."
+        if advice.notes:
+            detail += f" {advice.notes}"
+        events.append(
+            Event(
+                advice.given_at,
+                "advice",
+                f"Advice given: {advice.card.title}",
+                detail,
+                concern.reference,
+                concern.uuid,
+                _name(advice.recorded_by),
+            )
+        )
+    return events
+
+
+def _unnamed_child_events(pupil: Pupil, concerns: dict[int, Concern]) -> list[Event]:
+    """Children involved who were not yet identified: described, then identified or their
+    identities passed on. Another child, once identified, is not named here: this file is
+    this child's, and goes with them to a new school."""
+    events = []
+    for unnamed in UnnamedChild.objects.filter(concern_id__in=list(concerns)).select_related(
+        "added_by", "resolved_by", "identified_as"
+    ):
+        concern = concerns[unnamed.concern_id]
+
+        def add(when, kind, title, detail, who, concern=concern):
+            events.append(Event(when, kind, title, detail, concern.reference, concern.uuid, who))
+
+        described = f"“{unnamed.description}”"
+        add(
+            unnamed.added_at,
+            "unnamed_child",
+            "Child not yet identified described",
+            described,
+            _name(unnamed.added_by),
+        )
+        if unnamed.identified_as is not None:
+            if unnamed.identified_as.pupil_id == pupil.pk:
+                title = f"Identified as {pupil.full_name}"
+                detail = f"Described before being identified as {described}."
+            else:
+                title = "Child not yet identified: now identified"
+                detail = f"{described} is now named in the concern."
+            add(
+                unnamed.resolved_at,
+                "unnamed_identified",
+                title,
+                detail,
+                _name(unnamed.resolved_by),
+            )
+        elif unnamed.passed_to:
+            add(
+                unnamed.passed_at,
+                "unnamed_passed_on",
+                f"What is known of a child not yet identified passed to {unnamed.passed_to}",
+                f"{described}: passed on for them to establish who the child is.",
+                _name(unnamed.resolved_by),
+            )
+    return events
+
+
+def _flag_events(pupil: Pupil, concerns: dict[int, Concern]) -> list[Event]:
+    """Entries flagged as investigating rather than listening, and their reviews. A flag on
+    another child's safety check belongs to that child's file, as the check itself does."""
+    own_check = f"Safety check: {pupil.full_name}"
+    events = []
+    for flag in PracticeFlag.objects.filter(concern_id__in=list(concerns)).select_related(
+        "raised_by", "reviewed_by"
+    ):
+        if flag.source.startswith("Safety check: ") and flag.source != own_check:
+            continue
+        concern = concerns[flag.concern_id]
+        events.append(
+            Event(
+                flag.raised_at,
+                "flag",
+                f"Entry flagged for review: {flag.concern_text}",
+                f"{flag.source}, written by {_name(flag.raised_by)}: “{flag.excerpt}”",
+                concern.reference,
+                concern.uuid,
+            )
+        )
+        if flag.reviewed_at is not None:
+            events.append(
+                Event(
+                    flag.reviewed_at,
+                    "flag_review",
+                    "Flagged entry reviewed",
+                    flag.review_notes,
+                    concern.reference,
+                    concern.uuid,
+                    _name(flag.reviewed_by),
+                )
+            )
     return events

@@ -14,7 +14,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from concerns import rules
 from concerns.models import (
+    AdviceGiven,
     Agency,
     Attachment,
     Category,
@@ -22,8 +24,11 @@ from concerns.models import (
     ConcernChild,
     EvidenceItem,
     FollowUpAction,
+    GuidanceCard,
     Note,
+    PracticeFlag,
     SupportAction,
+    UnnamedChild,
 )
 from referrals.exports import export_reason
 from referrals.models import Export
@@ -32,6 +37,32 @@ from schools.models import Pupil, User
 # Bookkeeping that says nothing to a reader.
 HIDDEN_FIELDS = {"id", "uuid", "concern", "school", "sha256", "file", "added_at", "uploaded_at"}
 ACTIONS = {"+": "Added", "~": "Changed", "-": "Removed"}
+# Fields whose own names would not tell a reader what they hold.
+LABELS = {
+    **{field: rules.QUESTIONS[key] for key, field in rules.ASKED_FIELDS.items()},
+    "criteria_notes": "Notes on the immediate-referral questions",
+    "criteria_assessed_at": "Immediate-referral questions answered at",
+    "criteria_assessed_by": "Immediate-referral questions answered by",
+    "other_children": "Are other children involved or at risk?",
+    "payment_made": "Was any money or anything else paid?",
+    "payment_details": "What was paid, how and to whom",
+    "not_refer_ground": "Ground for not referring",
+    "not_refer_contact": "Who advised, or the child's social worker",
+    "not_refer_contact_at": "When they advised, or were told",
+    "not_refer_advice": "What they advised, or what happens instead",
+    "threshold_level": "Level of the local threshold document",
+    "not_refer_review_date": "Review the decision not to refer by",
+    "countersign_reason": "Countersigner's reason",
+    "spoken_to": "Who has spoken to the child, and why",
+    "passed_at": "Identities passed on at",
+    "resolved_by": "Identified or passed on by",
+    "resolved_at": "Identified or passed on at",
+    "card": "Advice (guidance card)",
+    "concern_text": "What it reads as",
+    "source": "Where it was written",
+    "excerpt": "What was written",
+    "review_notes": "What the review found",
+}
 
 
 @dataclass
@@ -62,8 +93,9 @@ def _tracked_fields(model) -> list[models.Field]:
 class _Display:
     """Turns stored values into words, with names looked up once for the whole page."""
 
-    def __init__(self, users: dict, pupils: dict, categories: dict):
+    def __init__(self, users: dict, pupils: dict, categories: dict, children: dict, cards: dict):
         self.users, self.pupils, self.categories = users, pupils, categories
+        self.children, self.cards = children, cards
 
     def __call__(self, f: models.Field, value) -> str:
         if value in (None, "", []):
@@ -77,6 +109,10 @@ class _Display:
                 return self.pupils.get(value, "a pupil")
             if f.related_model is User:
                 return self.users.get(value, "a former user")
+            if f.related_model is ConcernChild:
+                return self.children.get(value, "a child")
+            if f.related_model is GuidanceCard:
+                return self.cards.get(value, "a guidance card")
             return ""
         if isinstance(value, bool):
             return "Yes" if value else "No"
@@ -87,10 +123,10 @@ class _Display:
         return str(value)
 
 
-def _rows(model, **filters):
+def _rows(model, *related, **filters):
     return list(
         model.history.filter(**filters)
-        .select_related("history_user")
+        .select_related("history_user", *related)
         .order_by("id", "history_date", "history_id")
     )
 
@@ -107,6 +143,10 @@ def concern_history(concern: Concern) -> list[Entry]:
         "support": _rows(SupportAction, child_id__in=child_ids),
         "followup": _rows(FollowUpAction, concern_id=concern.pk),
         "note": _rows(Note, concern_id=concern.pk),
+        "unnamed": _rows(UnnamedChild, concern_id=concern.pk),
+        # With each card, for its title: cards are never deleted.
+        "advice": _rows(AdviceGiven, "card", concern_id=concern.pk),
+        "flag": _rows(PracticeFlag, concern_id=concern.pk),
     }
     user_ids = {
         getattr(row, f.attname)
@@ -126,7 +166,8 @@ def concern_history(concern: Concern) -> list[Entry]:
     child_names = {row.id: pupils.get(row.pupil_id, "a child") for row in child_rows}
     category_names = dict(Category.objects.values_list("pk", "name"))
     category_sets = _category_sets(groups["concern"])
-    display = _Display(users, pupils, category_names)
+    cards = {row.card_id: row.card.title for row in groups["advice"]}
+    display = _Display(users, pupils, category_names, child_names, cards)
 
     subjects = {
         "concern": lambda row: "The concern",
@@ -136,6 +177,9 @@ def concern_history(concern: Concern) -> list[Entry]:
         "support": lambda row: f"Support for {child_names.get(row.child_id, 'a child')}",
         "followup": lambda row: "School-wide follow-up",
         "note": lambda row: "Information added",
+        "unnamed": lambda row: f"Child not yet identified (“{_short(row.description)}”)",
+        "advice": lambda row: f"Advice given: {cards.get(row.card_id, 'a guidance card')}",
+        "flag": lambda row: f"Entry flagged for review: {row.concern_text}",
     }
 
     entries = []
@@ -226,6 +270,10 @@ def _changes(model, previous, current, display) -> list[Change]:
         new = display(f, getattr(current, f.attname))
         old = display(f, getattr(previous, f.attname)) if previous is not None else ""
         if old != new:
-            label = str(f.verbose_name)
+            label = LABELS.get(f.name) or str(f.verbose_name)
             changes.append(Change(label[:1].upper() + label[1:], old, new))
     return changes
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

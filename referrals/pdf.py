@@ -22,14 +22,19 @@ from django.utils import timezone
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from concerns import rules
 from concerns.chronology import Event, chronology_for
 from concerns.models import (
+    AdviceGiven,
     Agency,
     Concern,
     ConcernChild,
     DiscloserType,
     EvidenceItem,
+    NotReferGround,
+    ReferralDecision,
     SupportAction,
+    UnnamedChild,
 )
 from referrals.models import PHONE_METHODS, AgencyContact, Referral
 from schools.models import HouseholdContact, Membership, Pupil
@@ -109,6 +114,10 @@ class ChildSection:
     other_children: list[ConcernChild]
     support: list[SupportAction]
     referred_to: list[str]
+    # The children involved who are not yet identified (the same for every child).
+    unnamed_others: list[UnnamedChild] = field(default_factory=list)
+    # How the child was described before they were identified, if they were.
+    described_as: UnnamedChild | None = None
 
     @property
     def pupil(self) -> Pupil:
@@ -128,6 +137,14 @@ class ReferralDocument:
     referrals: list[Referral]
     contacts: list[AgencyContact]
     usernames: list[str] = field(default_factory=list)
+    # Children involved or at risk who are not yet identified (open, or passed on).
+    unnamed: list[UnnamedChild] = field(default_factory=list)
+    advice: list[AdviceGiven] = field(default_factory=list)
+    # The UKCIS immediate-referral questions with their answers; [] where they are not asked.
+    criteria: list[rules.Criterion] = field(default_factory=list)
+    extortion: bool = False
+    # Why a decision not to refer needs a second signature; [] when it needs none.
+    countersign_indicators: list[str] = field(default_factory=list)
 
     @property
     def school(self):
@@ -163,12 +180,79 @@ class ReferralDocument:
     def child_told(self) -> bool:
         return self.concern.discloser_type == DiscloserType.CHILD
 
+    @property
+    def criteria_met(self) -> list[rules.Criterion]:
+        return [c for c in self.criteria if c.met]
+
+    @property
+    def criteria_unanswered(self) -> list[rules.Criterion]:
+        return [c for c in self.criteria if not c.answer]
+
+    @property
+    def referred(self) -> bool:
+        return self.concern.referral_decision == ReferralDecision.REFER
+
+    @property
+    def not_referred(self) -> bool:
+        return self.concern.referral_decision == ReferralDecision.NOT_REFER
+
+    @property
+    def referred_agencies(self) -> list[Referral]:
+        """The referrals behind a decision to refer, one line per agency it names."""
+        agencies = self.concern.referral_agencies or []
+        return [r for r in self.referrals if r.agency in agencies]
+
+    @property
+    def ground(self) -> str:
+        ground = self.concern.not_refer_ground
+        return NotReferGround(ground).label if ground else ""
+
+    @property
+    def ground_is_advice(self) -> bool:
+        return self.concern.not_refer_ground == NotReferGround.ADVICE
+
+    @property
+    def ground_is_threshold(self) -> bool:
+        return self.concern.not_refer_ground == NotReferGround.THRESHOLD
+
+    @property
+    def ground_is_known(self) -> bool:
+        return self.concern.not_refer_ground == NotReferGround.KNOWN
+
+    @property
+    def awaiting_countersignature(self) -> bool:
+        return (
+            self.not_referred
+            and self.concern.countersigned_by_id is None
+            and bool(self.countersign_indicators)
+        )
+
+    @property
+    def children_count_text(self) -> str:
+        """For example "3 children" or "2 named children and 1 not yet identified"."""
+        named, unnamed = len(self.children), len(self.unnamed)
+        text = f"{named} {'named ' if unnamed else ''}child{'' if named == 1 else 'ren'}"
+        if unnamed:
+            text += f" and {unnamed} not yet identified"
+        return text
+
 
 def referral_document(concern: Concern, *, by, now: datetime) -> ReferralDocument:
-    concern = Concern.objects.select_related("school", "reporter", "decided_by").get(pk=concern.pk)
+    concern = Concern.objects.select_related(
+        "school", "reporter", "decided_by", "countersigned_by", "criteria_assessed_by"
+    ).get(pk=concern.pk)
     links = list(
         concern.children.select_related("pupil", "safety_checked_by").order_by("added_at", "pk")
     )
+    described = list(
+        concern.unnamed_children.select_related("added_by", "resolved_by").order_by(
+            "added_at", "pk"
+        )
+    )
+    described_as = {u.identified_as_id: u for u in described if u.identified_as_id is not None}
+    unnamed = [u for u in described if u.identified_as_id is None]
+    categories = list(concern.categories.all())
+    asks = rules.asks_criteria(concern, categories)
     household: dict[int, list[HouseholdContact]] = {}
     for contact in HouseholdContact.objects.filter(
         pupil_id__in=[link.pupil_id for link in links]
@@ -209,10 +293,12 @@ def referral_document(concern: Concern, *, by, now: datetime) -> ReferralDocumen
                 other_children=[other for other in links if other is not link],
                 support=support.get(link.pk, []),
                 referred_to=covered.get(link.pk, []),
+                unnamed_others=unnamed,
+                described_as=described_as.get(link.pk),
             )
             for link in links
         ],
-        categories=[category.name for category in concern.categories.all()],
+        categories=[category.name for category in categories],
         evidence=evidence,
         referrals=referrals,
         contacts=list(
@@ -221,6 +307,15 @@ def referral_document(concern: Concern, *, by, now: datetime) -> ReferralDocumen
             )
         ),
         usernames=list(dict.fromkeys(item.usernames for item in evidence if item.usernames)),
+        unnamed=unnamed,
+        advice=list(concern.advice_given.select_related("card").order_by("given_at", "pk")),
+        criteria=rules.criteria(concern, categories) if asks else [],
+        extortion=rules.is_extortion(concern, categories),
+        # Asked only of a decision not to refer still unsigned: the only time it is shown.
+        countersign_indicators=rules.indicators(concern, categories)
+        if concern.referral_decision == ReferralDecision.NOT_REFER
+        and concern.countersigned_by_id is None
+        else [],
     )
 
 

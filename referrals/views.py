@@ -102,6 +102,11 @@ def _detail_page(
         "referral": referral,
         "concern": referral.concern,
         "children": list(referral.children.select_related("pupil").order_by("added_at", "pk")),
+        # Children involved who are not yet identified are part of every referral about the
+        # concern: the agency needs to know of them to establish who they are.
+        "unnamed_children": list(
+            referral.concern.unnamed_children.filter(identified_as=None).order_by("added_at", "pk")
+        ),
         "contacts": list(referral.contacts.select_related("recorded_by")),
         "confirmation": confirmation_status(referral, now),
         "feedback": feedback_status(referral, now),

@@ -15,7 +15,7 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 
-from concerns import services
+from concerns import rules, services
 from concerns.chronology import Event, chronology_for
 from concerns.models import (
     Agency,
@@ -23,12 +23,16 @@ from concerns.models import (
     Concern,
     ConcernChild,
     FollowUpKind,
+    GuidanceCard,
+    NotReferGround,
+    PracticeFlag,
     ReferralDecision,
     SupportAction,
+    UnnamedChild,
 )
 from referrals import services as referral_services
 from referrals.models import Consent, ContactKind, Method, Outcome
-from tests.factories import PupilFactory, record_concern
+from tests.factories import PupilFactory, answer_criteria, record_concern
 from tests.test_views_concerns import page_text, signed_in
 
 LONDON = ZoneInfo("Europe/London")
@@ -46,7 +50,7 @@ def children_of(concern: Concern) -> list[ConcernChild]:
     return list(concern.children.select_related("pupil").order_by("added_at", "pk"))
 
 
-def check_safety(concern: Concern, *, by, unsafe=(), reason="") -> Concern:
+def check_safety(concern: Concern, *, by, unsafe=(), reason="", spoken_to="") -> Concern:
     checks = []
     for child in children_of(concern):
         if child.pupil in unsafe:
@@ -57,12 +61,16 @@ def check_safety(concern: Concern, *, by, unsafe=(), reason="") -> Concern:
                     notes="Not in school; mother not answering",
                     action="Police asked to make a welfare visit",
                     action_at=timezone.now() - datetime.timedelta(minutes=5),
+                    spoken_to=spoken_to,
                 )
             )
         else:
             checks.append(
                 services.SafetyCheckInput(
-                    child=child, safe_now=True, notes=f"{child.pupil.full_name} seen in class"
+                    child=child,
+                    safe_now=True,
+                    notes=f"{child.pupil.full_name} seen in class",
+                    spoken_to=spoken_to,
                 )
             )
     return services.concern_check_safety(
@@ -115,6 +123,10 @@ def refer(concern: Concern, *, by, agency=Agency.SOCIAL_CARE, children=None, **e
 
 
 def decide_to_refer(concern: Concern, *, by) -> Concern:
+    """Refer, as guidance requires: the immediate-referral questions answered first (where
+    the concern asks them and they are not answered yet), then the decision."""
+    if concern.criteria_assessed_at is None:
+        concern = answer_criteria(concern, by)
     return services.concern_decide_referral(
         concern=concern,
         by=by,
@@ -190,6 +202,160 @@ def work_through(concern: Concern, *, by) -> Concern:
     return concern
 
 
+FRIEND = "A friend at the sleepover, about 9"
+COUSIN = "Another girl at the sleepover, a visiting cousin, about 10"
+CANVASSED = "I asked the other parents at pick-up whether their girls had sent pictures."
+
+
+def fresh(concern: Concern) -> Concern:
+    return Concern.objects.get(pk=concern.pk)
+
+
+def handled_in_school(*, school, staff, dsl, deputy, pupils) -> Concern:
+    """A concern the school handles itself, as guidance allows: two 9-year-olds swapped
+    pictures in their underwear at a sleepover, no adult involved. Of the two other girls
+    there, one turns out to be Bella (whose check reads as questioning her) and the other's
+    description is passed to the MASH; advice is given to the mother; a note that canvassed
+    other parents is flagged and reviewed; no criterion is met, the MASH advises against a
+    referral, and the deputy countersigns the decision not to refer."""
+    amelia, bella, _ = pupils
+    with time_machine.travel(day(1, 9, 30), tick=False):
+        concern = record_concern(
+            school=school,
+            reporter=staff,
+            pupils=[amelia],
+            categories=("sharing-nudes",),
+            disclosed_at=day(1, 9, 0),
+            account="She said: 'Amelia and her friends swapped pictures in their pants.'",
+            adult_involved="no",
+            other_children="yes",
+            unnamed_children=[FRIEND, COUSIN],
+        )
+    friend, cousin = UnnamedChild.objects.filter(concern=concern).order_by("pk")
+    with time_machine.travel(day(1, 10), tick=False):
+        concern = check_safety(
+            concern, by=dsl, spoken_to="Her mother only; the school has listened, nothing more."
+        )
+    with time_machine.travel(day(1, 10, 15), tick=False):
+        services.unnamed_child_identify(
+            unnamed=friend,
+            by=dsl,
+            pupil=bella,
+            role=ChildRole.AFFECTED,
+            safety=services.SafetyCheckInput(
+                safe_now=True,
+                notes="Seen in class",
+                spoken_to="Her teacher asked her to name the others at the sleepover.",
+            ),
+        )
+    with time_machine.travel(day(1, 10, 30), tick=False):
+        services.evidence_item_add(
+            concern=concern,
+            by=dsl,
+            description="Two pictures of the girls in their underwear, sent between phones",
+            location="Amelia's phone, photo messages",
+            held_by="Mrs Sarah Example (mother)",
+        )
+        concern = services.concern_preserve_evidence(
+            concern=fresh(concern),
+            by=dsl,
+            version=fresh(concern).version,
+            advice_given_by="Dana Lead",
+            advice_given_to="Mrs Sarah Example",
+            advice_given_at=day(1, 10, 25),
+        )
+    with time_machine.travel(day(1, 10, 40), tick=False):
+        services.advice_record(
+            concern=concern,
+            by=dsl,
+            card=GuidanceCard.objects.get(school=None, key="sharing-nudes-family"),
+            given_by="Dana Lead",
+            given_to="Mrs Sarah Example (mother)",
+            given_at=day(1, 10, 35),
+            notes="Leaflet given; not to forward the pictures.",
+        )
+    with time_machine.travel(day(1, 11), tick=False):
+        services.concern_add_note(concern=concern, author=staff, text=CANVASSED)
+    with time_machine.travel(day(1, 11, 30), tick=False):
+        services.practice_flag_review(
+            flag=PracticeFlag.objects.get(concern=concern, source="Note"),
+            by=dsl,
+            notes="Spoke to Tom: the school listens and does not canvass other parents.",
+        )
+    with time_machine.travel(day(1, 12), tick=False):
+        services.unnamed_child_pass_on(
+            unnamed=cousin,
+            by=dsl,
+            passed_to="Testshire MASH (Jo Duty)",
+            passed_at=day(1, 11, 50),
+        )
+    with time_machine.travel(day(1, 13), tick=False):
+        concern = fresh(concern)
+        services.concern_assess_criteria(
+            concern=concern,
+            by=dsl,
+            version=concern.version,
+            answers={c.key: "no" for c in rules.criteria(concern) if c.asked},
+            notes="Pictures in underwear only: no sexual acts, no one coerced.",
+        )
+    with time_machine.travel(day(1, 14), tick=False):
+        concern = fresh(concern)
+        services.concern_decide_referral(
+            concern=concern,
+            by=dsl,
+            version=concern.version,
+            decision=ReferralDecision.NOT_REFER,
+            rationale="No immediate-referral criterion is met; the MASH advised support in "
+            "school for both girls.",
+            police_not_told_reason="",
+            parents_informed=True,
+            parents_not_informed_reason="",
+            not_referring=services.NotReferring(
+                ground=NotReferGround.ADVICE,
+                contact="Jo Duty, Testshire MASH",
+                contact_at=day(1, 13, 30),
+                advice="No referral needed: teach both girls about consent and images.",
+            ),
+        )
+    with time_machine.travel(day(2, 9), tick=False):
+        concern = fresh(concern)
+        services.concern_countersign(
+            concern=concern,
+            by=deputy,
+            version=concern.version,
+            reason="Agreed: no criterion is met, and the MASH advice is recorded.",
+        )
+    return fresh(concern)
+
+
+def add_guidance_rows(concern: Concern, *, by) -> None:
+    """One of each of the newer records on a concern (at the current time): advice given, a
+    child not yet identified whose description is passed on, and a note flagged and reviewed."""
+    services.advice_record(
+        concern=concern,
+        by=by,
+        card=GuidanceCard.objects.get(school=None, key="sharing-nudes-family"),
+        given_by="Dana Lead",
+        given_to="Mrs Sarah Hart (mother)",
+        given_at=timezone.now(),
+    )
+    unnamed = services.unnamed_child_add(concern=concern, by=by, description=COUSIN)
+    services.unnamed_child_pass_on(
+        unnamed=unnamed, by=by, passed_to="Testshire MASH", passed_at=timezone.now()
+    )
+    services.concern_add_note(concern=concern, author=by, text=CANVASSED)
+    services.practice_flag_review(
+        flag=PracticeFlag.objects.get(concern=concern, reviewed_at=None),
+        by=by,
+        notes="Reminded staff not to canvass other parents.",
+    )
+
+
+@pytest.fixture
+def handled(school, staff, dsl, deputy, pupils) -> Concern:
+    return handled_in_school(school=school, staff=staff, dsl=dsl, deputy=deputy, pupils=pupils)
+
+
 @pytest.fixture
 def amelia(pupils):
     return pupils[0]
@@ -216,6 +382,8 @@ def two_concerns(school, staff, dsl, pupils, amelia):
         social_care = refer(first, by=dsl)
     with time_machine.travel(day(1, 11, 20), tick=False):
         refer(first, by=dsl, agency=Agency.POLICE, method=Method.PHONE_101, urgent=False)
+    with time_machine.travel(day(1, 11, 30), tick=False):
+        first = answer_criteria(first, dsl)
     with time_machine.travel(day(1, 11, 40), tick=False):
         first = decide_to_refer(first, by=dsl)
     with time_machine.travel(day(2, 9), tick=False):
@@ -324,6 +492,7 @@ def test_the_chronology_spans_both_concerns_in_date_order_with_every_kind_of_eve
         ("05 Jan 10:30", a, "Evidence step completed"),
         ("05 Jan 10:50", a, "Referral to Testshire MASH"),
         ("05 Jan 11:10", a, "Referral to Police"),
+        ("05 Jan 11:30", a, "Immediate-referral questions answered"),
         ("05 Jan 11:40", a, "Referral decision recorded"),
         ("06 Jan 08:45", a, "Referral to Testshire MASH confirmed in writing"),
         ("06 Jan 15:30", a, "Follow-up: the school chased the agency (Testshire MASH)"),
@@ -354,6 +523,15 @@ def test_the_chronology_spans_both_concerns_in_date_order_with_every_kind_of_eve
     assert "Their reference: MASH-2026-0142" in by_title["Referral to Testshire MASH"].detail
     assert "Urgent: to be confirmed in writing" in by_title["Referral to Testshire MASH"].detail
     assert "Parents not told: Social care asked us" in by_title["Referral decision recorded"].detail
+    assert "Referred to Children's social care (MASH), Police." in (
+        by_title["Referral decision recorded"].detail
+    )
+    # Whether an adult is involved was not known: that counts as met.
+    answered = by_title["Immediate-referral questions answered"]
+    assert answered.who == "Dana Lead"
+    assert "An adult involved: not known;" in answered.detail
+    assert "a child at immediate risk of harm because of the sharing: no." in answered.detail
+    assert "Met (not known counts as met): an adult involved." in answered.detail
     assert by_title["Named in the concern"].detail == "Witness"
     assert by_title["Safety check recorded"].who == "Dana Lead"
     assert "Not safe. Action taken" in [e for e in events if e.concern_reference == b][2].detail
@@ -384,6 +562,154 @@ def test_only_the_childs_own_support_and_referrals_appear(two_concerns, pupils):
     # Chloe is named only in the second concern, which was never referred.
     assert [e.title for e in chloes if e.kind == "referral"] == []
     assert {e.concern_reference for e in bellas} == {first.reference}
+
+
+def test_the_chronology_carries_advice_criteria_grounds_countersignature_and_other_children(
+    handled, amelia
+):
+    events = chronology_for(amelia)
+
+    seen = [(timezone.localtime(e.when).strftime("%d %b %H:%M"), e.title) for e in events]
+    assert seen == [
+        ("05 Jan 09:00", "Concern raised: Sharing nudes and semi-nudes"),
+        ("05 Jan 09:30", "Child not yet identified described"),
+        ("05 Jan 09:30", "Child not yet identified described"),
+        ("05 Jan 10:00", "Safety check recorded"),
+        ("05 Jan 10:15", "Child not yet identified: now identified"),
+        ("05 Jan 10:30", "Evidence step completed"),
+        ("05 Jan 10:35", "Advice given: Sharing nudes and semi-nudes"),
+        ("05 Jan 11:00", "Information added"),
+        ("05 Jan 11:00", "Entry flagged for review: Other parents asked or told"),
+        ("05 Jan 11:30", "Flagged entry reviewed"),
+        (
+            "05 Jan 11:50",
+            "What is known of a child not yet identified passed to Testshire MASH (Jo Duty)",
+        ),
+        ("05 Jan 13:00", "Immediate-referral questions answered"),
+        ("05 Jan 14:00", "Referral decision recorded"),
+        ("06 Jan 09:00", "Decision not to refer countersigned"),
+    ]
+    by_title = {e.title: e for e in events}
+    described = [e for e in events if e.kind == "unnamed_child"]
+    assert [e.detail for e in described] == [f"“{FRIEND}”", f"“{COUSIN}”"]
+    assert {e.who for e in described} == {"Tom Teacher"}
+    advice = by_title["Advice given: Sharing nudes and semi-nudes"]
+    assert advice.detail == (
+        "By Dana Lead to Mrs Sarah Example (mother). Leaflet given; not to forward the pictures."
+    )
+    assert advice.who == "Dana Lead"
+    flagged = by_title["Entry flagged for review: Other parents asked or told"]
+    assert flagged.detail == f"Note, written by Tom Teacher: “{CANVASSED}”"
+    reviewed = by_title["Flagged entry reviewed"]
+    assert reviewed.detail.startswith("Spoke to Tom: the school listens")
+    assert reviewed.who == "Dana Lead"
+    passed = next(e for e in events if e.kind == "unnamed_passed_on")
+    assert passed.detail == f"“{COUSIN}”: passed on for them to establish who the child is."
+    answered = by_title["Immediate-referral questions answered"]
+    assert answered.detail.startswith("An adult involved: no; coerced, blackmailed or groomed")
+    assert "None is met. Notes: Pictures in underwear only" in answered.detail
+    decision = by_title["Referral decision recorded"].detail
+    assert decision.startswith(
+        "Not referred. Ground: Children's social care or the police advised that no referral "
+        "is needed. Advised by Jo Duty, Testshire MASH, 05 Jan 2026, 13:30: “No referral "
+        "needed: teach both girls about consent and images.”. Reasons: No immediate-referral"
+    )
+    countersigned = by_title["Decision not to refer countersigned"]
+    assert countersigned.detail == "Agreed: no criterion is met, and the MASH advice is recorded."
+    assert countersigned.who == "Dev Deputy"
+
+
+def test_another_child_is_not_named_in_this_childs_chronology(handled, amelia):
+    # Bella was first described, then identified, and her safety check was flagged: all of
+    # it belongs in her file, not Amelia's (which goes with Amelia to a new school).
+    events = chronology_for(amelia)
+
+    assert not [e for e in events if "Bella" in e.title + e.detail]
+    identified = [e for e in events if e.kind == "unnamed_identified"]
+    assert [e.detail for e in identified] == [f"“{FRIEND}” is now named in the concern."]
+
+
+def test_the_child_identified_later_has_their_description_and_flagged_check_in_their_file(
+    handled, pupils
+):
+    bella = pupils[1]
+
+    events = chronology_for(bella)
+
+    titles = [e.title for e in events]
+    assert "Named in the concern" in titles
+    assert "Identified as Bella Cole" in titles
+    identified = next(e for e in events if e.title == "Identified as Bella Cole")
+    assert identified.detail == f"Described before being identified as “{FRIEND}”."
+    flagged = next(e for e in events if e.title.startswith("Entry flagged"))
+    assert flagged.title == "Entry flagged for review: A child questioned or interviewed"
+    assert flagged.detail.startswith("Safety check: Bella Cole, written by Dana Lead: “Her teacher")
+
+
+def test_the_chronology_page_shows_the_new_events(dsl, handled, amelia):
+    text = page_text(signed_in(dsl).get(chronology_url(amelia)))
+
+    assert "Advice given: Sharing nudes and semi-nudes" in text
+    assert "Immediate-referral questions answered" in text
+    assert "Ground: Children's social care or the police advised that no referral is needed" in text
+    assert "Decision not to refer countersigned" in text
+    assert "By Dev Deputy" in text
+    assert f"“{COUSIN}”" in text
+    assert "Entry flagged for review: Other parents asked or told" in text
+    assert "Flagged entry reviewed" in text
+
+
+# The concern's history: every row of every record in it, with who and why.
+
+
+def test_the_history_shows_every_row_of_the_new_records_with_who_and_why(dsl, handled):
+    text = page_text(signed_in(dsl).get(reverse("concerns:history", args=[handled.uuid])))
+
+    # Children not yet identified: described, then identified or passed on.
+    friend, cousin = (
+        f"Child not yet identified (“{FRIEND}”)",
+        f"Child not yet identified (“{COUSIN}”)",
+    )
+    assert f"{friend}: added" in text and f"{cousin}: added" in text
+    assert text.count("by Tom Teacher. Reason: Child described when the concern was recorded") == 2
+    assert f"{friend}: changed" in text
+    assert "by Dana Lead. Reason: Identified as Bella Cole" in text
+    assert "Identified as – Bella Cole" in text
+    assert f"{cousin}: changed" in text
+    assert "by Dana Lead. Reason: Passed to Testshire MASH (Jo Duty) to identify" in text
+    assert "Identities passed to – Testshire MASH (Jo Duty)" in text
+    # The advice given.
+    assert "Advice given: Sharing nudes and semi-nudes: added" in text
+    assert "by Dana Lead. Reason: Advice given: Sharing nudes and semi-nudes" in text
+    assert "Given to – Mrs Sarah Example (mother)" in text
+    # Flags raised (by whoever wrote the entry) and reviewed.
+    assert "Entry flagged for review: Other parents asked or told: added" in text
+    assert "by Tom Teacher. Reason: Flagged for review: other parents asked or told" in text
+    assert f"What was written – {CANVASSED}" in text
+    assert "Entry flagged for review: Other parents asked or told: changed" in text
+    assert "by Dana Lead. Reason: Flag reviewed" in text
+    assert "What the review found – Spoke to Tom" in text
+    assert "Entry flagged for review: A child questioned or interviewed: added" in text
+    # The concern: the criteria, the ground and the countersignature, in words.
+    assert "Reason: Immediate-referral questions answered" in text
+    assert (
+        "Does what is known of the images suggest sexual acts unusual for the child's "
+        "developmental stage, or violence? – No"
+    ) in text
+    assert (
+        "Ground for not referring – Children's social care or the police advised that no "
+        "referral is needed"
+    ) in text
+    assert "Who advised, or the child's social worker – Jo Duty, Testshire MASH" in text
+    assert "by Dev Deputy. Reason: Decision not to refer countersigned" in text
+    assert "Countersigned by – Dev Deputy" in text
+    assert "Countersigner's reason – Agreed: no criterion is met" in text
+    # Who has spoken to each child.
+    assert "Who has spoken to the child, and why – Her teacher asked her to name the others" in text
+    # Newest first.
+    assert text.index("Decision not to refer countersigned") < text.index(
+        "Reason: Immediate-referral questions answered"
+    )
 
 
 def test_a_child_in_no_concern_has_an_empty_chronology(school):
@@ -478,7 +804,12 @@ def test_the_chronology_page_costs_the_same_for_1_concern_as_for_3(
 ):
     amelia = pupils[0]
     client = signed_in(dsl)
-    work_through(record_concern(school=school, reporter=staff, pupils=pupils), by=dsl)
+
+    def worked_through_with_guidance_rows():
+        concern = work_through(record_concern(school=school, reporter=staff, pupils=pupils), by=dsl)
+        add_guidance_rows(concern, by=dsl)
+
+    worked_through_with_guidance_rows()
 
     # EVERY_PAGE (session, user, and at the end the navigation's memberships), plus:
     #   - the pupil, with their school (pupil_for)
@@ -492,13 +823,17 @@ def test_the_chronology_page_costs_the_same_for_1_concern_as_for_3(
     #   - the child's support actions, with their link and who planned them
     #   - the reviews of those support actions, with the reviewers
     #   - the notes added to those concerns, with their authors
+    #   - the advice given on those concerns, with each card and who recorded it
+    #   - the children not yet identified in them, with who described, identified or passed
+    #     them on (and the child each was identified as)
+    #   - the entries flagged on them, with who wrote and who reviewed each
     #   - log the read (INSERT)
-    expected = EVERY_PAGE + 2 + 9 + 1
+    expected = EVERY_PAGE + 2 + 12 + 1
     with django_assert_num_queries(expected):
         one = client.get(chronology_url(amelia))
 
     for _ in range(2):
-        work_through(record_concern(school=school, reporter=staff, pupils=pupils), by=dsl)
+        worked_through_with_guidance_rows()
     with django_assert_num_queries(expected):
         three = client.get(chronology_url(amelia))
 
@@ -506,6 +841,9 @@ def test_the_chronology_page_costs_the_same_for_1_concern_as_for_3(
     assert page_text(three).count("Feedback from Testshire MASH") == 3
     assert page_text(three).count("Support reviewed") == 3
     assert page_text(three).count("Mother rang: Amelia sleeping better.") == 3
+    assert page_text(three).count("Advice given: Sharing nudes and semi-nudes") == 3
+    assert page_text(three).count("Child not yet identified described") == 3
+    assert page_text(three).count("Flagged entry reviewed") == 3
 
 
 @pytest.mark.parametrize(

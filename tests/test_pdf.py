@@ -4,6 +4,7 @@ that a protected copy needs its password and the password is kept nowhere, and t
 export is recorded and shown in the concern's history.
 """
 
+import datetime
 import hashlib
 import io
 import os
@@ -20,15 +21,26 @@ from django.utils import timezone
 from pikepdf.models.encryption import EncryptionMethod
 from pypdf import PdfReader
 
-from concerns.models import Agency, ChildRole, Concern
+from concerns import services
+from concerns.models import (
+    Agency,
+    ChildRole,
+    Concern,
+    DiscloserType,
+    GuidanceCard,
+    UnnamedChild,
+)
 from referrals import exports
 from referrals.models import Export, ExportKind, Method
 from referrals.pdf import BASE_URL, StaticFilesOnly, render_referral
 from schools.models import Gender, HouseholdContact
-from tests.factories import record_concern
+from tests.factories import PupilFactory, answer_criteria, record_concern
 from tests.test_chronology import (
+    COUSIN,
+    FRIEND,
     check_safety,
     decide_to_refer,
+    handled_in_school,
     preserve_evidence,
     refer,
     work_through,
@@ -43,6 +55,11 @@ ACCOUNT = (
     "Bella and Chloe did the same at a sleepover.'"
 )
 WISHES = "I don't want anyone else involved, and the other parents must not be told."
+# Children involved whom the school cannot name (the mother knows them only by sight, or not
+# at all): one passed to the MASH to identify, one not yet passed on.
+SLEEPOVER_GIRL = "A girl from another school at the sleepover, about 9; first name Mia"
+GAME_PLAYERS = "Other children in the same online game whom the special friend may have contacted"
+SPOKEN_TO = "Only her mother: the school has listened and has not asked her about it."
 
 
 @pytest.fixture(autouse=True)
@@ -108,9 +125,27 @@ def case(school, staff, dsl, pupils) -> Concern:
         parent_wishes=WISHES,
         discloser_name="Mrs Sarah Hart",
         adult_involved="yes",
+        other_children="yes",
+        unnamed_children=[SLEEPOVER_GIRL, GAME_PLAYERS],
     )
-    concern = check_safety(concern, by=dsl, unsafe=[pupils[1]])
+    concern = check_safety(concern, by=dsl, unsafe=[pupils[1]], spoken_to=SPOKEN_TO)
     concern = preserve_evidence(concern, by=dsl)
+    services.advice_record(
+        concern=concern,
+        by=dsl,
+        card=GuidanceCard.objects.get(school=None, key="online-grooming-family"),
+        given_by="Dana Lead",
+        given_to="Mrs Sarah Hart (mother)",
+        given_at=timezone.now() - timezone.timedelta(minutes=15),
+    )
+    services.unnamed_child_pass_on(
+        unnamed=UnnamedChild.objects.get(concern=concern, description=SLEEPOVER_GIRL),
+        by=dsl,
+        passed_to="Testshire MASH (Jo Duty)",
+        passed_at=timezone.now() - timezone.timedelta(minutes=9),
+    )
+    # Whether the images show sexual acts is not known (no one at school has seen them).
+    concern = answer_criteria(Concern.objects.get(pk=concern.pk), dsl, sexual_acts="unknown")
     refer(concern, by=dsl)
     refer(
         concern,
@@ -220,6 +255,160 @@ def test_the_referral_pdf_holds_everything_social_care_asks_for(case, dsl, pupil
     assert "An adult is grooming children online for sexual images: a crime." in text
     # Never an attachment.
     assert "body map" not in text.lower()
+
+
+def test_the_referral_pdf_shows_the_criteria_the_decision_the_advice_and_every_child(
+    case, dsl, pupils
+):
+    text = " ".join(pdf_text(render_referral(case, by=dsl)))
+
+    # The UKCIS questions, each with its answer and where the answer came from.
+    assert "Is an immediate-referral criterion met (UKCIS)? Yes: 3 of 5" in text
+    assert "Immediate-referral criteria (UKCIS, Sharing nudes and semi" in text
+    assert "3 of 5 are met." in text
+    assert "Is an adult involved? Yes (met) From the record: adult involved, “yes”" in text
+    assert (
+        "(met) From the register: special educational needs or disability (Chloe Dunn), so "
+        "capacity to consent is in doubt"
+    ) in text
+    assert (
+        "with a child under 13 in them? Not known (met) Asked of the safeguarding lead: "
+        "answered by Dana Lead"
+    ) in text
+    assert "violence? No Asked of the safeguarding lead: answered by Dana Lead" in text
+    assert text.count("Asked of the safeguarding lead: answered by Dana Lead") == 3
+    # The decision: referred, and to whom.
+    assert (
+        "Decision Referred to Testshire MASH (Children's social care (MASH)), Police, CEOP"
+    ) in text
+    assert "Decided by Dana Lead" in text
+    # The advice given to the family: which card, by whom, to whom, when.
+    assert "Advice given to the child and family" in text
+    assert (
+        "Online grooming: an adult targeting a child online Dana Lead Mrs Sarah Hart (mother)"
+    ) in text
+    # Every child: the three named, and the two not yet identified, in the list of children,
+    # in each child's "other children" and in a section of their own.
+    for name in NAMES:
+        assert name in text
+    assert f"Not yet identified: {SLEEPOVER_GIRL}" in text
+    assert "Identities passed to Testshire MASH (Jo Duty)" in text
+    assert f"Not yet identified: {GAME_PLAYERS}" in text
+    assert "Not yet passed on" in text
+    assert (
+        "Bella Cole (another child affected), Chloe Dunn (another child affected); not yet "
+        f"identified: {SLEEPOVER_GIRL}; not yet identified: {GAME_PLAYERS}"
+    ) in text
+    assert "Children not yet identified" in text
+    assert "Child not yet identified 2 of 2" in text
+    assert "Described by Tom Teacher" in text
+    assert "Are other children involved or at risk? Yes" in text
+    # Who has spoken to each child.
+    assert text.count(f"Who has spoken to the child about this {SPOKEN_TO}") == 3
+
+
+def test_the_referral_pdf_says_why_a_concern_was_not_referred_and_who_countersigned(
+    school, staff, dsl, deputy, pupils
+):
+    concern = handled_in_school(school=school, staff=staff, dsl=dsl, deputy=deputy, pupils=pupils)
+
+    text = " ".join(pdf_text(render_referral(concern, by=dsl)))
+
+    assert "Is an immediate-referral criterion met (UKCIS)? No" in text
+    assert "None is met." in text
+    assert "Notes: Pictures in underwear only: no sexual acts, no one coerced." in text
+    assert "Decision Not referred" in text
+    assert "Ground Children's social care or the police advised that no referral is needed" in text
+    assert "Who advised Jo Duty, Testshire MASH, 5 Jan 2026, 13:30" in text
+    assert "What they advised No referral needed: teach both girls about consent and images." in (
+        text
+    )
+    assert "Reasons No immediate-referral criterion is met" in text
+    assert (
+        "Countersignature Countersigned by Dev Deputy, 6 Jan 2026, 09:00: Agreed: no criterion "
+        "is met, and the MASH advice is recorded."
+    ) in text
+    assert "Reasons for the decision to refer" not in text
+    # Bella was described before she was identified; the cousin's description was passed on.
+    assert f"Described before being identified {FRIEND}" in text
+    assert f"Not yet identified: {COUSIN}" in text
+    assert "Identities passed to Testshire MASH (Jo Duty), 5 Jan 2026, 11:50" in text
+    assert "Advice given to the child and family Advice Given by Given to When Sharing nudes" in (
+        text
+    )
+
+
+def test_a_decision_not_to_refer_awaiting_its_countersignature_says_so(
+    school, staff, dsl, deputy, pupils
+):
+    concern = handled_in_school(school=school, staff=staff, dsl=dsl, deputy=deputy, pupils=pupils)
+    Concern.objects.filter(pk=concern.pk).update(
+        countersigned_by=None, countersigned_at=None, countersign_reason=""
+    )
+
+    text = " ".join(pdf_text(render_referral(concern, by=dsl)))
+
+    assert "Awaiting countersignature by another member of the safeguarding team (" in text
+    assert "the concern is about sexual harm" in text
+
+
+def test_the_referral_pdf_says_whether_money_was_paid_in_sextortion(school, staff, dsl):
+    boy = PupilFactory(
+        school=school,
+        legal_first_name="Sam",
+        legal_last_name="Reid",
+        gender=Gender.MALE,
+        date_of_birth=datetime.date(2011, 5, 2),
+        year_group="Year 10",
+    )
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=[boy],
+        categories=("sextortion",),
+        discloser_type=DiscloserType.CHILD,
+        discloser_name="Sam",
+        discloser_relationship="",
+        account="He said: 'They said they'd send the picture to everyone unless I paid.'",
+        adult_involved="unknown",
+    )
+    concern = check_safety(concern, by=dsl)
+    services.evidence_item_add(
+        concern=concern,
+        by=dsl,
+        description="Messages demanding money, with the threat",
+        location="Sam's phone, Instagram",
+        held_by="Sam",
+    )
+    concern = services.concern_preserve_evidence(
+        concern=concern,
+        by=dsl,
+        version=concern.version,
+        advice_given_by="Dana Lead",
+        advice_given_to="Sam",
+        advice_given_at=timezone.now() - timezone.timedelta(minutes=5),
+        payment_made="yes",
+        payment_details="£50 by bank transfer to an account in the name of 'J Smith'",
+    )
+
+    text = " ".join(pdf_text(render_referral(concern, by=dsl)))
+
+    assert "Sextortion: payment" in text
+    assert "Was any money or anything else paid? Yes" in text
+    assert "£50 by bank transfer to an account in the name of 'J Smith'" in text
+    # Sextortion is blackmail by definition: the coercion question is answered by the app.
+    assert "Sextortion is blackmail by definition" in text
+    assert "The decision whether to refer has not been recorded yet." in text
+
+
+def test_the_referral_page_lists_the_children_not_yet_identified(case, dsl):
+    referral = case.referrals.get(agency=Agency.SOCIAL_CARE)
+
+    text = page_text(signed_in(dsl).get(reverse("referrals:detail", args=[referral.uuid])))
+
+    assert "Not yet identified:" in text
+    assert f"{SLEEPOVER_GIRL} Identities passed to Testshire MASH (Jo Duty)" in text
+    assert f"{GAME_PLAYERS} Not yet passed on" in text
 
 
 def test_the_referral_pdf_has_no_images_or_attached_files(case, dsl):
