@@ -56,6 +56,7 @@ class StaffMember(HttpUser):
                 "categories": [SESSIONS["category"]],
                 "adult_involved": "no",
                 "immediate_danger": "no",
+                "other_children": "no",
                 "child_1": self.pupil,
                 "role_1": "subject",
                 **{f"{field}_{row}": "" for row in (2, 3, 4) for field in ("child", "role")},

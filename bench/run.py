@@ -141,6 +141,7 @@ def record_form(token: str, pupils, category_ids) -> dict:
         "adult_involved": "no",
         "parent_wishes": "",
         "immediate_danger": "no",
+        "other_children": "no",
         "child_1": str(pupils[0]),
         "role_1": "subject",
         "child_2": "",

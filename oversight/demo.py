@@ -1,11 +1,13 @@
-"""The demo school's registers and oversight checklist, made through the services.
+"""The demo schools' registers and oversight checklists, made through the services.
 
 Dates are counted back from the day of the load, so the picture stays the same whenever it
-is loaded: the DSL's training in date, the deputy's expiring soon, one governor without a
-safeguarding induction (overdue), a CEOP-trained class teacher, the online safety policy
-overdue for review, and a checklist part answered. Every name is fictional. Running it again
-adds only what is missing: rows are found by person and course, policy title, role and
-holder, and a checklist question already assessed is left alone.
+is loaded. At Hollybrook, what governors should notice: the DSL's training in date, the
+deputy's expiring soon, one governor without a safeguarding induction (overdue), a
+CEOP-trained class teacher, the online safety policy overdue for review, and a checklist
+part answered. At Larkmoor, the secondary, a school whose registers are in order, with the
+parents' guidance still being worked on. Every name is fictional. Running it again adds
+only what is missing: rows are found by person and course, policy title, role and holder,
+and a checklist question already assessed is left alone.
 """
 
 from dataclasses import dataclass
@@ -214,6 +216,143 @@ ASSESSMENTS = {
 }
 
 
+# People at Larkmoor without a login: its headteacher.
+LARKMOOR_HEADTEACHER = "Priya Pennington"
+
+LARKMOOR_TRAINING = (
+    _Training(
+        demo.L_DSL,
+        PersonRole.DSL,
+        CourseKind.DSL,
+        "Designated safeguarding lead refresher",
+        "Demoshire Safeguarding Children Partnership",
+        310,
+    ),
+    _Training(
+        demo.L_DSL, PersonRole.DSL, CourseKind.PREVENT, "Prevent awareness", "Home Office", 400
+    ),
+    _Training(
+        demo.L_DEPUTY,
+        PersonRole.DEPUTY_DSL,
+        CourseKind.DEPUTY_DSL,
+        "Deputy designated safeguarding lead",
+        "Demoshire Safeguarding Children Partnership",
+        260,
+    ),
+    _Training(
+        demo.L_STAFF,
+        PersonRole.STAFF,
+        CourseKind.CEOP,
+        "Thinkuknow introduction",
+        "CEOP Education (National Crime Agency)",
+        180,
+    ),
+    _Training(
+        demo.L_STAFF,
+        PersonRole.STAFF,
+        CourseKind.WHOLE_STAFF,
+        "Keeping children safe in education: September update",
+        "Larkmoor DSL",
+        88,
+    ),
+    _Training(
+        demo.L_ADMIN,
+        PersonRole.STAFF,
+        CourseKind.WHOLE_STAFF,
+        "Keeping children safe in education: September update",
+        "Larkmoor DSL",
+        88,
+    ),
+    _Training(
+        demo.L_GOVERNOR,
+        PersonRole.GOVERNOR,
+        CourseKind.GOVERNOR_INDUCTION,
+        "Safeguarding for new governors",
+        "Demoshire Governor Services",
+        230,
+    ),
+)
+LARKMOOR_POLICIES = (
+    _Policy(
+        PolicyKind.CHILD_PROTECTION,
+        "Child protection and safeguarding policy",
+        95,
+        "Full governing body",
+        "Updated for this year's Keeping children safe in education.",
+    ),
+    _Policy(
+        PolicyKind.ONLINE_SAFETY,
+        "Online safety policy",
+        150,
+        "Full governing body",
+        "Includes the section on sextortion added after the National Crime Agency alert.",
+    ),
+    _Policy(
+        PolicyKind.FILTERING_MONITORING,
+        "Filtering and monitoring review",
+        210,
+        "Headteacher and safeguarding governor",
+    ),
+    _Policy(PolicyKind.STAFF_CONDUCT, "Staff code of conduct", 240, "Full governing body"),
+)
+LARKMOOR_ROLES = (
+    _Role(NamedRoleKind.DSL, demo.L_DSL, 900),
+    _Role(NamedRoleKind.DEPUTY_DSL, demo.L_DEPUTY, 500),
+    _Role(NamedRoleKind.SAFEGUARDING_GOVERNOR, demo.L_GOVERNOR, 600),
+    _Role(NamedRoleKind.FILTERING_LEAD, LARKMOOR_HEADTEACHER, 700),
+    _Role(NamedRoleKind.FILTERING_GOVERNOR, demo.L_GOVERNOR, 300),
+    _Role(NamedRoleKind.PREVENT_LEAD, demo.L_DSL, 900),
+    _Role(NamedRoleKind.ONLINE_SAFETY_LEAD, demo.L_STAFF, 200),
+)
+LARKMOOR_ASSESSMENTS = {
+    ChecklistQuestion.SUPPORT_ONLINE_ABUSE: (
+        ChecklistStatus.MET,
+        "The DSL took governors through the sextortion procedure: advice to the family, "
+        "payment details kept for the police, referral the same day.",
+        25,
+    ),
+    ChecklistQuestion.PUPIL_GUIDANCE: (
+        ChecklistStatus.MET,
+        "Tutor-time lessons and assemblies on sharing images and sextortion for Years 9 to 13; "
+        "the school council could say how to report.",
+        40,
+    ),
+    ChecklistQuestion.PARENT_GUIDANCE: (
+        ChecklistStatus.IN_PROGRESS,
+        "A letter on sextortion has gone home; the online session for parents is planned.",
+        25,
+    ),
+    ChecklistQuestion.CEOP_TRAINED: (
+        ChecklistStatus.MET,
+        "The online safety lead, a form tutor, completed Thinkuknow training.",
+        25,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class _Registers:
+    school: demo.SchoolSpec
+    by: demo.DemoAccount  # who records them: the school's DSL
+    training: tuple[_Training, ...]
+    policies: tuple[_Policy, ...]
+    roles: tuple[_Role, ...]
+    assessments: dict
+
+
+REGISTERS = (
+    _Registers(demo.HOLLYBROOK, demo.DSL, TRAINING, POLICIES, ROLES, ASSESSMENTS),
+    _Registers(
+        demo.LARKMOOR,
+        demo.L_DSL,
+        LARKMOOR_TRAINING,
+        LARKMOOR_POLICIES,
+        LARKMOOR_ROLES,
+        LARKMOOR_ASSESSMENTS,
+    ),
+)
+
+
 def _person(who, users: dict[str, User]) -> dict:
     if isinstance(who, str):
         return {"person": None, "person_name": who}
@@ -226,8 +365,9 @@ def _key(person: User | None, person_name: str) -> tuple:
 
 @transaction.atomic
 def load_registers(*, today: date | None = None) -> dict[str, Tally]:
-    """Add whatever is missing of Hollybrook's registers and checklist answers; return the
-    counts. Needs the demo school and logins (`schools.demo.load_demo`) first."""
+    """Add whatever is missing of the demo schools' registers and checklist answers; return
+    the counts. Needs the demo schools and logins (`schools.demo.load_demo`) first: a school
+    or DSL login that is missing is passed over."""
     today = today or timezone.localdate()
     tallies = {
         "Training records": Tally(),
@@ -235,13 +375,25 @@ def load_registers(*, today: date | None = None) -> dict[str, Tally]:
         "Named roles": Tally(),
         "Checklist answers": Tally(),
     }
-    school = School.objects.filter(urn=demo.HOLLYBROOK.urn).first()
     users = {
         user.email: user for user in User.objects.filter(email__in=[a.email for a in demo.ACCOUNTS])
     }
-    if school is None or demo.DSL.email not in users:
-        return tallies
-    by = users[demo.DSL.email]
+    for registers in REGISTERS:
+        school = School.objects.filter(urn=registers.school.urn).first()
+        if school is not None and registers.by.email in users:
+            _load_school(school, registers, users, tallies, today=today)
+    return tallies
+
+
+def _load_school(
+    school: School,
+    registers: _Registers,
+    users: dict[str, User],
+    tallies: dict[str, Tally],
+    *,
+    today: date,
+) -> None:
+    by = users[registers.by.email]
 
     def ago(days: int) -> date:
         return today - timedelta(days=days)
@@ -251,7 +403,7 @@ def load_registers(*, today: date | None = None) -> dict[str, Tally]:
         (*_key(r.person, r.person_name), r.kind, r.title)
         for r in TrainingRecord.objects.filter(school=school).select_related("person")
     }
-    for spec in TRAINING:
+    for spec in registers.training:
         person = _person(spec.who, users)
         if (*_key(**person), spec.kind, spec.title) in present:
             tally.present += 1
@@ -270,7 +422,7 @@ def load_registers(*, today: date | None = None) -> dict[str, Tally]:
 
     tally = tallies["Policies"]
     present = set(Policy.objects.filter(school=school).values_list("kind", "title"))
-    for spec in POLICIES:
+    for spec in registers.policies:
         if (spec.kind, spec.title) in present:
             tally.present += 1
             continue
@@ -291,7 +443,7 @@ def load_registers(*, today: date | None = None) -> dict[str, Tally]:
         (r.role, *_key(r.person, r.person_name))
         for r in NamedRole.objects.filter(school=school).select_related("person")
     }
-    for spec in ROLES:
+    for spec in registers.roles:
         person = _person(spec.who, users)
         if (spec.role, *_key(**person)) in present:
             tally.present += 1
@@ -309,7 +461,7 @@ def load_registers(*, today: date | None = None) -> dict[str, Tally]:
     tally = tallies["Checklist answers"]
     services.checklist_seed(school=school)
     items = {item.question: item for item in ChecklistItem.objects.filter(school=school)}
-    for question, (status, evidence, days_ago) in ASSESSMENTS.items():
+    for question, (status, evidence, days_ago) in registers.assessments.items():
         item = items[question]
         if item.assessed_on is not None:
             tally.present += 1
@@ -318,4 +470,3 @@ def load_registers(*, today: date | None = None) -> dict[str, Tally]:
             item=item, by=by, status=status, evidence=evidence, assessed_on=ago(days_ago)
         )
         tally.created += 1
-    return tallies

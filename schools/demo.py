@@ -1,12 +1,20 @@
 """The demo schools: a made-up register, demo logins, and concerns at every step.
 
+Three schools: Hollybrook, a primary (Reception to Year 6) with the pupils of the DOMAIN.md
+walkthrough; Larkmoor, a secondary with a sixth form (Years 7 to 13), whose concerns are in
+`schools.demo_secondary`; and a small "other" school, to show that one school sees nothing of
+another's. Every concern goes through the services and so meets the rules they hold it to
+(concerns/rules.py): the immediate-referral questions answered before deciding, social care
+and the police where one is met, a ground and a countersignature for not referring.
+
 `load_demo` builds them the way real use would (concerns through `concerns.services`, so
 each carries its real history, then moved back in time) and is safe to run again: it finds
-the demo schools by URN, pupils by UPN, accounts by e-mail and concerns by their account,
-and adds only what is missing. Nothing here is real: names are drawn at random from lists
-of common names, phone numbers are in Ofcom's drama ranges (01632 960xxx, 07700 900xxx),
-e-mail addresses are at reserved example domains, postcodes are in the unused DM area and
-the local authority number (999) belongs to no authority.
+the demo schools by URN, pupils by UPN, accounts by e-mail, concerns by their account and
+the school's own guidance card by its title, and adds only what is missing. Nothing here is
+real: names are drawn at random from lists of common names, phone numbers are in Ofcom's
+drama ranges (01632 960xxx, 07700 900xxx), e-mail addresses are at reserved example
+domains, postcodes are in the unused DM area and the local authority number (999) belongs
+to no authority.
 """
 
 import random
@@ -23,8 +31,10 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.policy import SECOND_FACTOR_ROLES, has_second_factor
-from concerns import services
+from concerns import rules, services
 from concerns.models import (
+    STEP_REACHED_AT,
+    AdviceGiven,
     Agency,
     Category,
     ChildRole,
@@ -34,13 +44,17 @@ from concerns.models import (
     EvidenceItem,
     FollowUpAction,
     FollowUpKind,
+    GuidanceCard,
     Note,
+    NotReferGround,
+    PracticeFlag,
     ReferralDecision,
     SupportAction,
+    UnnamedChild,
     YesNoUnknown,
 )
 from referrals import services as referral_services
-from referrals.models import Consent, Method, Referral
+from referrals.models import PHONE_METHODS, Consent, Method, Referral
 from schools.models import Boarding, Gender, HouseholdContact, Membership, Pupil, Role, School, User
 from schools.pupil_import import upn_check_letter, upn_problem
 
@@ -72,6 +86,27 @@ class SchoolSpec:
     town: str
     postcode_district: str
     streets: tuple[str, ...]
+    # National curriculum years on roll (0 is Reception).
+    years: tuple[int, ...] = tuple(range(7))
+    # A sixth form's tutor groups and their sizes (Years 12 and 13), if it has one.
+    sixth_form_letters: tuple[str, ...] = ()
+    sixth_form_size: tuple[int, int] = (0, 0)
+    # Some pupils from Year 3 up are weekly boarders (the DOMAIN.md girl is one).
+    weekly_boarders: bool = True
+
+    @property
+    def phase(self) -> str:
+        first, last = self.years[0], self.years[-1]
+        if first >= 7:
+            sixth = ", with a sixth form" if last >= 12 else ""
+            return f"secondary, {year_group_name(first)} to {year_group_name(last)}{sixth}"
+        return f"primary, {year_group_name(first)} to {year_group_name(last)}"
+
+    def classes(self, nc_year: int) -> tuple[tuple[str, ...], tuple[int, int]]:
+        """The classes (or tutor groups) of a year group, and how big each is."""
+        if nc_year >= 12 and self.sixth_form_letters:
+            return self.sixth_form_letters, self.sixth_form_size
+        return self.class_letters, self.class_size
 
 
 LOCAL_AUTHORITY = "Demoshire"
@@ -119,7 +154,40 @@ OTHER = SchoolSpec(
     postcode_district="DM7",
     streets=("Mill Road", "Riverside Walk", "Heron Close", "Market Street", "Otter Lane"),
 )
-SCHOOLS = (HOLLYBROOK, OTHER)
+# A sample of a secondary's register (a real one has over a thousand pupils): enough to show
+# every year group, the sixth form and the concerns of teenagers.
+LARKMOOR = SchoolSpec(
+    name="Larkmoor High School",
+    urn="990103",
+    address="Moor Lane\nLarkmoor\nDemoshire\nDM5 3LH",
+    phone="01632 960300",
+    email="office@larkmoor.example",
+    establishment="4105",
+    class_letters=("L", "M"),
+    class_size=(6, 9),
+    town="Larkmoor",
+    postcode_district="DM5",
+    streets=(
+        "Moor Lane",
+        "Skylark Road",
+        "Heathfield Avenue",
+        "Quarry Lane",
+        "Bracken Close",
+        "Tor View",
+        "Old Mill Road",
+        "Curlew Way",
+        "Granite Terrace",
+        "Peat Lane",
+        "Lowfield Road",
+        "Whinberry Close",
+    ),
+    years=tuple(range(7, 14)),
+    sixth_form_letters=("S",),
+    sixth_form_size=(7, 10),
+    weekly_boarders=False,
+)
+# The secondary is drawn last, so that adding it changed no name in the other two registers.
+SCHOOLS = (HOLLYBROOK, OTHER, LARKMOOR)
 
 
 # --- Accounts ----------------------------------------------------------------------------
@@ -135,7 +203,7 @@ class DemoAccount:
     phone: str
 
 
-STAFF, DSL, DEPUTY, GOVERNOR, ADMIN, OTHER_DSL = ACCOUNTS = (
+STAFF, DSL, DEPUTY, GOVERNOR, ADMIN, OTHER_DSL = PRIMARY_ACCOUNTS = (
     DemoAccount(
         "staff@demo.example", "Sam Staff", "Class teacher", Role.STAFF, HOLLYBROOK, "01632 960111"
     ),
@@ -180,6 +248,49 @@ STAFF, DSL, DEPUTY, GOVERNOR, ADMIN, OTHER_DSL = ACCOUNTS = (
         "01632 960212",
     ),
 )
+L_STAFF, L_DSL, L_DEPUTY, L_GOVERNOR, L_ADMIN = SECONDARY_ACCOUNTS = (
+    DemoAccount(
+        "staff@larkmoor.example",
+        "Toni Tutor",
+        "Form tutor (Year 11) and teacher of English",
+        Role.STAFF,
+        LARKMOOR,
+        "01632 960311",
+    ),
+    DemoAccount(
+        "dsl@larkmoor.example",
+        "Lena Lead",
+        "Assistant headteacher and designated safeguarding lead",
+        Role.DSL,
+        LARKMOOR,
+        "01632 960312",
+    ),
+    DemoAccount(
+        "deputy@larkmoor.example",
+        "Dara Deputy",
+        "Head of sixth form and deputy designated safeguarding lead",
+        Role.DEPUTY_DSL,
+        LARKMOOR,
+        "01632 960313",
+    ),
+    DemoAccount(
+        "governor@larkmoor.example",
+        "Gus Governor",
+        "Safeguarding governor",
+        Role.GOVERNOR,
+        LARKMOOR,
+        "",
+    ),
+    DemoAccount(
+        "admin@larkmoor.example",
+        "Adi Admin",
+        "School business manager",
+        Role.SCHOOL_ADMIN,
+        LARKMOOR,
+        "01632 960310",
+    ),
+)
+ACCOUNTS = (*PRIMARY_ACCOUNTS, *SECONDARY_ACCOUNTS)
 
 
 # --- The register --------------------------------------------------------------------------
@@ -417,16 +528,17 @@ class _Generator:
         """Every pupil of the school with their contacts, unsaved, in UPN order."""
         register = []
         names: set[tuple[str, str]] = set(WALKTHROUGH_NAMES)
-        for nc_year in range(7):
+        for nc_year in spec.years:
             serial = 0
-            for letter in spec.class_letters:
+            letters, size = spec.classes(nc_year)
+            for letter in letters:
                 class_name = f"{'R' if nc_year == 0 else nc_year}{letter}"
                 fixed = (
                     list(WALKTHROUGH)
                     if spec is HOLLYBROOK and class_name == WALKTHROUGH_CLASS
                     else []
                 )
-                for place in range(self.rng.randint(*spec.class_size)):
+                for place in range(self.rng.randint(*size)):
                     serial += 1
                     entry_year = (ACADEMIC_YEAR - nc_year) % 100  # issued on entering Reception
                     upn_body = f"{LA_NUMBER}{spec.establishment}{entry_year:02d}{serial:03d}"
@@ -460,7 +572,8 @@ class _Generator:
                 break
         earliest, latest = birth_range(nc_year)
         born = earliest + timedelta(days=rng.randrange((latest - earliest).days + 1))
-        boarding = Boarding.WEEKLY if nc_year >= 3 and rng.random() < 0.12 else Boarding.DAY
+        weekly = spec.weekly_boarders and nc_year >= 3 and rng.random() < 0.12
+        boarding = Boarding.WEEKLY if weekly else Boarding.DAY
         sen = rng.random() < 0.13
         known_as = KNOWN_AS[first] if first in KNOWN_AS and rng.random() < 0.4 else ""
         # A few children are known by a step-parent's surname.
@@ -549,6 +662,7 @@ class DemoResult:
     accounts: Tally = field(default_factory=Tally)
     memberships: Tally = field(default_factory=Tally)
     concerns: Tally = field(default_factory=Tally)
+    guidance_cards: Tally = field(default_factory=Tally)
     # Accounts whose password, active flag or demo role had to be put back.
     accounts_reset: list[str] = field(default_factory=list)
     walkthrough: list[Pupil] = field(default_factory=list)
@@ -561,6 +675,7 @@ class DemoResult:
             "Accounts": self.accounts,
             "School memberships": self.memberships,
             "Concerns": self.concerns,
+            "Guidance cards": self.guidance_cards,
         }
 
 
@@ -606,7 +721,9 @@ def _load(*, password: str) -> DemoResult:
         for w in WALKTHROUGH
     ]
     demo = _Demo(now=now, schools=schools, users=users, pupils=pupils, result=result)
-    for story in STORIES:
+    # The school's own guidance card comes first: it shows on every concern after it.
+    _local_contacts_card(demo)
+    for story in stories():
         story(demo)
     demo.timeline.backdate()
     return result
@@ -777,15 +894,35 @@ def _membership(
 # --- Concerns ------------------------------------------------------------------------------
 
 # What the services stamp with the current time, per model, and the path to its concern.
+# (A concern's step dates are not in its history rows: only the columns each table has are
+# moved.)
 _STAMPED = (
-    (Concern, "id", ("recorded_at", "closed_at", "acknowledged_at")),
+    (
+        Concern,
+        "id",
+        (
+            "recorded_at",
+            "closed_at",
+            "acknowledged_at",
+            "criteria_assessed_at",
+            "countersigned_at",
+            *STEP_REACHED_AT.values(),
+        ),
+    ),
     (ConcernChild, "concern", ("added_at", "safety_checked_at")),
+    (UnnamedChild, "concern", ("added_at", "resolved_at")),
     (EvidenceItem, "concern", ("added_at",)),
+    (AdviceGiven, "concern", ("recorded_at",)),
+    (PracticeFlag, "concern", ("raised_at", "reviewed_at")),
     (SupportAction, "child__concern", ("added_at",)),
     (FollowUpAction, "concern", ("added_at",)),
     (Note, "concern", ("added_at",)),
     (Referral, "concern", ("recorded_at",)),
 )
+
+
+def _columns_of(model) -> set[str]:
+    return {f.attname for f in model._meta.concrete_fields}
 
 
 @dataclass
@@ -800,6 +937,8 @@ class _Timeline:
 
     calls: list[tuple[datetime, datetime]] = field(default_factory=list)  # (ran, happened)
     concern_ids: list[int] = field(default_factory=list)
+    # The schools' own guidance cards, whose only time is that of their history rows.
+    card_ids: list[int] = field(default_factory=list)
 
     def run(self, when: datetime, service: Callable, **kwargs):
         self.calls.append((timezone.now(), when))
@@ -819,17 +958,23 @@ class _Timeline:
                 default=F(column),
             )
 
-        for model, to_concern, stamps in _STAMPED:
+        targets = [
+            (model, Q(**{f"{to_concern}__in": self.concern_ids}), stamps)
+            for model, to_concern, stamps in _STAMPED
+        ]
+        targets.append((GuidanceCard, Q(id__in=self.card_ids), ()))
+        for model, which, stamps in targets:
+            history = _columns_of(model.history.model)
             for rows, columns in (
                 (model.objects, stamps),
-                (model.history, (*stamps, "history_date")),
+                (model.history, (*(c for c in stamps if c in history), "history_date")),
             ):
+                if not columns:
+                    continue
                 stamped = Q()
                 for column in columns:
                     stamped |= Q(**{f"{column}__gte": first_call})
-                rows.filter(stamped, **{f"{to_concern}__in": self.concern_ids}).update(
-                    **{column: moved(column) for column in columns}
-                )
+                rows.filter(stamped, which).update(**{column: moved(column) for column in columns})
 
 
 def _days(n: float) -> timedelta:
@@ -860,7 +1005,11 @@ class _Demo:
     timeline: _Timeline = field(default_factory=_Timeline)
     # Who acknowledges (the first) and who is given new concerns, by school URN.
     dsl_team_by_school: dict[str, list[DemoAccount]] = field(
-        default_factory=lambda: {HOLLYBROOK.urn: [DSL, DEPUTY], OTHER.urn: [OTHER_DSL]}
+        default_factory=lambda: {
+            HOLLYBROOK.urn: [DSL, DEPUTY],
+            OTHER.urn: [OTHER_DSL],
+            LARKMOOR.urn: [L_DSL, L_DEPUTY],
+        }
     )
 
     def pupil(
@@ -872,20 +1021,43 @@ class _Demo:
         *,
         mother: bool = False,
         other_than: Pupil | None = None,
+        where: Callable[[Pupil], bool] | None = None,
     ) -> Pupil:
         """The nth pupil (in UPN order) of that class and gender, never a walkthrough pupil.
 
-        `mother`: only a pupil whose first contact is their mother.
+        `class_name`: a class ("4B") or a whole year group ("Year 10"). `mother`: only a pupil
+        whose first contact is their mother. `where`: only a pupil it is true of.
         """
         return [
             p
             for p in self.pupils[school.urn]
-            if p.class_name == class_name
+            if class_name in (p.class_name, p.year_group)
             and p.gender == gender
             and (p.legal_first_name, p.legal_last_name) not in WALKTHROUGH_NAMES
             and (not mother or p.contacts.all()[0].relationship == "Mother")
             and p != other_than
+            and (where is None or where(p))
         ][nth]
+
+    def choose(
+        self,
+        school: SchoolSpec,
+        gender: str,
+        *,
+        where: Callable[[Pupil], bool],
+        prefer: Callable[[Pupil], object] = lambda pupil: 0,
+    ) -> Pupil:
+        """The pupil of that gender `where` is true of, the lowest by `prefer` first, then in
+        UPN order; never a walkthrough pupil. For a child of a given age on a day that moves
+        with the date of the load, where a fixed place in a class would not always do."""
+        found = [
+            p
+            for p in self.pupils[school.urn]
+            if p.gender == gender
+            and (p.legal_first_name, p.legal_last_name) not in WALKTHROUGH_NAMES
+            and where(p)
+        ]
+        return min(found, key=prefer)
 
     def school_day(self, days_ago: int, at: time) -> datetime:
         """`at` on the school day `days_ago` days back (or the one before), safely in the past."""
@@ -915,12 +1087,21 @@ class _Demo:
         adult_involved: str = YesNoUnknown.UNKNOWN,
         parent_wishes: str = "",
         immediate_danger: bool = False,
+        other_children: str = "",
+        unnamed_children: tuple[str, ...] = (),
     ) -> "_Story | None":
-        """Record the concern as if at that time; None if the demo already has it."""
+        """Record the concern as if at that time; None if the demo already has it.
+
+        `other_children` is "yes" when other children are named or described, otherwise
+        "no", unless given (say "unknown" while nobody knows yet).
+        """
         found = self.schools[school.urn]
         if Concern.objects.filter(school=found, account=account).exists():
             self.result.concerns.present += 1
             return None
+        if not other_children:
+            others = len(children) > 1 or unnamed_children
+            other_children = YesNoUnknown.YES if others else YesNoUnknown.NO
         start = self.school_day(days_ago, at)
         concern = self.timeline.run(
             start,
@@ -938,6 +1119,8 @@ class _Demo:
             adult_involved=adult_involved,
             parent_wishes=parent_wishes,
             immediate_danger=immediate_danger,
+            other_children=other_children,
+            unnamed_children=list(unnamed_children),
         )
         self.timeline.concern_ids.append(concern.pk)
         self.result.concerns.created += 1
@@ -956,9 +1139,26 @@ class _Demo:
             )
         return story
 
+    def guidance_card(self, *, school: SchoolSpec, by: DemoAccount, days_ago: int, **card) -> None:
+        """One of the school's own guidance cards (found by its title), as if added then."""
+        found = self.schools[school.urn]
+        if GuidanceCard.objects.filter(school=found, title=card["title"]).exists():
+            self.result.guidance_cards.present += 1
+            return
+        saved = self.timeline.run(
+            self.school_day(days_ago, time(16, 0)),
+            services.guidance_card_save,
+            school=found,
+            by=self.users[by],
+            **card,
+        )
+        self.timeline.card_ids.append(saved.pk)
+        self.result.guidance_cards.created += 1
 
-def _safe(notes: str) -> dict:
-    return {"safe_now": True, "notes": notes}
+
+def _safe(notes: str, spoken_to: str) -> dict:
+    """A child safe now: who has spoken to them about it and why, and what was checked."""
+    return {"safe_now": True, "notes": notes, "spoken_to": spoken_to}
 
 
 @dataclass
@@ -1018,6 +1218,38 @@ class _Story:
             safety=services.SafetyCheckInput(**check),
         )
 
+    def identify(
+        self, after: timedelta, by: DemoAccount, pupil: Pupil, role: str, check: dict
+    ) -> None:
+        """The first child described but not yet identified is named from the register."""
+        unnamed = UnnamedChild.objects.filter(
+            concern_id=self.concern_id, identified_as=None, passed_to=""
+        ).first()
+        self._run(
+            after,
+            services.unnamed_child_identify,
+            unnamed=unnamed,
+            by=self.demo.users[by],
+            pupil=pupil,
+            role=role,
+            safety=services.SafetyCheckInput(**check),
+        )
+
+    def pass_on(self, after: timedelta, by: DemoAccount, *, passed_to: str) -> None:
+        """What is known of the first child not yet identified is passed to social care or
+        the police, whose job it is to establish who they are."""
+        unnamed = UnnamedChild.objects.filter(
+            concern_id=self.concern_id, identified_as=None, passed_to=""
+        ).first()
+        self._run(
+            after,
+            services.unnamed_child_pass_on,
+            unnamed=unnamed,
+            by=self.demo.users[by],
+            passed_to=passed_to,
+            passed_at=self._at(after),
+        )
+
     def note(self, after: timedelta, by: DemoAccount, text: str) -> None:
         self._run(
             after,
@@ -1026,6 +1258,12 @@ class _Story:
             author=self.demo.users[by],
             text=text,
         )
+
+    def review_flags(self, after: timedelta, by: DemoAccount, notes: str) -> None:
+        for flag in PracticeFlag.objects.filter(concern_id=self.concern_id, reviewed_at=None):
+            self._run(
+                after, services.practice_flag_review, flag=flag, by=self.demo.users[by], notes=notes
+            )
 
     def evidence(self, after: timedelta, by: DemoAccount, **item) -> None:
         self._run(
@@ -1036,6 +1274,29 @@ class _Story:
             **item,
         )
 
+    def advice(
+        self,
+        after: timedelta,
+        by: DemoAccount,
+        card: str,
+        *,
+        given_to: str,
+        given_after: timedelta,
+        notes: str = "",
+    ) -> None:
+        """Record that a national guidance card's advice was given (by `by`, in person)."""
+        self._run(
+            after,
+            services.advice_record,
+            concern=self._concern(),
+            by=self.demo.users[by],
+            card=GuidanceCard.objects.get(school=None, key=card),
+            given_by=by.full_name,
+            given_to=given_to,
+            given_at=self.start + given_after,
+            notes=notes,
+        )
+
     def preserve_evidence(
         self,
         after: timedelta,
@@ -1044,6 +1305,8 @@ class _Story:
         advice_to: str,
         advice_after: timedelta,
         no_evidence_reason: str = "",
+        payment_made: str = "",
+        payment_details: str = "",
     ) -> None:
         concern = self._concern()
         self._run(
@@ -1056,23 +1319,44 @@ class _Story:
             advice_given_to=advice_to,
             advice_given_at=self.start + advice_after,
             no_evidence_reason=no_evidence_reason,
+            payment_made=payment_made,
+            payment_details=payment_details,
+        )
+
+    def assess_criteria(
+        self, after: timedelta, by: DemoAccount, *, notes: str = "", **answers: str
+    ) -> None:
+        """Answer the immediate-referral questions the app asks of this concern (each one not
+        given is answered "no"); the app answers the others from what it holds."""
+        concern = self._concern()
+        asked = {c.key: answers.get(c.key, YesNoUnknown.NO) for c in rules.criteria(concern)}
+        self._run(
+            after,
+            services.concern_assess_criteria,
+            concern=concern,
+            by=self.demo.users[by],
+            version=concern.version,
+            answers={key: answer for key, answer in asked.items() if key in rules.ASKED_FIELDS},
+            notes=notes,
         )
 
     def refer(
-        self, after: timedelta, by: DemoAccount, *, agencies: list[str], rationale: str
+        self,
+        after: timedelta,
+        by: DemoAccount,
+        *,
+        agencies: list[str],
+        rationale: str,
+        consent: str = Consent.GIVEN,
+        consent_reason: str = "",
+        methods: dict[str, str] | None = None,
+        agency_names: dict[str, str] | None = None,
     ) -> None:
-        self._decide(
-            after, by, decision=ReferralDecision.REFER, agencies=agencies, rationale=rationale
-        )
-
-    def do_not_refer(self, after: timedelta, by: DemoAccount, *, rationale: str) -> None:
-        self._decide(
-            after, by, decision=ReferralDecision.NOT_REFER, agencies=[], rationale=rationale
-        )
-
-    def _decide(self, after, by, *, decision, agencies, rationale) -> None:
         # One referral per agency, minutes apart, then the decision that completes the step.
+        methods, agency_names = methods or {}, agency_names or {}
         for minutes, agency in enumerate(agencies):
+            default = Method.PORTAL if agency in (Agency.EARLY_HELP, Agency.OTHER) else Method.PHONE
+            method = methods.get(agency, default)
             self._run(
                 after + _minutes(minutes * 20),
                 referral_services.referral_record,
@@ -1080,18 +1364,39 @@ class _Story:
                 by=self.demo.users[by],
                 agency=agency,
                 made_at=self._at(after + _minutes(minutes * 20)),
-                method=Method.PORTAL if agency == Agency.EARLY_HELP else Method.PHONE,
+                method=method,
+                agency_name=agency_names.get(agency, ""),
                 contact_name="Duty officer",
                 agency_reference=f"DEMO-{agency.upper()[:3]}-{self._concern().pk:04d}",
                 children=self._children(),
                 parents_aware=True,
-                consent=Consent.GIVEN,
+                consent=consent,
+                consent_reason=consent_reason,
                 risk_view=rationale,
-                urgent=agency == Agency.SOCIAL_CARE,
+                urgent=agency == Agency.SOCIAL_CARE and method in PHONE_METHODS,
             )
+        self._decide(
+            after + _minutes(len(agencies) * 20),
+            by,
+            decision=ReferralDecision.REFER,
+            rationale=rationale,
+        )
+
+    def do_not_refer(
+        self, after: timedelta, by: DemoAccount, *, rationale: str, ground: "_NotReferring"
+    ) -> None:
+        self._decide(
+            after,
+            by,
+            decision=ReferralDecision.NOT_REFER,
+            rationale=rationale,
+            not_referring=ground.grounds(self, decided=self._at(after)),
+        )
+
+    def _decide(self, after, by, *, decision, rationale, not_referring=None) -> None:
         concern = self._concern()
         self._run(
-            after + _minutes(len(agencies) * 20),
+            after,
             services.concern_decide_referral,
             concern=concern,
             by=self.demo.users[by],
@@ -1101,6 +1406,18 @@ class _Story:
             police_not_told_reason="",
             parents_informed=True,
             parents_not_informed_reason="",
+            not_referring=not_referring,
+        )
+
+    def countersign(self, after: timedelta, by: DemoAccount, reason: str) -> None:
+        concern = self._concern()
+        self._run(
+            after,
+            services.concern_countersign,
+            concern=concern,
+            by=self.demo.users[by],
+            version=concern.version,
+            reason=reason,
         )
 
     def support(
@@ -1168,6 +1485,41 @@ class _Story:
         )
 
 
+@dataclass(frozen=True)
+class _NotReferring:
+    """A ground for not referring, with times counted from the concern's recording.
+
+    ADVICE: `contact` gave `advice` `contact_after` the recording. THRESHOLD: the
+    `threshold_level` is not met, `advice` says what happens instead, and the decision is
+    reviewed `review_in` after the decision, or a week from the load if that would be past
+    (the services accept only a review date to come). KNOWN: the child's social worker,
+    `contact`, was told `contact_after` the recording.
+    """
+
+    ground: str
+    contact: str = ""
+    contact_after: timedelta | None = None
+    advice: str = ""
+    threshold_level: str = ""
+    review_in: timedelta | None = None
+
+    def grounds(self, story: _Story, *, decided: datetime) -> services.NotReferring:
+        review_date = None
+        if self.review_in is not None:
+            review_date = max(
+                timezone.localdate(decided + self.review_in),
+                timezone.localdate(story.demo.now) + _days(7),
+            )
+        return services.NotReferring(
+            ground=self.ground,
+            contact=self.contact,
+            contact_at=None if self.contact_after is None else story.start + self.contact_after,
+            advice=self.advice,
+            threshold_level=self.threshold_level,
+            review_date=review_date,
+        )
+
+
 # Each story records one concern and takes it as far as its step. Accounts are written as
 # staff would write them: the speaker's own words, no acronyms, and no names, so that a
 # story's account identifies it whatever the register holds.
@@ -1188,6 +1540,8 @@ def _immediate_danger(demo: _Demo) -> None:
         disclosed_before=_minutes(15),
         adult_involved=YesNoUnknown.YES,
         immediate_danger=True,
+        # Whether other children live with the boyfriend is not yet known.
+        other_children=YesNoUnknown.UNKNOWN,
         account=(
             "At the end of lunchtime he came up to me on the playground and would not look at "
             "me. He said: \"My mum's boyfriend hit me with his belt last night because I spilled "
@@ -1236,6 +1590,10 @@ def _hungry_at_breakfast_club(demo: _Demo) -> None:
         disclosed_before=_minutes(45),
         discloser_type=DiscloserType.STAFF_OBSERVATION,
         adult_involved=YesNoUnknown.YES,
+        unnamed_children=(
+            "His little sister, who he says is at home with their mother in the day; not a "
+            "pupil here, age not known",
+        ),
         account=(
             "He has come to school in the same clothes every day this week and they smell "
             "strongly of damp. At breakfast club this morning he ate three pieces of toast and "
@@ -1253,7 +1611,11 @@ def _hungry_at_breakfast_club(demo: _Demo) -> None:
                 _safe(
                     "In school all day. I spoke to his mother at home time: she said she has "
                     "been unwell and was tearful. She agreed to a free breakfast club place for "
-                    "him from tomorrow and took a food bank voucher."
+                    "him from tomorrow and took a food bank voucher.",
+                    spoken_to=(
+                        "Only the breakfast club assistant, who listened when he asked to take "
+                        "toast home and told him he had done nothing wrong."
+                    ),
                 )
             ],
         )
@@ -1295,7 +1657,12 @@ def _scratches_on_her_arm(demo: _Demo) -> None:
                     "Seen by the school first aider, who cleaned the scratches. She agreed to "
                     "hand in her compass and to come to the pastoral room at lunchtime if she "
                     "feels the urge. I telephoned her mother, who is collecting her today and "
-                    "will make an appointment with their doctor."
+                    "will make an appointment with their doctor.",
+                    spoken_to=(
+                        "Her class teacher, who listened when she came to her after games. I "
+                        "then saw her with the first aider, to make sure she was safe and to "
+                        "agree a plan for today."
+                    ),
                 )
             ],
         )
@@ -1330,15 +1697,21 @@ def _dinner_money_in_the_toilets(demo: _Demo) -> None:
             [
                 _safe(
                     "His mother collected him and I told her what he had said. Until this is "
-                    "sorted out he can stay in at break with a friend of his choice."
+                    "sorted out he can stay in at break with a friend of his choice.",
+                    spoken_to="His class teacher, who listened at home time when he asked to "
+                    "talk to her.",
                 ),
                 _safe(
                     "I told his parents by telephone. He will be kept apart from the boy at "
-                    "break and lunchtime; the lunchtime staff have been told."
+                    "break and lunchtime; the lunchtime staff have been told.",
+                    spoken_to="The headteacher, to tell him and his parents how he will be "
+                    "kept apart from the other boy, under the behaviour policy.",
                 ),
                 _safe(
                     "Spoke to her briefly with her class teacher: she described what she saw "
-                    "and was not upset."
+                    "and was not upset.",
+                    spoken_to="Her class teacher and I, briefly, because she saw it happen; "
+                    "she was not upset.",
                 ),
             ],
         )
@@ -1379,9 +1752,12 @@ def _unkind_group_chat(demo: _Demo) -> None:
         DEPUTY,
         [
             _safe(
-                "In school today. I spoke to her at break with her class teacher: she said she "
-                "feels safe in school and has no thoughts of hurting herself. She knows she can "
-                "come to me at any time."
+                "In school today. She said she feels safe in school and has no thoughts of "
+                "hurting herself. She knows she can come to me at any time.",
+                spoken_to=(
+                    "Her class teacher and I, at break, to check she is safe now and has no "
+                    "thoughts of hurting herself; nothing else was asked."
+                ),
             )
         ],
     )
@@ -1391,8 +1767,12 @@ def _unkind_group_chat(demo: _Demo) -> None:
         demo.pupil(HOLLYBROOK, "6B", GIRL, other_than=girl),
         ChildRole.ALLEGED_HARMER,
         _safe(
-            "Named by the mother as the girl who wrote the message. I spoke to her with her "
-            "class teacher; she is safe, and was upset when she understood how serious it was."
+            "Named by the mother as the girl who wrote the message. She is safe, and was upset "
+            "when she understood how serious it was.",
+            spoken_to=(
+                "Her class teacher and I, under the anti-bullying policy, to tell her what had "
+                "been reported and that it must stop."
+            ),
         ),
     )
     story.evidence(
@@ -1416,6 +1796,16 @@ def _unkind_group_chat(demo: _Demo) -> None:
             "told us she has no thoughts of harming herself and her mother is supportive. "
             "Discussed with the local authority's consultation line, who agreed it does not meet "
             "the threshold for children's social care. We will refer at once if anything changes."
+        ),
+        ground=_NotReferring(
+            NotReferGround.ADVICE,
+            contact="Duty social worker, Demoshire children's services consultation line",
+            contact_after=_days(2) - _hours(1),
+            advice=(
+                "Not a referral to children's social care: bullying between pupils, to be dealt "
+                "with by the school under its anti-bullying policy, with support for her. Ring "
+                "again at once if she talks of harming herself or the messages go on."
+            ),
         ),
     )
     support = [
@@ -1487,7 +1877,12 @@ def _man_in_the_football_game(demo: _Demo) -> None:
         [
             _safe(
                 "In school with his class. I telephoned his father, who is collecting him at "
-                "3.15 pm and has agreed the games console stays switched off."
+                "3.15 pm and has agreed the games console stays switched off.",
+                spoken_to=(
+                    "His class teacher, who listened after the computing lesson and told him he "
+                    "is not in trouble. No one else has talked to him about it: the police will "
+                    "decide who speaks to him next."
+                ),
             )
         ],
     )
@@ -1504,7 +1899,23 @@ def _man_in_the_football_game(demo: _Demo) -> None:
         held_by="His father",
         device_custody="Unplugged and kept by his father until the police say what they need",
     )
+    story.advice(
+        _minutes(55),
+        DSL,
+        "online-grooming-family",
+        given_to="His father, by telephone",
+        given_after=_minutes(30),
+        notes="Keep the console as it is, do not reply to or block the account yet, and do not "
+        "question him about it: the police will advise.",
+    )
     story.preserve_evidence(_minutes(55), DSL, advice_to="His father", advice_after=_minutes(30))
+    story.assess_criteria(
+        _hours(1.5),
+        DSL,
+        coercion=YesNoUnknown.YES,
+        notes="Gifts of game coins, a request for a private video call and an instruction to "
+        "keep it secret: grooming. No images were sent, as far as he has said.",
+    )
     story.refer(
         _hours(2),
         DSL,
@@ -1527,6 +1938,7 @@ def _plate_thrown_at_home(demo: _Demo) -> None:
         categories=["domestic-abuse"],
         location="Year 3 classroom, at carpet time (I was covering the class)",
         adult_involved=YesNoUnknown.YES,
+        unnamed_children=("Her little brother, who hid with her; not a pupil here",),
         account=(
             'She was very quiet all morning. At carpet time she put her hand up and said: "The '
             "police came to our house last night. Daddy threw a plate at Mummy and her head was "
@@ -1544,7 +1956,11 @@ def _plate_thrown_at_home(demo: _Demo) -> None:
             _safe(
                 "Her mother confirmed on the telephone that the father has left the home, the "
                 "police are involved and he has been told not to come back. She and both "
-                "children are staying with her sister for now. Her mother collected her today."
+                "children are staying with her sister for now. Her mother collected her today.",
+                spoken_to=(
+                    "Only the teacher covering her class, who listened at carpet time and "
+                    "answered her question at lunch as gently as she could."
+                ),
             )
         ],
     )
@@ -1568,6 +1984,7 @@ def _toothache(demo: _Demo) -> None:
         children=[(demo.pupil(HOLLYBROOK, "2W", BOY), ChildRole.SUBJECT)],
         categories=["neglect"],
         location="Dining hall, lunchtime",
+        adult_involved=YesNoUnknown.YES,
         account=(
             "He has been crying at lunchtime for about three weeks and holds his cheek when he "
             'eats. Today he pushed his dinner away and said: "My tooth really hurts, it keeps me '
@@ -1583,7 +2000,9 @@ def _toothache(demo: _Demo) -> None:
         [
             _safe(
                 "Given pain relief by the first aider, with his mother's consent by telephone. "
-                "His mother is collecting him at the end of the day."
+                "His mother is collecting him at the end of the day.",
+                spoken_to="The lunchtime supervisor, who listened when he pushed his dinner "
+                "away, and the first aider, about the pain.",
             )
         ],
     )
@@ -1606,6 +2025,23 @@ def _toothache(demo: _Demo) -> None:
             "Offered early help, which she accepted. We will refer to children's social care if "
             "appointments are missed or he is still in pain."
         ),
+        ground=_NotReferring(
+            NotReferGround.ADVICE,
+            contact="Duty social worker, Demoshire children's services consultation line",
+            contact_after=_hours(20),
+            advice=(
+                "Early help rather than a referral, as long as the dental treatment goes ahead: "
+                "refer if appointments are missed or there are other signs of neglect."
+            ),
+        ),
+    )
+    # His care at home is in question (an adult is involved), so a second member of the team
+    # signs the decision not to refer.
+    story.countersign(
+        _days(1) + _hours(2),
+        DEPUTY,
+        "I have read the record: a single, explained health need, treatment booked, early help "
+        "accepted and a clear point at which we refer. I agree.",
     )
     story.support(
         _days(1),
@@ -1662,7 +2098,11 @@ def _fingertip_bruises(demo: _Demo) -> None:
             _safe(
                 "I telephoned his mother the same afternoon. She was shocked: she works late "
                 "shifts and his older brother looks after him after school. She has arranged for "
-                "him to go to his aunt's after school this week."
+                "him to go to his aunt's after school this week.",
+                spoken_to=(
+                    "His class teacher, who saw the bruise and asked only how he got it, as our "
+                    "policy says; nothing more was asked."
+                ),
             )
         ],
     )
@@ -1754,16 +2194,214 @@ def _scared_on_fridays(demo: _Demo) -> None:
                 _safe(
                     "Spoke to his mother at pickup. Her partner will not be at home this weekend "
                     "and he will stay at his grandmother's on Friday. He knows he can ring the "
-                    "school or his grandmother."
+                    "school or his grandmother.",
+                    spoken_to="I listened during reading and told him what would happen next; "
+                    "no one else has spoken to him about it.",
                 )
             ],
         )
+
+
+def _local_contacts_card(demo: _Demo) -> None:
+    # Hollybrook's own card: the local numbers, shown beside the national advice on every
+    # concern (no category).
+    demo.guidance_card(
+        school=HOLLYBROOK,
+        by=DSL,
+        days_ago=REGISTER_DAYS_AGO - 10,
+        title="Demoshire contacts: MASH, LADO and police",
+        categories=[],
+        report_to=(
+            "- Immediate danger: 999.\n"
+            "- Demoshire MASH (children's social care front door), 8.30 am to 5 pm: "
+            "01632 960500. Confirm a phone referral on the MASH portal within 24 hours.\n"
+            "- Out of hours: Demoshire emergency duty team, 01632 960501.\n"
+            "- Consultation line (advice before deciding, not a referral): 01632 960502.\n"
+            "- Demoshire Police, child abuse investigation team: 01632 960510; otherwise 101.\n"
+            "- LADO (a concern about an adult who works with children): 01632 960520.\n"
+            "- Early help hub: 01632 960530."
+        ),
+        do_not=(
+            "- Don't wait for a parent's agreement before ringing the MASH where a child may "
+            "be at risk of significant harm."
+        ),
+    )
+
+
+def _the_sleepover(demo: _Demo) -> None:
+    # The DOMAIN.md case, worked through to the end ("Option 3"): a nine-year-old weekly
+    # boarder and two friends from her class. The walkthrough pupils in 4B are left for the
+    # newcomer to record it about in the browser.
+    disclosed = timezone.localdate(demo.school_day(40, time(9, 20)))
+    girl = demo.choose(
+        HOLLYBROOK,
+        GIRL,
+        where=lambda p: (
+            p.year_group in ("Year 4", "Year 5")
+            and p.age_on(disclosed) == 9
+            and p.contacts.all()[0].relationship == "Mother"
+        ),
+        prefer=lambda p: (p.boarding != Boarding.WEEKLY, p.class_name != "5W"),
+    )
+    friend = demo.pupil(HOLLYBROOK, girl.class_name, GIRL, other_than=girl)
+    mother = girl.contacts.all()[0]
+    story = demo.record(
+        school=HOLLYBROOK,
+        days_ago=40,
+        at=time(9, 20),
+        reporter=DSL,
+        children=[(girl, ChildRole.SUBJECT), (friend, ChildRole.AFFECTED)],
+        categories=["sharing-nudes", "online-grooming"],
+        location="The headteacher's office, Monday morning",
+        disclosed_before=_minutes(40),
+        discloser_type=DiscloserType.PARENT_CARER,
+        discloser_name=mother.name,
+        discloser_relationship=mother.relationship,
+        adult_involved=YesNoUnknown.YES,
+        parent_wishes=(
+            "Embarrassed; does not want anyone else involved, and insists the other parents are "
+            "not told."
+        ),
+        unnamed_children=(
+            "The other girl at the sleepover, in the same class; her mother knows only her "
+            "first name",
+        ),
+        account=(
+            "Her mother asked to see the headteacher first thing, and I joined them. She said: "
+            '"Over the weekend I found pornographic sites in her browser history. When I asked '
+            "her about it she told me about a special friend she met in a children's game, "
+            "then in a chat room. She's sent him naked pictures and a video. She called it a "
+            "grown-up game. She said her two friends from school did it too, at the sleepover "
+            "at our house. I don't want anyone else involved and I don't want the other parents "
+            'told."\n'
+            "I thanked her for telling us, told her not to delete anything, and said the school "
+            "has to pass this on whatever she would prefer."
+        ),
+    )
+    if not story:
+        return
+    spoken_to = (
+        "No one at school has spoken to her about it: her mother told us what she said at "
+        "home. Her class teacher only checked at registration that she was all right."
+    )
+    story.check_safety(
+        _hours(1),
+        DSL,
+        [
+            _safe(
+                "In school, settled in class. The tablet is switched off at home. Her mother "
+                "knows to call 999 if the man tries to meet her.",
+                spoken_to=spoken_to,
+            ),
+            _safe("In school today and settled in class.", spoken_to=spoken_to),
+        ],
+    )
+    third = demo.pupil(HOLLYBROOK, girl.class_name, GIRL, 1, other_than=girl)
+    story.identify(
+        _hours(1.5),
+        DSL,
+        third,
+        ChildRole.AFFECTED,
+        _safe(
+            "Her first name and class matched one girl in the register. In school today and "
+            "settled in class.",
+            spoken_to=spoken_to,
+        ),
+    )
+    story.evidence(
+        _hours(1.5),
+        DSL,
+        description=(
+            "Pictures and a video she sent to a 'special friend', and his messages, in the "
+            "game's chat and then a chat room; not looked at by anyone at school"
+        ),
+        platform="The chat of a children's online game, then a chat room",
+        usernames="The name he used in the game, as she told her mother",
+        location="The family's tablet, at home, switched off",
+        held_by="Her mother",
+        device_custody="Switched off and kept by her mother until the police collect it",
+    )
+    for card in ("sharing-nudes-family", "online-grooming-family"):
+        story.advice(
+            _hours(1.6),
+            DSL,
+            card,
+            given_to="Her mother, in the headteacher's office",
+            given_after=_minutes(10),
+            notes="Also given to her in writing to take home.",
+        )
+    story.preserve_evidence(_hours(1.7), DSL, advice_to="Her mother", advice_after=_minutes(10))
+    story.assess_criteria(
+        _hours(1.8),
+        DSL,
+        coercion=YesNoUnknown.YES,
+        unusual_content=YesNoUnknown.UNKNOWN,
+        sexual_acts=YesNoUnknown.UNKNOWN,
+        notes="No one at school has seen the images, or will: what they show is not known, so "
+        "those questions count as met.",
+    )
+    story.refer(
+        _hours(2),
+        DSL,
+        agencies=[Agency.SOCIAL_CARE, Agency.POLICE],
+        consent=Consent.REFUSED,
+        consent_reason=(
+            "She does not want anyone else involved. Consent is not needed where children may "
+            "be at risk of significant harm; she was told the school is referring."
+        ),
+        rationale=(
+            "An adult met online has obtained naked images and a video from three nine-year-old "
+            "girls: child sexual abuse, and a crime. All three girls are named in the referral "
+            "to children's social care and the police."
+        ),
+    )
+    support = [
+        (0, "Weekly time with the school counsellor, praised for telling", DEPUTY.full_name),
+        (1, "Weekly pastoral check-in with her class teacher", "Her class teacher"),
+        (2, "Weekly pastoral check-in with her class teacher", "Her class teacher"),
+        (0, "Family liaison with the boarding house parents, weekly", DSL.full_name),
+    ]
+    for child, action, owner in support:
+        story.support(_days(2), DSL, child, action, owner, _days(28))
+    follow_ups = [
+        (
+            FollowUpKind.PUPIL_LESSONS,
+            "Extra online safety lessons for Years 4 to 6: special friends online, secrets, "
+            "and telling a trusted adult",
+            "Computing lead",
+            _days(21),
+        ),
+        (
+            FollowUpKind.PARENT_SESSION,
+            "Online safety evening for parents: games, chat and parental controls",
+            DSL.full_name,
+            _days(30),
+        ),
+        (
+            FollowUpKind.POLICY_REVIEW,
+            "Review the online safety policy against this case",
+            DSL.full_name,
+            _days(45),
+        ),
+    ]
+    for kind, description, owner, due_in in follow_ups:
+        story.follow_up(_days(2), DSL, kind, description, owner, due_in)
+    story.plan_support(_days(2), DSL)
+    story.close(
+        _days(33),
+        DSL,
+        "The police are investigating (officer in the case appointed) and children's social "
+        "care has assessed all three girls. Each has support in school and their families "
+        "are supported. The online safety lessons have started, the parents' evening is "
+        "booked and the policy review is under way.",
+    )
 
 
 STORIES: tuple[Callable[[_Demo], None], ...] = (
     _fingertip_bruises,
     _toothache,
     _unkind_group_chat,
+    _the_sleepover,
     _man_in_the_football_game,
     _plate_thrown_at_home,
     _dinner_money_in_the_toilets,
@@ -1774,3 +2412,12 @@ STORIES: tuple[Callable[[_Demo], None], ...] = (
     _scared_on_fridays,
     _late_and_alone,
 )
+
+
+def stories() -> tuple[Callable[[_Demo], None], ...]:
+    """Every demo story: Hollybrook's and the other school's, here, then Larkmoor's."""
+    # Larkmoor's stories are written with this module's helpers, so they are imported here
+    # rather than at the top, where the import would go round in a circle.
+    from schools import demo_secondary
+
+    return (*STORIES, *demo_secondary.STORIES)

@@ -3,7 +3,11 @@
 It builds years of plausible safeguarding records (schools, a register with leavers, logins,
 concerns at every workflow step with children, evidence, referrals, support, reviews,
 follow-ups and notes) and the django-simple-history rows the services would have left for
-each of them, with the same users and change reasons.
+each of them, with the same users and change reasons. The rows keep to the rules the services
+enforce (concerns/rules.py): the immediate-referral questions are answered before deciding
+where they are asked, a concern meeting a criterion is referred to children's social care
+and the police, a decision not to refer has a ground guidance accepts, with what stands
+behind it, and a second signature where there is an indicator of risk.
 
 Unlike `schools.demo`, nothing goes through the services: at the default size (100,000
 concerns and a few million history rows) that would take hours. Rows are drawn in Python
@@ -49,6 +53,7 @@ from concerns.models import (
     FollowUpAction,
     FollowUpKind,
     Note,
+    NotReferGround,
     ReferenceCounter,
     ReferralDecision,
     Step,
@@ -56,6 +61,7 @@ from concerns.models import (
     SupportReview,
     YesNoUnknown,
 )
+from concerns.rules import MET_ANSWERS, UNDER
 from concerns.services import police_required_for
 from referrals.models import (
     PHONE_METHODS,
@@ -451,6 +457,12 @@ OTHER_DISCLOSERS = (
     ("Another pupil's parent", "Mrs {surname}"),
 )
 PARENT_DISCLOSERS = (("Mother", "Mrs"), ("Father", "Mr"), ("Grandmother", "Mrs"), ("Aunt", "Ms"))
+SPOKEN_TO = (
+    "The member of staff who listened when the child came to them; nothing more was asked.",
+    "No one at school: the parent told us what the child said at home.",
+    "The class teacher, who listened and explained what happens next.",
+    "The DSL, only to check the child is safe now and say what happens next.",
+)
 SAFE_NOTES = (
     "Spoke with the child: safe at school today and going home to mum.",
     "Child in class and settled; parent collecting at 3.15 as usual.",
@@ -476,11 +488,46 @@ NO_EVIDENCE = (
     "Observation only; the marks were seen but not photographed, as policy requires.",
     "No messages, images or documents exist.",
 )
+# Why a concern is not referred, on each of the grounds guidance accepts (NotReferGround), with
+# what stands behind it: who advised and what they said; the threshold level and what happens
+# instead; the child's social worker.
 NOT_REFERRED = (
-    "Threshold for social care not met; support in school and a conversation with parents.",
-    "Discussed with the MASH consultation line: single-agency support at school is right.",
-    "Low-level concern; monitor and review in four weeks.",
-    "Family already open to early help; the lead practitioner has been told.",
+    (
+        NotReferGround.THRESHOLD,
+        "Threshold for social care not met; support in school and a conversation with parents.",
+        "Level 2 (additional needs) of the Demoshire threshold document",
+        "Support in school from the pastoral team, reviewed at the date set.",
+    ),
+    (
+        NotReferGround.ADVICE,
+        "Discussed with the MASH consultation line: single-agency support at school is right.",
+        "Duty social worker, Demoshire MASH consultation line",
+        "No referral needed: single-agency support in school; ring again if anything changes.",
+    ),
+    (
+        NotReferGround.THRESHOLD,
+        "Low-level concern; monitor and review in four weeks.",
+        "Level 1 (universal services) of the Demoshire threshold document",
+        "Monitoring by the class teacher and the DSL, reviewed in four weeks.",
+    ),
+    (
+        NotReferGround.KNOWN,
+        "Already open to children's social care; the allocated social worker has been told.",
+        "The allocated social worker, Demoshire children's services",
+        "",
+    ),
+)
+COUNTERSIGNED = (
+    "Read the record and the advice behind it: I agree the concern is not referred.",
+    "Agreed: the ground is sound and the plan says when we would refer after all.",
+)
+CRITERIA_NOTES = (
+    "No one at school has seen the images; answered from what was said.",
+    "",
+)
+PAYMENT_DETAILS = (
+    "Fifty pounds in gift card codes, sent by message to the account.",
+    "Eighty pounds by bank transfer from the child's own account; payee details kept.",
 )
 POLICE_NOT_TOLD = "The police already know: the family reported it the same evening."
 PARENTS_NOT_TOLD = "Telling the parents could put the child at greater risk (advice from MASH)."
@@ -625,6 +672,9 @@ class _Register:
     cohorts: list[int]
     cumulative: list[float]
     frequent: list[int]  # positions of the children with a long record
+    # What the immediate-referral questions need to know of each child.
+    born: list[date] = field(default_factory=list)
+    sen: list[bool] = field(default_factory=list)
     frequent_chance: float = 0.0
 
 
@@ -878,6 +928,8 @@ class _Generator:
                     register.ids.append(pk)
                     register.first_names.append(state["preferred_first_name"] or first)
                     register.cohorts.append(cohort)
+                    register.born.append(state["date_of_birth"])
+                    register.sen.append(sen)
                     register.cumulative.append(weight_total)
                     self.pupil_names[pk] = (state["uuid"], f"{first} {last}", plan.slug)
             # The children with a long record: in the year groups at school all along.
@@ -1039,6 +1091,9 @@ class _Generator:
             "adult_involved": adult,
             "parent_wishes": ("Does not want social care involved." if rng.random() < 0.08 else ""),
             "immediate_danger": danger,
+            # Other children are named with it, or there are none (the generator describes
+            # no child it cannot name).
+            "other_children": YesNoUnknown.YES if len(children) > 1 else YesNoUnknown.NO,
             "referral_agencies": [],
         }
         history_rows = 0
@@ -1131,6 +1186,7 @@ class _Generator:
                 safe = not danger and rng.random() < 0.95
                 child.update(
                     safe_now=safe,
+                    spoken_to=rng.choice(SPOKEN_TO),
                     safety_notes=rng.choice(SAFE_NOTES) if safe else "",
                     safety_action="" if safe else rng.choice(UNSAFE_ACTIONS),
                     safety_action_at=None if safe else checked - self.minutes(1, 20),
@@ -1169,12 +1225,41 @@ class _Generator:
                 no_evidence_reason="" if items else rng.choice(NO_EVIDENCE),
                 step=Step.EVIDENCE_PRESERVED,
             )
+            if any(c.extortion for c in categories):
+                # Sextortion: whether anything was paid, kept as evidence for the police.
+                paid = rng.choices(YesNoUnknown.values, weights=(40, 50, 10))[0]
+                state.update(
+                    payment_made=paid,
+                    payment_details=(
+                        rng.choice(PAYMENT_DETAILS) if paid == YesNoUnknown.YES else ""
+                    ),
+                )
             concern_row("~", evidence_done, "Evidence step completed", lead.pk)
             reached[Step.EVIDENCE_PRESERVED] = evidence_done
 
         if step >= Step.REFERRAL_DECIDED:
+            met = False
+            if any(c.asks_referral_criteria for c in categories):
+                # The immediate-referral questions, answered before deciding.
+                assessed = decided - self.minutes(5, 55)
+                answers, met = self.criteria(
+                    categories,
+                    adult,
+                    danger,
+                    [(register.born[i], register.sen[i]) for i, _ in children],
+                    state["disclosed_at"].astimezone(LONDON).date(),
+                )
+                state.update(
+                    **answers,
+                    criteria_notes=rng.choice(CRITERIA_NOTES),
+                    criteria_assessed_at=assessed,
+                    criteria_assessed_by_id=lead.pk,
+                )
+                concern_row("~", assessed, "Immediate-referral questions answered", lead.pk)
             chance = 0.95 if danger else 0.6 if first in SERIOUS else 0.2
-            refer = rng.random() < chance
+            # Where a criterion is met (not known counts as met), only a referral to
+            # children's social care and the police is accepted.
+            refer = met or rng.random() < chance
             informed = rng.random() < 0.85
             if refer:
                 agencies = [
@@ -1193,6 +1278,8 @@ class _Generator:
                     agencies.append(Agency.POLICE)
                 if online and police_required and rng.random() < 0.3:
                     agencies.append(Agency.CEOP)
+                if met:
+                    agencies += [Agency.SOCIAL_CARE, Agency.POLICE]
                 agencies = [a for a in Agency.values if a in agencies]
                 first_made = None
                 for agency in agencies:
@@ -1216,11 +1303,22 @@ class _Generator:
                     ),
                 )
             else:
+                ground, rationale, who, advice = rng.choice(NOT_REFERRED)
+                contact_at = max(checked, decided - self.minutes(30, 60 * 6))
                 state.update(
                     referral_decision=ReferralDecision.NOT_REFER,
-                    referral_rationale=rng.choice(NOT_REFERRED),
+                    referral_rationale=rationale,
                     police_not_told_reason=POLICE_NOT_TOLD if police_required else "",
+                    not_refer_ground=ground,
+                    not_refer_advice=advice,
                 )
+                if ground == NotReferGround.THRESHOLD:
+                    state.update(
+                        threshold_level=who,
+                        not_refer_review_date=decided.date() + timedelta(days=rng.randint(28, 56)),
+                    )
+                else:
+                    state.update(not_refer_contact=who, not_refer_contact_at=contact_at)
             state.update(
                 parents_informed=informed,
                 parents_not_informed_reason="" if informed else PARENTS_NOT_TOLD,
@@ -1229,6 +1327,22 @@ class _Generator:
             )
             concern_row("~", decided, "Referral decision recorded", lead.pk)
             reached[Step.REFERRAL_DECIDED] = decided
+            # Not referring a concern with an indicator of risk is countersigned by the other
+            # member of the team before it moves on; a recent one may still be waiting.
+            signed = decided + self.minutes(10, 110)
+            if (
+                not refer
+                and self.needs_countersignature(categories, adult, danger)
+                and signed <= now
+                and (step > Step.REFERRAL_DECIDED or rng.random() < 0.7)
+            ):
+                other = people.deputy if lead is people.dsl else people.dsl
+                state.update(
+                    countersigned_by_id=other.pk,
+                    countersigned_at=signed,
+                    countersign_reason=rng.choice(COUNTERSIGNED),
+                )
+                concern_row("~", signed, "Decision not to refer countersigned", other.pk)
 
         if step >= Step.SUPPORT_PLANNED:
             for child in child_states:
@@ -1305,6 +1419,51 @@ class _Generator:
                 history_rows,
                 f"dsl@{plan.slug}.{EMAIL_DOMAIN}",
             )
+
+    def criteria(
+        self, categories, adult: str, danger: bool, children: list[tuple[date, bool]], on: date
+    ) -> tuple[dict, bool]:
+        """The DSL's answers to the immediate-referral questions the app asks (those it cannot
+        answer from the record or the register), and whether any criterion is met: the same
+        questions as concerns.rules.criteria, for rows not yet written. `children`: each
+        child's date of birth and whether they have special educational needs; `on`: the day
+        of the disclosure."""
+        rng = self.rng
+
+        def answer(weights):
+            return rng.choices(YesNoUnknown.values, weights=weights)[0]
+
+        ages = [on.year - b.year - ((on.month, on.day) < (b.month, b.day)) for b, _ in children]
+        sen = any(has_sen for _, has_sen in children)
+        answers, met = {}, adult in MET_ANSWERS
+        if not any(c.extortion for c in categories) and not sen:
+            answers["criterion_coercion"] = answer((40, 45, 15))
+        else:
+            met = True  # blackmail by definition, or capacity to consent in doubt
+        answers["criterion_unusual_content"] = answer((5, 80, 15))
+        if any(age < UNDER for age in ages):
+            answers["criterion_sexual_acts"] = answer((15, 65, 20))
+        if danger:
+            met = True
+        else:
+            answers["criterion_harm_risk"] = answer((10, 85, 5))
+        met = met or any(value in MET_ANSWERS for value in answers.values())
+        return answers, met
+
+    @staticmethod
+    def needs_countersignature(categories, adult, danger) -> bool:
+        """concerns.rules.indicators, for a decision not to refer (so no criterion is met)."""
+        return (
+            danger
+            or adult == YesNoUnknown.YES
+            or any(
+                c.is_sexual
+                or c.involves_sexual_imagery
+                or c.adult_perpetrator
+                or c.is_online_safety
+                for c in categories
+            )
+        )
 
     def referral(self, agency, made, decided, end, concern_id, children, lead, plan, danger) -> int:
         """One referral with its history (and its later confirmation, feedback, chasing)."""

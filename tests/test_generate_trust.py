@@ -12,7 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.policy import SECOND_FACTOR_ROLES
-from concerns.models import Concern, ConcernChild, ReferenceCounter, Step
+from concerns import rules, services
+from concerns.models import (
+    Agency,
+    Concern,
+    ConcernChild,
+    NotReferGround,
+    ReferenceCounter,
+    ReferralDecision,
+    Step,
+    YesNoUnknown,
+)
 from referrals.models import Referral
 from schools.models import Membership, Pupil, Role, School
 from schools.trust_generator import STAFF_PER_SCHOOL, trust_urns
@@ -22,7 +32,9 @@ SIZE = {"schools": 2, "pupils": 60, "concerns": 300, "seed": 7}
 # What the services write as the reason of a concern's history rows (and nothing else).
 CONCERN_REASONS = re.compile(
     r"Concern recorded|Acknowledged|Assigned to .+|Safety check recorded|"
-    r"Evidence step completed|Referral decision recorded|Support planned|Concern closed"
+    r"Evidence step completed|Immediate-referral questions answered|"
+    r"Referral decision recorded|Decision not to refer countersigned|Support planned|"
+    r"Concern closed"
 )
 
 
@@ -124,6 +136,51 @@ def test_steps_are_spread_and_closed_concerns_have_their_outcome(schools):
         concern__in=concerns.filter(step__gte=Step.SAFETY_CHECKED), safe_now=None
     ).exists()
     assert Referral.objects.filter(concern__in=concerns).exists()
+
+
+def test_every_decision_is_one_the_referral_rules_allow(schools):
+    """The trust is written without the services, so it is checked against what they hold
+    every decision to: the immediate-referral questions answered before deciding, social care
+    and the police where one is met, a ground for not referring and a second signature where
+    there is an indicator of risk, and nothing open on a closed concern."""
+    concerns = Concern.objects.filter(school__in=schools).prefetch_related(
+        "categories", "referrals", "children"
+    )
+    decided = countersigned = met = 0
+    for concern in concerns:
+        assert concern.other_children in (YesNoUnknown.YES, YesNoUnknown.NO)
+        assert (concern.other_children == YesNoUnknown.YES) == (concern.children.count() > 1)
+        if concern.step >= Step.SAFETY_CHECKED:
+            assert all(child.spoken_to for child in concern.children.all()), concern
+        if concern.step >= Step.EVIDENCE_PRESERVED and rules.is_extortion(concern):
+            assert concern.payment_made in YesNoUnknown.values, concern
+        if not concern.referral_decision:
+            continue
+        decided += 1
+        agencies = {referral.agency for referral in concern.referrals.all()}
+        assert rules.decision_problems(concern, list(agencies)) == [], concern
+        if rules.asks_criteria(concern):
+            assert concern.criteria_assessed_at <= concern.referral_decided_at, concern
+        if rules.criteria_met(concern):
+            met += 1
+            assert concern.referral_decision == ReferralDecision.REFER
+            assert {Agency.SOCIAL_CARE, Agency.POLICE} <= agencies, concern
+        if concern.referral_decision == ReferralDecision.NOT_REFER:
+            assert concern.not_refer_ground in NotReferGround.values, concern
+            if concern.not_refer_ground == NotReferGround.THRESHOLD:
+                assert concern.threshold_level and concern.not_refer_advice, concern
+                assert concern.not_refer_review_date > concern.referral_decided_at.date()
+            else:
+                assert concern.not_refer_contact and concern.not_refer_contact_at, concern
+        if concern.countersigned_by_id:
+            countersigned += 1
+            assert concern.countersigned_by_id != concern.decided_by_id
+        if concern.step >= Step.SUPPORT_PLANNED:
+            assert not rules.awaiting_countersignature(concern), concern
+        if concern.step == Step.CLOSED:
+            assert services.open_items(concern) == [], concern
+    # At this size each kind of decision is there (the seed is fixed).
+    assert decided and met and countersigned
 
 
 def test_references_run_from_one_per_school_and_year_in_recording_order(schools):

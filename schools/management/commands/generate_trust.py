@@ -19,12 +19,17 @@ class Command(BaseCommand):
         f"by default '{demo.DEFAULT_PASSWORD}', and the demo authenticator app for every role "
         "that needs a second factor (see demo_code); --concerns concerns over the last --years "
         "years, each with one to three children, left at every workflow step (older ones "
-        "mostly closed), with acknowledgements, assignments, safety checks, evidence, "
-        "referrals (written confirmation, feedback, chasing), support actions and reviews, "
-        "school-wide follow-ups and notes, and the history rows the services would have left "
-        "for each. Sets the reference counters so that new concerns carry on from the last "
-        "reference. The same --seed always gives the same trust. Refuses to run, changing "
-        "nothing, if any of the trust's schools already exists; deletes nothing."
+        "mostly closed), with acknowledgements, assignments, safety checks (who has spoken to "
+        "each child), evidence (and, for sextortion, whether anything was paid), the "
+        "immediate-referral questions answered where they are asked, referrals (to children's "
+        "social care and the police wherever a criterion is met; written confirmation, "
+        "feedback, chasing), decisions not to refer with their ground and, where there is an "
+        "indicator of risk, a second signature, support actions and reviews, school-wide "
+        "follow-ups and notes, and the history rows the services would have left for each, so "
+        "that every decision is one the referral rules allow. Sets the reference counters "
+        "so that new concerns carry on from the last reference. The same --seed always "
+        "gives the same trust. Refuses to run, changing nothing, if any of the trust's "
+        "schools already exists; deletes nothing."
     )
 
     def add_arguments(self, parser):

@@ -11,24 +11,31 @@ from schools import demo
 class Command(BaseCommand):
     help = (
         "Load the fictional demo data, adding only what is missing: running it again changes "
-        "nothing. Creates two schools in the made-up local authority Demoshire, "
-        f"'{demo.HOLLYBROOK.name}' (URN {demo.HOLLYBROOK.urn}) with about 300 pupils from "
-        f"Reception to Year 6 and '{demo.OTHER.name}' (URN {demo.OTHER.urn}) with about 20, "
-        "each pupil with one or two household contacts; names are drawn from built-in lists "
-        "with a fixed seed, so every run draws the same register, and every pupil and contact "
-        "gets a creation history row. Creates six logins (staff@, dsl@, deputy@, governor@ and "
-        "admin@demo.example at Hollybrook, dsl@other.example at the other school) with the "
-        "password in the DEMO_PASSWORD environment variable, by default "
-        f"'{demo.DEFAULT_PASSWORD}', and gives all but staff@ an authenticator app with the "
-        "demo key (see demo_code); if one of those six exists, its password, active status "
-        f"and demo role are put back. Records {len(demo.STORIES)} concerns through the concern "
-        "services, back-dated over the last three months and left at every step from Recorded "
-        "to Closed, and sends no alert e-mail for them. Schools, pupils, contacts, logins and "
-        "concerns are found by URN, UPN, contact priority, e-mail address and account text; "
-        "existing ones are otherwise never changed, and nothing is deleted. Then adds "
-        "Hollybrook's safeguarding registers (training records, policies, named roles) and "
-        "answers to its oversight checklist, finding each by person and course, policy title, "
-        "role and holder, or question; an answered question is left alone."
+        "nothing. Creates three schools in the made-up local authority Demoshire: "
+        f"'{demo.HOLLYBROOK.name}' (URN {demo.HOLLYBROOK.urn}), a primary with about 300 "
+        f"pupils from Reception to Year 6; '{demo.LARKMOOR.name}' (URN {demo.LARKMOOR.urn}), a "
+        "secondary with a sixth form, with a sample register of about 90 pupils from Year 7 "
+        f"to Year 13; and '{demo.OTHER.name}' (URN {demo.OTHER.urn}) with about 20. Each "
+        "pupil has one or two household contacts; names are drawn from built-in lists with a "
+        "fixed seed, so every run draws the same registers, and every pupil and contact gets a "
+        f"creation history row. Creates {len(demo.ACCOUNTS)} logins (staff@, dsl@, deputy@, "
+        "governor@ and admin@ at demo.example for Hollybrook and at larkmoor.example for "
+        "Larkmoor, dsl@other.example for the other school) with the password in the "
+        f"DEMO_PASSWORD environment variable, by default '{demo.DEFAULT_PASSWORD}', and gives "
+        "all but the staff@ logins an authenticator app with the demo key (see demo_code); if "
+        "one of those logins exists, its password, active status and demo role are put back. "
+        f"Records {len(demo.stories())} concerns through the concern services, back-dated "
+        "over the last three months and left at every step from Recorded to Closed at both "
+        "Hollybrook and Larkmoor (with the immediate-referral questions answered, referrals, "
+        "decisions not to refer with their ground and countersignature, advice given, "
+        "children not yet identified and a flagged entry), adds Hollybrook's own guidance "
+        "card with its local contacts, and sends no alert e-mail. Schools, pupils, contacts, "
+        "logins, concerns and cards are found by URN, UPN, contact priority, e-mail address, "
+        "account text and card title; existing ones are otherwise never changed, and nothing "
+        "is deleted. Then adds Hollybrook's safeguarding registers (training records, "
+        "policies, named roles) and answers to its oversight checklist, finding each by person "
+        "and course, policy title, role and holder, or question; an answered question is left "
+        "alone."
     )
 
     def handle(self, *args, **options):
@@ -62,14 +69,14 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("Demo logins")
         width = max(len(account.email) for account in demo.ACCOUNTS)
-        self.stdout.write(f"  {'E-mail':<{width}}  Role")
-        for account in demo.ACCOUNTS:
-            self.stdout.write(
-                f"  {account.email:<{width}}  {account.role.label}, {account.school.name}"
-            )
+        for school in (demo.HOLLYBROOK, demo.LARKMOOR, demo.OTHER):
+            accounts = [account for account in demo.ACCOUNTS if account.school == school]
+            self.stdout.write(f"  {school.name} ({school.phase})")
+            for account in accounts:
+                self.stdout.write(f"    {account.email:<{width}}  {account.role.label}")
         self.stdout.write(f"Password for all of them: {password}")
         self.stdout.write(
-            "All but staff@ then ask for a code from an authenticator app: run "
+            "All but the staff@ logins then ask for a code from an authenticator app: run "
             "`make code` (or `manage.py demo_code`) for the current one, or add the demo key "
             f"{demo.DEMO_TOTP_SECRET} to an authenticator app."
         )
