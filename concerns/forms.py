@@ -283,6 +283,11 @@ class ConcernRecordForm(RecordFields):
                 "other_children",
                 "Name the other children, or describe them below if you do not know who they are",
             )
+        if cleaned.get("other_children") == YesNoUnknown.NO and (others or self.unnamed()):
+            self.add_error(
+                "other_children",
+                "You have named or described other children: select “Yes”",
+            )
         return cleaned
 
     def unnamed(self) -> list[str]:

@@ -145,6 +145,11 @@ def _check_record(*, school: School, disclosed_at: datetime, account: str, categ
 def _check_other_children(other_children: str, *, named_others: int, unnamed: int) -> None:
     if other_children and other_children not in YesNoUnknown.values:
         raise WorkflowError("Say whether other children are involved or may be at risk.")
+    if other_children == YesNoUnknown.NO and (named_others or unnamed):
+        raise WorkflowError(
+            "You have named or described other children, so other children are involved: "
+            "answer “Yes” to whether other children are involved or at risk."
+        )
     if other_children == YesNoUnknown.YES and not named_others and not unnamed:
         raise WorkflowError(
             "You said other children are involved or may be at risk: name each of them, or "

@@ -277,6 +277,8 @@ def test_option_2_naming_one_girl_of_three_needs_the_others_named_or_described(
     assert [u.description for u in concern.unnamed_children.all()] == [
         "Two friends at the sleepover"
     ]
+    with refused("You have named or described other children, so other children are involved"):
+        record_concern(school=school, reporter=staff, pupils=pupils, other_children=YesNoUnknown.NO)
 
 
 def test_a_child_not_yet_identified_holds_the_concern_open_until_named_or_passed_on(
