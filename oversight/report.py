@@ -2,8 +2,9 @@
 status and the oversight checklist.
 
 Rendered by `referrals.pdf.render_pdf`, so it is tagged PDF/UA-1 and says OFFICIAL-SENSITIVE
-with "Page X of Y" on every page. It holds the same anonymised figures as the dashboard, with
-the same small-number rules for the same reader: a governor's copy withholds small numbers.
+with "Page X of Y" on every page. It holds the same anonymised figures as the dashboard (the
+exceptions among them, each with why it matters), with the same small-number rules for the
+same reader: a governor's copy withholds small numbers.
 The registers name staff and governors (their training and roles), never a child.
 """
 
@@ -67,8 +68,8 @@ def _checklist(school: School, registers: Registers) -> list[ChecklistRow]:
 def report_document(
     school: School, period: Period, *, exact: bool, by, now: datetime
 ) -> ReportDocument:
-    """The report's contents. Seven queries for the figures, four for the registers, one for
-    the checklist."""
+    """The report's contents. Nine queries for the figures (the exceptions among them), four
+    for the registers, one for the checklist."""
     dashboard = dashboard_for(school, period, exact=exact, now=now)
     today = timezone.localdate(now)
     registers = registers_for(school, today=today)

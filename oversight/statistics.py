@@ -3,8 +3,8 @@
 Everything is counted in PostgreSQL (grouped counts, and `percentile_cont` for medians and
 90th percentiles) in a fixed number of queries however many concerns there are: see
 `school_statistics`. No row of a concern, a child or a referral is ever loaded: only counts,
-durations and shares leave the database, labelled with months, categories, agencies, outcomes
-and steps (DOMAIN.md rule 5).
+durations and shares leave the database, labelled with months, categories, agencies, outcomes,
+steps and the states of the exceptions (DOMAIN.md rule 5).
 
 Two layers:
 - `school_statistics` gives the exact figures (`Statistics`), for the DSL team and tests;
@@ -25,9 +25,11 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     PositiveSmallIntegerField,
@@ -40,14 +42,20 @@ from django.utils import timezone
 
 from concerns.models import (
     STEP_REACHED_AT,
+    AdviceGiven,
     Agency,
     Concern,
+    ConcernChild,
     FollowUpAction,
     FollowUpKind,
+    GuidanceCard,
+    NotReferGround,
+    ReferralDecision,
     Step,
     SupportAction,
 )
 from concerns.queue import (
+    INDICATOR,
     OPEN_STEPS,
     OverdueKind,
     late_confirmation,
@@ -55,6 +63,7 @@ from concerns.queue import (
     late_review,
     late_safety_check,
 )
+from concerns.rules import MET_ANSWERS
 from oversight.periods import Period
 from referrals.models import Outcome, Referral
 from schools.models import School
@@ -115,6 +124,46 @@ AGE_BANDS = (
     ("over_three_months", "Over 3 months"),
 )
 
+# The exceptions: row keys (as the queries return them) and their labels, in order.
+NO_GROUND = "No ground recorded (decided before a ground was asked for)"
+GROUNDS = {
+    NotReferGround.ADVICE.value: "Children's social care or the police advised no referral",
+    NotReferGround.THRESHOLD.value: "The local threshold for a referral was not met",
+    NotReferGround.KNOWN.value: "The child already has a social worker, who was told",
+}
+SIGNATURES = {
+    "countersigned": "Countersigned by a second member of the safeguarding team",
+    "awaiting": "Waiting for a countersignature",
+    "not_needed": "No countersignature needed",
+}
+CRITERIA_OUTCOMES = {
+    "both": "Referred to children's social care and the police",
+    "undecided": "Referral decision not yet made",
+    "not_both": "Decided without referring to both",
+}
+UNNAMED = {
+    "open": "Not yet identified",
+    "resolved": "Identified, or passed to social care or the police to identify",
+}
+FLAGS = {
+    "open": "Waiting for review by the safeguarding team",
+    "reviewed": "Reviewed",
+}
+
+
+@dataclass(frozen=True)
+class Exceptions:
+    """Where a concern left the usual course, or something guidance asks for is still to do:
+    over the concerns recorded in each period, as they stand now. Counts only; each dict
+    holds every row of its table, in order, zeros included (a zero is worth seeing)."""
+
+    not_referred_by_ground: dict[str, Pair[int]]
+    not_referred_signature: dict[str, Pair[int]]
+    criteria_met: dict[str, Pair[int]]
+    unnamed_children: dict[str, Pair[int]]
+    advice_not_recorded: Pair[int]
+    practice_flags: dict[str, Pair[int]]
+
 
 @dataclass
 class Statistics:
@@ -144,6 +193,7 @@ class Statistics:
     overdue_now: dict[str, int]
     support_active: Pair[int]
     follow_ups: dict[str, FollowUps]
+    exceptions: Exceptions
 
     @property
     def open_total(self) -> Pair[int]:
@@ -219,8 +269,179 @@ def _timings(school: School, *, since, split, until) -> dict:
         return dict(zip(names, cursor.fetchone(), strict=True))
 
 
+# --- The exceptions, as SQL ----------------------------------------------------------------
+# `concerns.rules` decides for one concern at a time, in Python; these are the same rules as
+# conditions on a row of concerns, so that the whole period is counted in one query. Each
+# is correlated on the concern (OuterRef("pk")).
+
+MET = list(MET_ANSWERS)
+
+
+def _in_category(condition: Q) -> Q:
+    """The concern is in a category meeting `condition`."""
+    return Q(
+        Exists(Concern.categories.through.objects.filter(condition, concern_id=OuterRef("pk")))
+    )
+
+
+def _referred_to(agency: str) -> Q:
+    return Q(Exists(Referral.objects.filter(concern_id=OuterRef("pk"), agency=agency)))
+
+
+def criteria_met_condition() -> Q:
+    """`rules.criteria_met` is not empty: the concern's categories ask the UKCIS questions and
+    one is answered yes or "not known", or the app answers one yes from what it holds (an
+    adult involved or not known, sextortion, a child with special educational needs or a
+    disability, someone in immediate danger).
+
+    One simplification: an answer to the under-13 question counts whenever it is yes or not
+    known. The rules ask it only while a named child was under 13 or a child is not yet
+    identified, and answer "no" otherwise; the two differ only for a concern whose children
+    changed after the DSL answered, until the answers are corrected."""
+    return _in_category(Q(category__asks_referral_criteria=True)) & (
+        Q(adult_involved__in=MET)
+        | _in_category(Q(category__extortion=True))
+        | Q(
+            Exists(
+                ConcernChild.objects.filter(concern_id=OuterRef("pk"), pupil__sen_disability=True)
+            )
+        )
+        | Q(criterion_coercion__in=MET)
+        | Q(criterion_unusual_content__in=MET)
+        | Q(criterion_sexual_acts__in=MET)
+        | Q(immediate_danger=True)
+        | Q(criterion_harm_risk__in=MET)
+    )
+
+
+def indicators_condition() -> Q:
+    """`rules.indicators` is not empty: a decision not to refer needs a countersignature. The
+    triage queue's filter (`concerns.queue.INDICATOR`), and a criterion met: a decision not
+    to refer can be left standing against one when the facts are corrected after it."""
+    return Q(Exists(Concern.objects.filter(INDICATOR, pk=OuterRef("pk")))) | (
+        criteria_met_condition()
+    )
+
+
+def advice_outstanding_condition() -> Q:
+    """`services.advice_outstanding` is not empty: a national card with advice for the family,
+    for one of the concern's categories, has no record of being given on this concern."""
+    given = AdviceGiven.objects.filter(
+        concern_id=OuterRef(OuterRef("pk")), card_id=OuterRef("guidancecard_id")
+    )
+    outstanding = GuidanceCard.categories.through.objects.filter(
+        ~Q(Exists(given)),
+        guidancecard__school=None,
+        # Advice that is not only blank space (`GuidanceCard.has_family_advice`).
+        guidancecard__tell_family__regex=r"\S",
+        category__concerns=OuterRef("pk"),
+    )
+    return Q(Exists(outstanding))
+
+
+def _exceptions(school: School, *, since, split, until) -> Exceptions:
+    """The exceptions of the concerns recorded in each period, as they stand now, in two
+    queries: the concerns grouped by how each exception stands for them; and their children
+    not yet identified and their flagged entries, counted through joins."""
+    concerns = Concern.objects.filter(_between("recorded_at", since, until), school=school)
+    current = Q(recorded_at__gte=split)
+    met = criteria_met_condition()
+    text = CharField()
+    signature = Case(
+        When(~Q(referral_decision=ReferralDecision.NOT_REFER), then=Value("")),
+        When(countersigned_by__isnull=False, then=Value("countersigned")),
+        When(indicators_condition(), then=Value("awaiting")),
+        default=Value("not_needed"),
+        output_field=text,
+    )
+    criteria = Case(
+        When(~met, then=Value("")),
+        When(
+            Q(referral_decision=ReferralDecision.REFER)
+            & _referred_to(Agency.SOCIAL_CARE)
+            & _referred_to(Agency.POLICE),
+            then=Value("both"),
+        ),
+        When(referral_decision="", then=Value("undecided")),
+        default=Value("not_both"),
+        output_field=text,
+    )
+    # Advice is given during the evidence step: from its end on, it should be recorded.
+    advice = ExpressionWrapper(
+        Q(step__gte=Step.EVIDENCE_PRESERVED) & advice_outstanding_condition(),
+        output_field=BooleanField(),
+    )
+    # One row for each combination that occurs: a fixed number however many concerns.
+    rows = (
+        concerns.annotate(
+            current=ExpressionWrapper(current, output_field=BooleanField()),
+            signature=signature,
+            criteria=criteria,
+            advice=advice,
+        )
+        .values("current", "not_refer_ground", "signature", "criteria", "advice")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counted = {True: Counter(), False: Counter()}
+    for row in rows:
+        counts = counted[row["current"]]
+        if row["signature"]:
+            counts["ground:" + row["not_refer_ground"]] += row["n"]
+            counts["signature:" + row["signature"]] += row["n"]
+        if row["criteria"]:
+            counts["criteria:" + row["criteria"]] += row["n"]
+        if row["advice"]:
+            counts["advice"] += row["n"]
+
+    # Children not yet identified and flagged entries, through two joins: distinct counts,
+    # so that each child and each flag is counted once however the joins multiply rows.
+    open_child = Q(unnamed_children__identified_as=None, unnamed_children__passed_to="")
+    reviewed = Q(practice_flags__reviewed_at__isnull=False)
+    joined = concerns.aggregate(
+        **{
+            name: Count(
+                relation, filter=condition & (current if which else ~current), distinct=True
+            )
+            for which in (True, False)
+            for name, relation, condition in [
+                (f"unnamed_{which}", "unnamed_children", Q()),
+                (f"unnamed_open_{which}", "unnamed_children", open_child),
+                (f"flags_{which}", "practice_flags", Q()),
+                (f"flags_reviewed_{which}", "practice_flags", reviewed),
+            ]
+        }
+    )
+    for which in (True, False):
+        counts = counted[which]
+        counts["unnamed:open"] = joined[f"unnamed_open_{which}"]
+        counts["unnamed:resolved"] = joined[f"unnamed_{which}"] - counts["unnamed:open"]
+        counts["flags:reviewed"] = joined[f"flags_reviewed_{which}"]
+        counts["flags:open"] = joined[f"flags_{which}"] - counts["flags:reviewed"]
+
+    def pairs(prefix: str, labels: dict[str, str]) -> dict[str, Pair[int]]:
+        return {
+            label: Pair(counted[True][f"{prefix}:{key}"], counted[False][f"{prefix}:{key}"])
+            for key, label in labels.items()
+        }
+
+    by_ground = pairs("ground", GROUNDS)
+    # Decisions from before a ground was asked for: shown only where there are any.
+    without = pairs("ground", {"": NO_GROUND})
+    if any(pair.current or pair.previous for pair in without.values()):
+        by_ground.update(without)
+    return Exceptions(
+        not_referred_by_ground=by_ground,
+        not_referred_signature=pairs("signature", SIGNATURES),
+        criteria_met=pairs("criteria", CRITERIA_OUTCOMES),
+        unnamed_children=pairs("unnamed", UNNAMED),
+        advice_not_recorded=Pair(counted[True]["advice"], counted[False]["advice"]),
+        practice_flags=pairs("flags", FLAGS),
+    )
+
+
 def school_statistics(school: School, period: Period, *, now: datetime) -> Statistics:
-    """Every figure of the dashboard, in seven queries whatever the number of concerns:
+    """Every figure of the dashboard, in nine queries whatever the number of concerns:
 
     1. concerns by month, with the online-safety ones (this period and the one before);
     2. concerns by category;
@@ -231,7 +452,11 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
     6. open concerns by step and age, at each period's end (from the dates each step was
        reached); and the safety checks overdue now;
     7. support actions running at each period's end, and support reviews overdue now;
-    8. school-wide follow-up planned and done, by kind.
+    8. school-wide follow-up planned and done, by kind;
+    9. the exceptions of the concerns recorded in each period: decisions not to refer (by
+       ground and countersignature), immediate-referral criteria met (and whether referred to
+       both social care and the police), family advice not recorded as given;
+    10. their children not yet identified, and their entries flagged as investigating.
 
     What is overdue now is counted by the triage queue's rules (`concerns.queue.overdue_items`,
     which lists the items for the DSL team); a test holds the two to the same answers.
@@ -437,6 +662,9 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
     )
     follow_ups_by_kind = {row["kind"]: row for row in follow_up_rows}
 
+    # 9 and 10. The exceptions (see `_exceptions`).
+    exceptions = _exceptions(school, since=since, split=split, until=until)
+
     overdue = {
         OverdueKind.SAFETY_CHECK: open_values["overdue_safety_check"],
         OverdueKind.CONFIRMATION: deadline_counts["overdue_confirmation"],
@@ -501,6 +729,7 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
             for kind, label in FollowUpKind.choices
             for row in [follow_ups_by_kind.get(kind, {})]
         },
+        exceptions=exceptions,
     )
 
 
@@ -621,6 +850,8 @@ class Breakdown:
     # Drawn as columns (a series over time) rather than bars.
     columns_chart: bool = False
     note: str = ""
+    # Why governors should look at it, in plain English (the exceptions).
+    why: str = ""
 
     @property
     def has_figures(self) -> bool:
@@ -641,6 +872,8 @@ class Dashboard:
     headlines: list[Figure]
     timings: Breakdown
     breakdowns: list[Breakdown]
+    # Tables without charts, each with why it matters: see `_exception_breakdowns`.
+    exceptions: list[Breakdown] = field(default_factory=list)
 
     def breakdown(self, key: str) -> Breakdown:
         return next(b for b in self.breakdowns if b.key == key)
@@ -841,7 +1074,106 @@ def present(stats: Statistics, *, school_name: str, exact: bool) -> Dashboard:
         headlines=headlines,
         timings=timings,
         breakdowns=breakdowns,
+        exceptions=_exception_breakdowns(stats.exceptions, pair_rows, columns=(this, last)),
     )
+
+
+def _exception_breakdowns(
+    exceptions: Exceptions, pair_rows: Callable, *, columns: tuple[str, str]
+) -> list[Breakdown]:
+    """The exceptions as tables, each with why it matters. No charts: the figures are few, and
+    what counts is whether each is zero."""
+    recorded = "Of the concerns recorded in each period, as they stand now."
+    return [
+        Breakdown(
+            key="not_referred_grounds",
+            heading="Ground",
+            title="Decisions not to refer, by ground",
+            columns=columns,
+            rows=pair_rows(exceptions.not_referred_by_ground),
+            empty="No decisions not to refer.",
+            charted=0,
+            note=recorded,
+            why="Guidance accepts only three grounds for not referring a concern to "
+            "children's social care: advice from social care or the police, the local "
+            "threshold for a referral not being met, or a child who already has a social "
+            "worker who has been told. A parent's wish is never a ground.",
+        ),
+        Breakdown(
+            key="not_referred_signatures",
+            heading="Countersignature",
+            title="Decisions not to refer, countersigned or not",
+            columns=columns,
+            rows=pair_rows(exceptions.not_referred_signature),
+            empty="No decisions not to refer.",
+            charted=0,
+            note=recorded,
+            why="Where there was any sign of risk (an adult involved, sexual or online harm, "
+            "someone in immediate danger), a second member of the safeguarding team must "
+            "agree with a decision not to refer, with their own reason, before the concern "
+            "moves on. A decision waiting for a countersignature has not yet had that check.",
+        ),
+        Breakdown(
+            key="criteria_met",
+            heading="Referral",
+            title="Concerns where an immediate-referral criterion was met",
+            columns=columns,
+            rows=pair_rows(exceptions.criteria_met),
+            empty="No concern met an immediate-referral criterion.",
+            charted=0,
+            note=recorded + " A criterion answered “not known” counts as met, as guidance says.",
+            why="National guidance on nudes and semi-nudes (UKCIS, 2024) says some cases must "
+            "be referred at once to children's social care and the police: an adult is "
+            "involved; a child was coerced, blackmailed or groomed; the images are unusual "
+            "for the child's age or violent; they involve sexual acts and a child under 13; "
+            "or a child is at immediate risk of harm. Every such concern should be referred "
+            "to both.",
+        ),
+        Breakdown(
+            key="unnamed_children",
+            heading="Children described but not named",
+            title="Children not yet identified",
+            columns=columns,
+            rows=pair_rows(exceptions.unnamed_children),
+            empty="No children were described without being named.",
+            charted=0,
+            note="Children described on the concerns recorded in each period, as they stand now.",
+            why="Other children may be involved or at risk before the school knows who they "
+            "are (for example, “two friends at a sleepover”). Until each is named from the "
+            "register, or what is known is passed to social care or the police to find "
+            "them, nobody may be making sure that they are safe.",
+        ),
+        Breakdown(
+            key="advice_not_recorded",
+            heading="Concerns",
+            title="Family advice not recorded as given",
+            columns=columns,
+            rows=pair_rows(
+                {"Past the evidence step, advice not recorded": exceptions.advice_not_recorded}
+            ),
+            empty="Family advice is recorded as given on every concern past the evidence step.",
+            charted=0,
+            note=recorded,
+            why="Children and families need clear advice straight away: not to delete "
+            "messages or images, not to pay a blackmailer, how to get images removed and "
+            "where to find help. Once a concern is past the evidence step, the national "
+            "advice for its kind of harm should be recorded as given, by whom and to whom.",
+        ),
+        Breakdown(
+            key="practice_flags",
+            heading="Flagged entries",
+            title="Entries flagged as investigating",
+            columns=columns,
+            rows=pair_rows(exceptions.practice_flags),
+            empty="No entries were flagged.",
+            charted=0,
+            note="Entries on the concerns recorded in each period, as they stand now.",
+            why="Staff should listen and pass on, not investigate. The app flags entries that "
+            "read as investigating: a child questioned, other parents asked or told, images "
+            "looked at, or the alleged offender contacted. These can harm a child or a "
+            "police investigation, so the safeguarding team reviews each one.",
+        ),
+    ]
 
 
 def dashboard_for(school: School, period: Period, *, exact: bool, now: datetime) -> Dashboard:

@@ -15,25 +15,45 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db.models import BooleanField, ExpressionWrapper
 from django.urls import reverse
 
-from concerns import services
+from concerns import rules, services
 from concerns.models import (
     Agency,
     Concern,
     FollowUpAction,
     FollowUpKind,
+    GuidanceCard,
+    NotReferGround,
+    PracticeFlag,
     ReferralDecision,
     Step,
     SupportAction,
+    UnnamedChild,
 )
 from concerns.queue import OverdueKind, overdue_items
 from oversight import periods
 from oversight.periods import PeriodChoice, PeriodForm, Span
-from oversight.statistics import Rules, Share, dashboard_for, duration_text, school_statistics
+from oversight.statistics import (
+    Rules,
+    Share,
+    advice_outstanding_condition,
+    criteria_met_condition,
+    dashboard_for,
+    duration_text,
+    indicators_condition,
+    school_statistics,
+)
 from referrals.models import Outcome, Referral
 from schools.models import Membership, Pupil, Role, School, User
-from tests.factories import PupilFactory, member, record_concern, record_referral
+from tests.factories import (
+    PupilFactory,
+    answer_criteria,
+    member,
+    record_concern,
+    record_referral,
+)
 from tests.test_views_concerns import page_text, signed_in
 
 LONDON = ZoneInfo("Europe/London")
@@ -182,15 +202,15 @@ def _fresh(concern: Concern) -> Concern:
     return Concern.objects.get(pk=concern.pk)
 
 
-def _record(school, reporter, when, *categories) -> Concern:
+def _record(school, reporter, when, *categories, **extra) -> Concern:
     pupil = PupilFactory(school=school)
     with time_machine.travel(when, tick=False):
         return record_concern(
-            school=school, reporter=reporter, pupils=[pupil], categories=categories
+            school=school, reporter=reporter, pupils=[pupil], categories=categories, **extra
         )
 
 
-def _check(concern, by, when) -> None:
+def _check(concern, by, when, *, spoken_to: str = "") -> None:
     with time_machine.travel(when, tick=False):
         concern = _fresh(concern)
         services.concern_check_safety(
@@ -198,7 +218,9 @@ def _check(concern, by, when) -> None:
             by=by,
             version=concern.version,
             checks=[
-                services.SafetyCheckInput(child=child, safe_now=True, notes="Safe at home")
+                services.SafetyCheckInput(
+                    child=child, safe_now=True, notes="Safe at home", spoken_to=spoken_to
+                )
                 for child in concern.children.all()
             ],
         )
@@ -209,7 +231,8 @@ def _refer(concern, by, made_at, *, agency=Agency.SOCIAL_CARE, urgent=False) -> 
         return record_referral(concern, by, agency, made_at=made_at, urgent=urgent)
 
 
-def _preserve(concern, by, when) -> None:
+def _preserve(concern, by, when, **extra) -> None:
+    """The evidence step; on a sextortion concern, say whether anything was paid (`extra`)."""
     with time_machine.travel(when, tick=False):
         services.evidence_item_add(
             concern=concern,
@@ -226,11 +249,15 @@ def _preserve(concern, by, when) -> None:
             advice_given_by="Dana Lead",
             advice_given_to="The mother",
             advice_given_at=when,
+            **extra,
         )
 
 
 def _decide(concern, by, when) -> None:
+    """Refer, to the agencies whose referrals are recorded, having first answered the
+    immediate-referral questions where the concern's categories ask them."""
     with time_machine.travel(when, tick=False):
+        answer_criteria(_fresh(concern), by)
         concern = _fresh(concern)
         services.concern_decide_referral(
             concern=concern,
@@ -285,8 +312,11 @@ def spring_2026(school, staff, dsl):
     the Autumn term 2025 before it.
 
     Spring: seven concerns. Time to safety check (hours): 0.5, 1, 2, 3, 4, 10 (C7 is not
-    checked yet). First referral (hours): 1, 2, 3, 5, 8 (C1's police referral, later, is not
-    its first; C6 and C7 are not referred). Urgent referrals: C1-C4, C4 confirmed late.
+    checked yet). First referral (hours): 1, 2, 3, 5, 8 (C1's and C3's police referrals,
+    later, are not their first; C6 and C7 are not referred). C1 (grooming, whether an adult
+    is involved not known) and C3 (sextortion) meet an immediate-referral criterion, so each
+    is referred to social care and the police; C2 (nudes shared between children, no adult)
+    meets none. Urgent referrals: C1-C4, C4 confirmed late.
     Social care feedback: C1-C5, C5's late. At the end: C1 closed, C2 support planned, C3
     referral decided, C4 evidence preserved, C5 and C6 safety checked, C7 recorded.
 
@@ -295,7 +325,7 @@ def spring_2026(school, staff, dsl):
     """
     s = school
     c1 = _record(s, staff, at(1, 12), "online-grooming")
-    c2 = _record(s, staff, at(1, 26), "sharing-nudes")
+    c2 = _record(s, staff, at(1, 26), "sharing-nudes", adult_involved="no")
     c3 = _record(s, staff, at(2, 9), "sextortion")
     c4 = _record(s, staff, at(2, 23), "neglect")
     c5 = _record(s, staff, at(3, 2), "neglect")
@@ -315,6 +345,7 @@ def spring_2026(school, staff, dsl):
     _refer(c1, dsl, at(1, 13, 5), agency=Agency.POLICE)
     r2 = _refer(c2, dsl, at(1, 26, 11), urgent=True)
     r3 = _refer(c3, dsl, at(2, 9, 12), urgent=True)
+    _refer(c3, dsl, at(2, 9, 13), agency=Agency.POLICE)
     r4 = _refer(c4, dsl, at(2, 23, 14), urgent=True)
     r5 = _refer(c5, dsl, at(3, 2, 17))
     for referral, on_time in [(r1, True), (r2, True), (r3, True), (r4, False)]:
@@ -331,7 +362,7 @@ def spring_2026(school, staff, dsl):
     for concern, day in [(c1, 13), (c2, 27)]:
         _preserve(concern, dsl, at(1, day, 10))
         _decide(concern, dsl, at(1, day, 11))
-    _preserve(c3, dsl, at(2, 10, 10))
+    _preserve(c3, dsl, at(2, 10, 10), payment_made="no")
     _decide(c3, dsl, at(2, 10, 11))
     _preserve(c4, dsl, at(2, 24, 10))
 
@@ -417,17 +448,17 @@ def test_concerns_are_counted_by_category(spring_2026, frozen):
 def test_referrals_are_counted_by_agency_and_outcome(spring_2026, frozen):
     stats = school_statistics(spring_2026, SPRING_2026, now=frozen)
 
-    assert (stats.referrals.current, stats.referrals.previous) == (6, 1)
+    assert (stats.referrals.current, stats.referrals.previous) == (7, 1)
     assert {a: (p.current, p.previous) for a, p in stats.by_agency.items()} == {
         "Children's social care (MASH)": (5, 1),
-        "Police": (1, 0),
+        "Police": (2, 0),
     }
     assert {o: (p.current, p.previous) for o, p in stats.by_outcome.items()} == {
         "Early help": (1, 0),
         "No further action": (1, 0),
         "Child and family assessment (section 17)": (1, 0),
         "Child protection enquiry (section 47)": (2, 0),
-        "No feedback yet": (1, 1),
+        "No feedback yet": (2, 1),
     }
 
 
@@ -583,7 +614,7 @@ def test_the_dsl_team_sees_exact_figures_with_comparisons(spring_2026, frozen):
     assert shown == {
         "Concerns recorded": "7, up from 3 in Autumn term 2025",
         "Online-safety concerns": "4, up from 1 in Autumn term 2025",
-        "Referrals made": "6, up from 1 in Autumn term 2025",
+        "Referrals made": "7, up from 1 in Autumn term 2025",
         "Median time from recording to the safety check": (
             "2 hours 30 minutes, down from 6 hours in Autumn term 2025"
         ),
@@ -606,7 +637,7 @@ def test_governors_see_small_numbers_withheld(spring_2026, frozen):
     assert shown == {
         "Concerns recorded": "7, compared with fewer than 5 in Autumn term 2025",
         "Online-safety concerns": "fewer than 5, compared with fewer than 5 in Autumn term 2025",
-        "Referrals made": "6, compared with fewer than 5 in Autumn term 2025",
+        "Referrals made": "7, compared with fewer than 5 in Autumn term 2025",
         # Six checks: enough to show; the three before are too few.
         "Median time from recording to the safety check": (
             "2 hours 30 minutes, compared with too few to show in Autumn term 2025"
@@ -632,7 +663,7 @@ def test_a_withheld_figure_carries_no_value(spring_2026, frozen):
 
     cells = [
         cell
-        for breakdown in [dashboard.timings, *dashboard.breakdowns]
+        for breakdown in [dashboard.timings, *dashboard.breakdowns, *dashboard.exceptions]
         for row in breakdown.rows
         for cell in row.cells
     ] + [figure.current for figure in dashboard.headlines]
@@ -786,10 +817,21 @@ def test_the_dashboard_costs_the_same_for_3_concerns_as_for_30(
     school, staff, dsl, governor, django_assert_num_queries
 ):
     def record(count):
+        # Every other concern checked (with a flagged entry) and referred; every third has a
+        # child not yet identified: each exception grows with the concerns.
         for number in range(count):
-            concern = _record(school, staff, at(3, 2 + number % 15), "neglect", "sextortion")
+            unnamed = ["A friend, not yet named"] if number % 3 == 0 else []
+            concern = _record(
+                school,
+                staff,
+                at(3, 2 + number % 15),
+                "neglect",
+                "sextortion",
+                other_children="yes" if unnamed else "",
+                unnamed_children=unnamed,
+            )
             if number % 2:
-                _check(concern, dsl, at(3, 2 + number % 15, 11))
+                _check(concern, dsl, at(3, 2 + number % 15, 11), spoken_to=QUESTIONED)
                 _refer(concern, dsl, at(3, 2 + number % 15, 12), urgent=True)
 
     client = signed_in(governor)
@@ -804,8 +846,12 @@ def test_the_dashboard_costs_the_same_for_3_concerns_as_for_30(
     # - open concerns by step and age at each period's end; safety checks overdue
     # - support actions running; support reviews overdue
     # - school-wide follow-up by kind
+    # - the exceptions: the period's concerns grouped by decision not to refer (ground and
+    #   countersignature), immediate-referral criteria met (and referred to both social care
+    #   and the police) and family advice not recorded as given
+    # - the exceptions: their children not yet identified and their flagged entries
     # - the user's memberships again, for the navigation
-    expected = 11
+    expected = 13
     record(3)
     with time_machine.travel(NOW, tick=False), django_assert_num_queries(expected):
         three = client.get(DASHBOARD)
@@ -815,6 +861,9 @@ def test_the_dashboard_costs_the_same_for_3_concerns_as_for_30(
 
     assert "Concerns recorded fewer than 5" in page_text(three)
     assert "Concerns recorded 30" in page_text(thirty)
+    assert "Not yet identified fewer than 5" in page_text(three)
+    assert "Not yet identified 10" in page_text(thirty)
+    assert "Waiting for review by the safeguarding team 14" in page_text(thirty)
 
 
 def test_governors_go_from_home_to_the_dashboard(governor):
@@ -822,6 +871,405 @@ def test_governors_go_from_home_to_the_dashboard(governor):
 
     assert response.status_code == 302
     assert response["Location"] == DASHBOARD
+
+
+# --- The exceptions governors oversee -------------------------------------------------------
+
+THRESHOLD_NOT_MET = "The local threshold for a referral was not met"
+ADVISED = "Children's social care or the police advised no referral"
+KNOWN = "The child already has a social worker, who was told"
+
+
+def _not_refer(concern, by, when, grounds: services.NotReferring) -> None:
+    """Decide not to refer on `grounds`, as guidance allows, after answering the
+    immediate-referral questions where they are asked."""
+    with time_machine.travel(when, tick=False):
+        answer_criteria(_fresh(concern), by)
+        concern = _fresh(concern)
+        services.concern_decide_referral(
+            concern=concern,
+            by=by,
+            version=concern.version,
+            decision=ReferralDecision.NOT_REFER,
+            rationale="No sign of significant harm: support in school instead.",
+            police_not_told_reason="",
+            parents_informed=True,
+            parents_not_informed_reason="",
+            not_referring=grounds,
+        )
+
+
+def _advise(concern, by, when, card: str) -> None:
+    with time_machine.travel(when, tick=False):
+        services.advice_record(
+            concern=_fresh(concern),
+            by=by,
+            card=GuidanceCard.objects.get(school=None, key=card),
+            given_by="Dana Lead",
+            given_to="The child's mother",
+            given_at=when,
+        )
+
+
+QUESTIONED = "Kept her back after class and questioned her about who sent the photos."
+
+
+@pytest.fixture
+def exceptions_school(school, staff, dsl, deputy, other_school, other_dsl):
+    """Spring term 2026, seen on 20 March, with one of each exception; Autumn 2025 before it.
+
+    E1 neglect, no adult: not referred, threshold not met; no countersignature needed.
+    E2 neglect, an adult involved (a sign of risk): not referred on the MASH's advice,
+       waiting for a countersignature.
+    E3 nudes shared between children, no adult, no criterion met: not referred (the child
+       has a social worker), countersigned by the deputy.
+    E4 grooming, adult not known (a criterion met): referred to social care and the police;
+       its family advice not recorded; its safety check flagged, then reviewed.
+    E5 sextortion (a criterion met): safety checked only, not yet decided; three friends
+       described, one passed to the police, two not yet identified; its check flagged.
+    E6 grooming, adult not known: recorded before the rules as referred to social care only;
+       its check flagged.
+    Family advice is recorded on E1, E2, E3 and E6 (E5 is not past the evidence step).
+    P1 (Autumn 2025) neglect, no adult: not referred, threshold not met; no advice recorded.
+    Another school's concern, with a child not yet identified, is never counted.
+    """
+    s = school
+    e1 = _record(s, staff, at(1, 12), "neglect", adult_involved="no")
+    e2 = _record(s, staff, at(1, 19), "neglect", adult_involved="yes")
+    e3 = _record(s, staff, at(2, 2), "sharing-nudes", adult_involved="no")
+    e4 = _record(s, staff, at(2, 9), "online-grooming")
+    e5 = _record(
+        s,
+        staff,
+        at(3, 2),
+        "sextortion",
+        other_children="yes",
+        unnamed_children=[
+            "A friend from the swimming club, about 14",
+            "Two boys from the year above, names not known",
+            "A cousin who visited at half term",
+        ],
+    )
+    e6 = _record(s, staff, at(3, 9), "online-grooming")
+    for concern, day, spoken_to in [
+        (e1, (1, 12), ""),
+        (e2, (1, 19), ""),
+        (e3, (2, 2), ""),
+        (e4, (2, 9), QUESTIONED),
+        (e5, (3, 2), QUESTIONED),
+        (e6, (3, 9), QUESTIONED),
+    ]:
+        _check(concern, dsl, at(*day, 10), spoken_to=spoken_to)
+    for concern, day in [(e1, (1, 12)), (e2, (1, 19)), (e3, (2, 2)), (e4, (2, 9)), (e6, (3, 9))]:
+        _preserve(concern, dsl, at(*day, 11))
+    for concern, day, card in [
+        (e1, (1, 12), "neglect-family"),
+        (e2, (1, 19), "neglect-family"),
+        (e3, (2, 2), "sharing-nudes-family"),
+        (e6, (3, 9), "online-grooming-family"),
+    ]:
+        _advise(concern, dsl, at(*day, 11, 30), card)
+
+    _not_refer(
+        e1,
+        dsl,
+        at(1, 12, 12),
+        services.NotReferring(
+            ground=NotReferGround.THRESHOLD,
+            threshold_level="Level 2: early help",
+            advice="An early help assessment, reviewed by the pastoral lead",
+            review_date=date(2026, 5, 1),
+        ),
+    )
+    _not_refer(
+        e2,
+        dsl,
+        at(1, 19, 12),
+        services.NotReferring(
+            ground=NotReferGround.ADVICE,
+            contact="Duty officer, Testshire MASH",
+            contact_at=at(1, 19, 11, 45),
+            advice="No referral needed: offer early help.",
+        ),
+    )
+    _not_refer(
+        e3,
+        dsl,
+        at(2, 2, 12),
+        services.NotReferring(
+            ground=NotReferGround.KNOWN,
+            contact="Sam Social, Testshire children's services",
+            contact_at=at(2, 2, 11, 45),
+        ),
+    )
+    with time_machine.travel(at(2, 3, 9), tick=False):
+        e3 = _fresh(e3)
+        services.concern_countersign(
+            concern=e3,
+            by=deputy,
+            version=e3.version,
+            reason="Agreed: the social worker knows and is acting on it.",
+        )
+
+    _refer(e4, dsl, at(2, 9, 12))
+    _refer(e4, dsl, at(2, 9, 13), agency=Agency.POLICE)
+    _decide(e4, dsl, at(2, 9, 14))
+    with time_machine.travel(at(2, 10, 9), tick=False):
+        services.practice_flag_review(
+            flag=PracticeFlag.objects.get(concern=e4),
+            by=deputy,
+            notes="Talked to the teacher about listening rather than asking questions.",
+        )
+
+    with time_machine.travel(at(3, 3, 9), tick=False):
+        services.unnamed_child_pass_on(
+            unnamed=UnnamedChild.objects.filter(concern=e5).first(),
+            by=dsl,
+            passed_to="DC Example, Testshire Police",
+            passed_at=at(3, 3, 8),
+        )
+
+    # A decision that no longer stands: referred to social care only, although a criterion
+    # is met. The services refuse to record one; it is left by a decision recorded before
+    # the rules, or one whose facts were corrected after it (the concern is then held until
+    # the decision is corrected). Made here as the first would have left it.
+    _refer(e6, dsl, at(3, 9, 12))
+    Concern.objects.filter(pk=e6.pk).update(
+        referral_decision=ReferralDecision.REFER, step=Step.REFERRAL_DECIDED
+    )
+
+    p1 = _record(s, staff, at(10, 6, year=2025), "neglect", adult_involved="no")
+    _check(p1, dsl, at(10, 6, 10, year=2025))
+    _preserve(p1, dsl, at(10, 6, 11, year=2025))
+    _not_refer(
+        p1,
+        dsl,
+        at(10, 6, 12, year=2025),
+        services.NotReferring(
+            ground=NotReferGround.THRESHOLD,
+            threshold_level="Level 1: universal services",
+            advice="Pastoral check-ins each week",
+            review_date=date(2025, 12, 1),
+        ),
+    )
+
+    _record(
+        other_school,
+        other_dsl,
+        at(3, 2),
+        "sextortion",
+        other_children="yes",
+        unnamed_children=["A friend from another school"],
+    )
+    return s
+
+
+def exception_figures(dashboard) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Each exception table as its reader sees it: title, then each row's cells."""
+    return {
+        breakdown.title: {
+            row.label: tuple(str(cell) for cell in row.cells) for row in breakdown.rows
+        }
+        for breakdown in dashboard.exceptions
+    }
+
+
+def test_the_exceptions_are_counted_for_a_known_set_of_concerns(exceptions_school, frozen):
+    exceptions = school_statistics(exceptions_school, SPRING_2026, now=frozen).exceptions
+
+    def pairs(table):
+        return {label: (pair.current, pair.previous) for label, pair in table.items()}
+
+    assert pairs(exceptions.not_referred_by_ground) == {
+        ADVISED: (1, 0),
+        THRESHOLD_NOT_MET: (1, 1),
+        KNOWN: (1, 0),
+    }
+    assert pairs(exceptions.not_referred_signature) == {
+        "Countersigned by a second member of the safeguarding team": (1, 0),
+        "Waiting for a countersignature": (1, 0),
+        "No countersignature needed": (1, 1),
+    }
+    assert pairs(exceptions.criteria_met) == {
+        "Referred to children's social care and the police": (1, 0),
+        "Referral decision not yet made": (1, 0),
+        "Decided without referring to both": (1, 0),
+    }
+    assert pairs(exceptions.unnamed_children) == {
+        "Not yet identified": (2, 0),
+        "Identified, or passed to social care or the police to identify": (1, 0),
+    }
+    assert (exceptions.advice_not_recorded.current, exceptions.advice_not_recorded.previous) == (
+        1,
+        1,
+    )
+    assert pairs(exceptions.practice_flags) == {
+        "Waiting for review by the safeguarding team": (2, 0),
+        "Reviewed": (1, 0),
+    }
+
+
+def test_the_exception_queries_agree_with_the_rules_concern_by_concern(exceptions_school):
+    """The dashboard counts in SQL what `concerns.rules` and the services decide one concern
+    at a time in Python: the two must give the same answer for every concern."""
+    queried = Concern.objects.filter(school=exceptions_school).annotate(
+        met=ExpressionWrapper(criteria_met_condition(), output_field=BooleanField()),
+        indicated=ExpressionWrapper(indicators_condition(), output_field=BooleanField()),
+        outstanding=ExpressionWrapper(advice_outstanding_condition(), output_field=BooleanField()),
+    )
+
+    answers = {
+        concern.reference: (concern.met, concern.indicated, concern.outstanding)
+        for concern in queried
+    }
+    expected = {
+        concern.reference: (
+            bool(rules.criteria_met(concern)),
+            bool(rules.indicators(concern)),
+            bool(services.advice_outstanding(concern)),
+        )
+        for concern in Concern.objects.filter(school=exceptions_school)
+    }
+    assert answers == expected
+    # Every answer is both true and false somewhere, so the comparison means something.
+    for column in range(3):
+        assert {answer[column] for answer in expected.values()} == {True, False}
+
+
+def test_the_dsl_team_sees_the_exceptions_exactly(exceptions_school, frozen):
+    shown = exception_figures(dashboard_for(exceptions_school, SPRING_2026, exact=True, now=frozen))
+
+    assert shown["Decisions not to refer, by ground"] == {
+        ADVISED: ("1", "0"),
+        THRESHOLD_NOT_MET: ("1", "1"),
+        KNOWN: ("1", "0"),
+    }
+    assert shown["Family advice not recorded as given"] == {
+        "Past the evidence step, advice not recorded": ("1", "1")
+    }
+    assert shown["Children not yet identified"]["Not yet identified"] == ("2", "0")
+
+
+def test_governors_see_every_exception_below_5_withheld(exceptions_school, frozen):
+    dashboard = dashboard_for(exceptions_school, SPRING_2026, exact=False, now=frozen)
+
+    shown = exception_figures(dashboard)
+    assert shown["Decisions not to refer, by ground"] == {
+        ADVISED: ("fewer than 5", "0"),
+        THRESHOLD_NOT_MET: ("fewer than 5", "fewer than 5"),
+        KNOWN: ("fewer than 5", "0"),
+    }
+    assert shown["Entries flagged as investigating"] == {
+        "Waiting for review by the safeguarding team": ("fewer than 5", "0"),
+        "Reviewed": ("fewer than 5", "0"),
+    }
+    cells = [cell for b in dashboard.exceptions for row in b.rows for cell in row.cells]
+    assert {cell.text for cell in cells} == {"fewer than 5", "0"}
+    assert all(cell.value is None for cell in cells if cell.withheld)
+
+
+def test_a_governor_sees_an_exception_that_reaches_the_threshold(
+    exceptions_school, settings, frozen
+):
+    settings.SMALL_NUMBER_THRESHOLD = 2
+
+    shown = exception_figures(
+        dashboard_for(exceptions_school, SPRING_2026, exact=False, now=frozen)
+    )
+
+    assert shown["Children not yet identified"] == {
+        "Not yet identified": ("2", "0"),
+        "Identified, or passed to social care or the police to identify": ("fewer than 2", "0"),
+    }
+    assert shown["Entries flagged as investigating"][
+        "Waiting for review by the safeguarding team"
+    ] == ("2", "0")
+
+
+def test_the_page_shows_the_exceptions_with_why_each_matters(
+    exceptions_school, governor, dsl, frozen
+):
+    governor_text = words(signed_in(governor).get(DASHBOARD))
+    dsl_text = words(signed_in(dsl).get(DASHBOARD))
+
+    assert "Exceptions to look at" in governor_text
+    for title in [
+        "Decisions not to refer, by ground",
+        "Decisions not to refer, countersigned or not",
+        "Concerns where an immediate-referral criterion was met",
+        "Children not yet identified",
+        "Family advice not recorded as given",
+        "Entries flagged as investigating",
+    ]:
+        assert title in governor_text, title
+    assert governor_text.count("Why this matters:") == 6
+    assert "A parent's wish is never a ground." in governor_text
+    assert "must be referred at once to children's social care and the police" in governor_text
+    assert "Waiting for a countersignature fewer than 5 0" in governor_text
+    assert "Decided without referring to both fewer than 5 0" in governor_text
+    assert "Waiting for a countersignature 1 0" in dsl_text
+    assert "Decided without referring to both 1 0" in dsl_text
+
+
+def test_the_exceptions_tables_are_accessible(exceptions_school, governor, frozen):
+    body = signed_in(governor).get(DASHBOARD).content.decode()
+
+    section = body[body.index('id="exceptions"') :]
+    tables = re.findall(r"<table class=\"govuk-table\">.*?</table>", section, flags=re.S)
+    assert len(tables) >= 6
+    for table in tables:
+        assert "<caption" in table
+        assert '<th scope="col"' in table
+        assert '<th scope="row"' in table
+
+
+def test_a_decision_not_to_refer_made_before_grounds_were_asked_for_is_shown(
+    school, staff, dsl, frozen
+):
+    concern = _record(school, staff, at(3, 2), "neglect", adult_involved="no")
+    _check(concern, dsl, at(3, 2, 10))
+    _preserve(concern, dsl, at(3, 2, 11))
+    # As such a decision was left by the app before the rules: a rationale, no ground.
+    Concern.objects.filter(pk=concern.pk).update(
+        referral_decision=ReferralDecision.NOT_REFER,
+        referral_rationale="Monitoring in school.",
+        step=Step.REFERRAL_DECIDED,
+    )
+
+    shown = exception_figures(dashboard_for(school, SPRING_2026, exact=True, now=frozen))
+
+    assert shown["Decisions not to refer, by ground"] == {
+        ADVISED: ("0", "0"),
+        THRESHOLD_NOT_MET: ("0", "0"),
+        KNOWN: ("0", "0"),
+        "No ground recorded (decided before a ground was asked for)": ("1", "0"),
+    }
+    assert shown["Decisions not to refer, countersigned or not"]["No countersignature needed"] == (
+        "1",
+        "0",
+    )
+
+
+def test_a_school_without_exceptions_is_told_so(school, staff, dsl, governor, frozen):
+    concern = _record(school, staff, at(3, 2), "neglect", adult_involved="no")
+    _check(concern, dsl, at(3, 2, 10))
+
+    text = words(signed_in(governor).get(DASHBOARD))
+
+    assert "No decisions not to refer." in text
+    assert "No concern met an immediate-referral criterion." in text
+    assert "No children were described without being named." in text
+    assert "No entries were flagged." in text
+
+
+def test_the_exceptions_name_no_child_and_quote_no_concern(
+    exceptions_school, governor, dsl, frozen
+):
+    for user in (governor, dsl):
+        text = " ".join(page_text(signed_in(user).get(DASHBOARD)).split())
+        assert "Exceptions to look at" in text
+        leaks = [found for found in identities(exceptions_school) if found in text]
+        assert leaks == []
 
 
 # --- No child can be recognised ------------------------------------------------------------
@@ -848,10 +1296,39 @@ def identities(school: School) -> list[str]:
             dob.isoformat(),
         ]
     for concern in Concern.objects.filter(school=school).only(
-        "reference", "account", "discloser_name", "location", "parent_wishes"
+        "reference",
+        "account",
+        "discloser_name",
+        "location",
+        "parent_wishes",
+        "not_refer_contact",
+        "not_refer_advice",
+        "threshold_level",
+        "countersign_reason",
     ):
         found += [concern.reference, concern.account[:40]]
         found += [text for text in (concern.discloser_name, concern.parent_wishes) if text]
+        # What the exceptions are counted from: the words written about them.
+        found += [
+            text[:40]
+            for text in (
+                concern.not_refer_contact,
+                concern.not_refer_advice,
+                concern.threshold_level,
+                concern.countersign_reason,
+            )
+            if text
+        ]
+    found += [
+        text[:40]
+        for text in UnnamedChild.objects.filter(concern__school=school).values_list(
+            "description", flat=True
+        )
+    ]
+    for excerpt, notes in PracticeFlag.objects.filter(concern__school=school).values_list(
+        "excerpt", "review_notes"
+    ):
+        found += [text[:40] for text in (excerpt, notes) if text]
     return found
 
 

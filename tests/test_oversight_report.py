@@ -30,6 +30,7 @@ REPORT = reverse("oversight:report")
 
 # The hand-built school, the frozen clock and the demo school of the dashboard's tests.
 spring_2026 = dashboard_tests.spring_2026
+exceptions_school = dashboard_tests.exceptions_school
 frozen = dashboard_tests.frozen
 demo = dashboard_tests.demo
 
@@ -215,3 +216,42 @@ def test_the_report_renders_the_same_figures_as_the_dashboard(spring_2026, dsl):
     headlines = "Concerns recorded 7, up from 3 in Autumn term 2025 Online-safety concerns 4"
     assert headlines in pdf
     assert headlines in page.replace(" ,", ",")
+
+
+def test_the_report_carries_the_exceptions_with_why_each_matters(
+    exceptions_school, governor, dsl, frozen
+):
+    governor_copy = text_of(download(governor))
+    dsl_copy = text_of(download(dsl))
+
+    assert "Exceptions to look at" in governor_copy
+    for title in [
+        "Decisions not to refer, by ground",
+        "Decisions not to refer, countersigned or not",
+        "Concerns where an immediate-referral criterion was met",
+        "Children not yet identified",
+        "Family advice not recorded as given",
+        "Entries flagged as investigating",
+    ]:
+        assert title in governor_copy, title
+    assert governor_copy.count("Why this matters:") == 6
+    # The governor's copy withholds every figure from 1 to 4; the DSL team's is exact.
+    assert "Waiting for a countersignature fewer than 5 0" in governor_copy
+    assert "Not yet identified fewer than 5 0" in governor_copy
+    assert "The local threshold for a referral was not met fewer than 5 fewer than 5" in (
+        governor_copy
+    )
+    assert "Waiting for a countersignature 1 0" in dsl_copy
+    assert "Not yet identified 2 0" in dsl_copy
+    assert "Decided without referring to both 1 0" in dsl_copy
+    assert "Past the evidence step, advice not recorded 1 1" in dsl_copy
+
+
+def test_the_exceptions_in_the_report_name_no_child_and_quote_no_concern(
+    exceptions_school, governor, dsl, frozen
+):
+    for user in (governor, dsl):
+        text = " ".join(text_of(download(user)).split())
+        assert "Exceptions to look at" in text
+        leaks = [found for found in identities(exceptions_school) if found in text]
+        assert leaks == []
