@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from concerns.forms import pupil_label
-from concerns.models import ChildRole, Concern, Step
+from concerns.models import ChildRole, Concern, Step, YesNoUnknown
 from tests.factories import record_concern
 
 MOTHER = "Mrs Sarah Example"
@@ -43,8 +43,14 @@ def group(within, legend: str):
     return within.get_by_role("group", name=legend, exact=True)
 
 
-def fill_record_form(page: Page, *, pupils, disclosed_at, immediate_danger: str) -> None:
-    """Everything on the record form except the account itself."""
+OTHER_CHILDREN = "Are other children involved, or may they be at risk?"
+
+
+def fill_record_form(
+    page: Page, *, pupils, disclosed_at, immediate_danger: str, unnamed: str = ""
+) -> None:
+    """Everything on the record form except the account itself. Other children are involved:
+    the friends named after the first child, and any described in `unnamed`."""
     group(page, "Who told you, or what did you see?").get_by_label("A parent or carer").check()
     page.get_by_label("Their name").fill(MOTHER)
     page.get_by_label("Their relationship to the child").fill("Mother")
@@ -64,6 +70,9 @@ def fill_record_form(page: Page, *, pupils, disclosed_at, immediate_danger: str)
         another_child.get_by_label("Their role in the concern").select_option(
             label="Another child affected"
         )
+    group(page, OTHER_CHILDREN).get_by_label("Yes", exact=True).check()
+    if unnamed:
+        page.get_by_label("Children you cannot name yet").fill(unnamed)
 
     for name in CATEGORIES:
         group(page, "What kind of concern is it?").get_by_label(name).check()
@@ -113,6 +122,7 @@ def expect_record_form_kept(page: Page, *, pupils, disclosed_at) -> None:
         expect(another_child.get_by_label("Their role in the concern")).to_have_value(
             ChildRole.AFFECTED
         )
+    expect(group(page, OTHER_CHILDREN).get_by_label("Yes", exact=True)).to_be_checked()
     for name in CATEGORIES:
         expect(group(page, "What kind of concern is it?").get_by_label(name)).to_be_checked()
     adult = group(page, "Is an adult believed to be involved in seeking images or contact?")
@@ -122,16 +132,57 @@ def expect_record_form_kept(page: Page, *, pupils, disclosed_at) -> None:
     expect(danger.get_by_label("No", exact=True)).to_be_checked()
 
 
+SPOKEN_TO = "No one: her mother told us. Nobody has asked her about it."
+
+
+# The UKCIS immediate-referral questions the DSL answers (concerns.rules.QUESTIONS), with
+# the answers a DSL gives on DOMAIN.md's case: "not known" where unsure, which counts as yes.
+QUESTIONS = {
+    "coercion": re.compile(r"^Is there reason to believe a child has been coerced"),
+    "unusual_content": re.compile(r"^Does what is known of the images suggest sexual acts"),
+    "sexual_acts": "Do the images involve sexual acts, with a child under 13 in them?",
+    "harm_risk": re.compile(r"^Is there reason to believe a child is at immediate risk"),
+}
+CRITERIA_ANSWERS = {
+    "coercion": "Yes",
+    "unusual_content": "Not known",
+    "sexual_acts": "Not known",
+    "harm_risk": "No",
+}
+
+
+def answer_referral_questions(page: Page, answers: dict[str, str], *, notes: str = "") -> None:
+    """On the referral page: answer the immediate-referral questions, and save them."""
+    for key, answer in answers.items():
+        question = page.get_by_role("group", name=QUESTIONS[key])
+        question.get_by_label(answer, exact=True).check()
+    if notes:
+        page.get_by_label("What the answers rest on").fill(notes)
+    page.get_by_role("button", name="Save the answers").click()
+    expect(
+        page.get_by_text("The answers to the immediate-referral questions are saved.")
+    ).to_be_visible()
+
+
+def must_refer_warning(page: Page):
+    """The referral page's warning that a referral is not optional, and why."""
+    return page.get_by_text(re.compile(r"^Warning\s*A referral is not optional"))
+
+
 def check_every_child_is_safe(page: Page, names: list[str]) -> None:
-    """On the safety check page: every child safe, each with how the DSL knows."""
+    """On the safety check page: every child safe, each with who has spoken to them (no one:
+    the school listens, it does not interview) and how the DSL knows."""
     for name in names:
         child = page.get_by_role("group", name=re.compile(rf"^{name}\b"))
         group(child, f"Is {name} safe now?").get_by_label("Yes", exact=True).check()
+        child.get_by_label(f"Who has spoken to {name} about this, and why?").fill(SPOKEN_TO)
         child.get_by_label("How do you know?").fill(f"{name} seen in class at 9:15 by Dana Lead")
     page.get_by_role("button", name="Record the safety check").click()
     expect(page.get_by_text("The safety check has been recorded.")).to_be_visible()
     for name in names:
-        expect(page.get_by_role("row", name=name)).to_contain_text("seen in class at 9:15")
+        row = page.get_by_role("row", name=name)
+        expect(row).to_contain_text("seen in class at 9:15")
+        expect(row).to_contain_text(f"Spoken to: {SPOKEN_TO}")
 
 
 def test_staff_records_the_domain_case_with_three_children(
@@ -185,6 +236,7 @@ def test_staff_records_the_domain_case_with_three_children(
     assert concern.adult_involved == "yes"
     assert concern.parent_wishes == WISHES
     assert concern.immediate_danger is False
+    assert concern.other_children == YesNoUnknown.YES
     assert set(concern.categories.values_list("name", flat=True)) == set(CATEGORIES)
     assert sorted(concern.children.values_list("pupil_id", "role")) == sorted(
         [
@@ -205,6 +257,7 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
         categories=("sharing-nudes", "online-grooming"),
         adult_involved="yes",
         parent_wishes=WISHES,
+        other_children=YesNoUnknown.YES,
     )
     an_hour_ago_typed = an_hour_ago().strftime(DATETIME_LOCAL)
     in_a_fortnight = (timezone.localdate() + datetime.timedelta(days=14)).isoformat()
@@ -261,6 +314,10 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     expect(
         page.get_by_text("refer to the police as well as children's social care")
     ).to_be_visible()
+    # The UKCIS questions the app cannot answer itself; an adult is involved, from the record.
+    answer_referral_questions(page, CRITERIA_ANSWERS)
+    expect(must_refer_warning(page)).to_contain_text("is an adult involved (yes: from the record")
+    expect(page.get_by_label("Do not refer")).to_have_count(0)
 
     page.get_by_role("button", name="Record a referral").click()
     expect(page.get_by_role("heading", name="Record a referral", level=1)).to_be_visible()
@@ -422,6 +479,7 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
         ("The concern: changed", "Safety check recorded"),
         ("Evidence: added", "Evidence described"),
         ("The concern: changed", "Evidence step completed"),
+        ("The concern: changed", "Immediate-referral questions answered"),
         ("The concern: changed", "Referral decision recorded"),
         (f"Support for {names[2]}: added", "Support action planned"),
         ("School-wide follow-up: added", "School-wide follow-up planned"),

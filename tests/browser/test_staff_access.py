@@ -17,13 +17,14 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from concerns.forms import pupil_label
-from concerns.models import ChildRole, Concern
+from concerns.models import ChildRole, Concern, YesNoUnknown
 from tests.browser.conftest import check_accessible
 from tests.browser.test_domain_case import (
     ACCOUNT,
     CATEGORIES,
     DATETIME_LOCAL,
     MOTHER,
+    OTHER_CHILDREN,
     WISHES,
     an_hour_ago,
     check_every_child_is_safe,
@@ -32,6 +33,9 @@ from tests.browser.test_domain_case import (
     group,
 )
 from tests.factories import PASSWORD, record_concern, totp_code
+
+# What a member of staff knows of the two friends at the sleepover, whom the mother did not name.
+FRIENDS = "Two friends who were at the sleepover"
 
 # GOV.UK's focus colour, #ffdd00, as getComputedStyle gives it.
 FOCUS_YELLOW = "rgb(255, 221, 0)"
@@ -189,6 +193,13 @@ def test_staff_record_a_concern_with_the_keyboard_alone(
     press(page, "Tab")
     expect(first_child.get_by_label("Their role in the concern")).to_be_focused()
     expect(first_child.get_by_label("Their role in the concern")).to_have_value(ChildRole.SUBJECT)
+    # Her two friends are involved too; nobody has named them, so they are described.
+    others = group(page, OTHER_CHILDREN)
+    # With no answer chosen yet, Tab stops on the first radio; Space chooses it.
+    tab_to(page, others.get_by_label("Yes", exact=True))
+    page.keyboard.press("Space")
+    expect(others.get_by_label("Yes", exact=True)).to_be_checked()
+    type_into(page, page.get_by_label("Children you cannot name yet"), FRIENDS)
 
     kinds = group(page, "What kind of concern is it?")
     grooming, nudes = (kinds.get_by_label(name) for name in ("Online grooming", CATEGORIES[0]))
@@ -247,6 +258,8 @@ def test_staff_record_a_concern_with_the_keyboard_alone(
     assert concern.immediate_danger is False
     assert set(concern.categories.values_list("name", flat=True)) == set(CATEGORIES)
     assert list(concern.children.values_list("pupil_id", "role")) == [(girl.pk, ChildRole.SUBJECT)]
+    assert concern.other_children == YesNoUnknown.YES
+    assert list(concern.unnamed_children.values_list("description", flat=True)) == [FRIENDS]
 
 
 # WCAG 1.4.10 (reflow): content fits 320 CSS pixels wide without scrolling sideways, which is
@@ -472,7 +485,9 @@ def test_without_javascript_immediate_danger_tells_staff_to_call_999(
 def test_without_javascript_the_dsl_checks_every_child_is_safe(
     page: Page, live_server, login, assert_accessible_without_javascript, school, staff, dsl, pupils
 ):
-    concern = record_concern(school=school, reporter=staff, pupils=pupils)
+    concern = record_concern(
+        school=school, reporter=staff, pupils=pupils, other_children=YesNoUnknown.YES
+    )
     names = [pupil.full_name for pupil in pupils]
 
     sign_in_with_a_code(page, live_server, dsl)
@@ -508,7 +523,9 @@ def test_search_the_register_narrows_each_child_list(
     search = first_child.get_by_label("Search the register")
     # One search box before each child's list, each with its hint.
     expect(page.get_by_label("Search the register")).to_have_count(4)
-    expect(search).to_have_accessible_description(re.compile(r"^Type part of a name or a class"))
+    expect(search).to_have_accessible_description(
+        re.compile(r"^Type part of a name, a year group or a class")
+    )
     assert_accessible("record a concern, search the register")
 
     child = first_child.get_by_label("Child", exact=True)
