@@ -3,7 +3,7 @@ service and redirects; a refusal from the service is shown on the page with what
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +24,7 @@ from concerns.models import (
     FollowUpAction,
     GuidanceCard,
     PracticeFlag,
+    ReferralDecision,
     Step,
     SupportAction,
     SupportReview,
@@ -40,6 +41,7 @@ from concerns.selectors import (
 from concerns.services import StaleEdit, WorkflowError
 from referrals.selectors import referrals_of, with_status
 from safeguard.drafts import keeps_draft, take_draft
+from schools.models import User
 
 STEP_URLS = {
     Step.SAFETY_CHECKED: "concerns:safety",
@@ -275,7 +277,20 @@ def concern_recorded(request, uuid):
     return render(request, "concerns/recorded.html", {"concern": concern})
 
 
+def _name_signatories(concern: Concern) -> None:
+    """Load who decided not to refer and who countersigned, for the pages that name them: one
+    query, and none for a concern that was referred or not yet decided."""
+    if concern.referral_decision != ReferralDecision.NOT_REFER:
+        return
+    users = User.objects.in_bulk({concern.decided_by_id, concern.countersigned_by_id} - {None})
+    concern.decided_by = users.get(concern.decided_by_id)
+    concern.countersigned_by = users.get(concern.countersigned_by_id)
+
+
 def _detail_context(concern: Concern):
+    _name_signatories(concern)
+    # The page and the rules it shows each read the categories: fetched once.
+    prefetch_related_objects([concern], "categories")
     children = list(
         concern.children.select_related("pupil", "safety_checked_by", "added_by").order_by(
             "added_at", "pk"
@@ -496,7 +511,9 @@ def unnamed_child(request, uuid, unnamed_uuid):
     """A child not yet identified: name them from the register, or record that what is
     known was passed to social care or the police to establish who they are."""
     concern, _ = concern_for(request.user, uuid, manage=True)
-    unnamed = get_object_or_404(UnnamedChild, concern=concern, uuid=unnamed_uuid)
+    unnamed = get_object_or_404(
+        UnnamedChild.objects.select_related("added_by"), concern=concern, uuid=unnamed_uuid
+    )
     if concern.is_closed or not unnamed.is_open:
         messages.error(request, "This child has already been identified or passed on.")
         return redirect("concerns:safety", concern.uuid)
@@ -698,6 +715,8 @@ def concern_referral(request, uuid):
     concern, _ = concern_for(request.user, uuid, manage=True)
     if blocked := _step_open_or_redirect(request, concern, Step.REFERRAL_DECIDED):
         return blocked
+    # The rules below each read the categories: fetched once, through the prefetch cache.
+    prefetch_related_objects([concern], "categories")
     correction = concern.has_completed(Step.REFERRAL_DECIDED)
     police_required = services.police_required(concern)
     referrals = list(referrals_of(concern, with_children=True))
@@ -798,6 +817,7 @@ def concern_referral(request, uuid):
                 messages.success(request, "The referral decision has been recorded.")
             return _detail(concern)
     awaiting = rules.awaiting_countersignature(concern)
+    _name_signatories(concern)
     return render(
         request,
         "concerns/referral.html",

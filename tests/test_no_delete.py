@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from concerns import services
 from concerns.models import (
+    AdviceGiven,
     Agency,
     Attachment,
     Category,
@@ -24,14 +25,17 @@ from concerns.models import (
     EvidenceItem,
     FollowUpAction,
     FollowUpKind,
+    GuidanceCard,
     Note,
+    PracticeFlag,
     ReferralDecision,
     SupportAction,
     SupportReview,
+    UnnamedChild,
 )
 from referrals import services as referral_services
 from referrals.models import AgencyContact, ContactKind, Export, ExportKind, Referral
-from tests.factories import record_concern, record_referral
+from tests.factories import answer_criteria, record_concern, record_referral
 
 REFUSED = r"Safeguarding records are never deleted \(table (concerns|referrals)_\w+\)"
 
@@ -63,6 +67,15 @@ PROTECTED_TABLES = [
     "referrals_export",
     "referrals_historicalexport",
     "referrals_historicalexport_children",
+    "concerns_unnamedchild",
+    "concerns_historicalunnamedchild",
+    "concerns_guidancecard",
+    "concerns_historicalguidancecard",
+    "concerns_historicalguidancecard_categories",
+    "concerns_advicegiven",
+    "concerns_historicaladvicegiven",
+    "concerns_practiceflag",
+    "concerns_historicalpracticeflag",
 ]
 
 
@@ -99,6 +112,7 @@ def case(school, staff, dsl, pupils):
         advice_given_to="Mother",
         advice_given_at=now,
     )
+    concern = answer_criteria(concern, dsl)
     referral = record_referral(concern, dsl, agency=Agency.SOCIAL_CARE)
     record_referral(concern, dsl, agency=Agency.POLICE)
     referral_services.agency_contact_record(
@@ -150,6 +164,25 @@ def case(school, staff, dsl, pupils):
         due_date=now.date() + datetime.timedelta(days=30),
     )
     services.concern_add_note(concern=concern, author=staff, text="Mother rang again.")
+    # A note that reads as investigating raises a flag for the DSL team to review.
+    services.concern_add_note(concern=concern, author=staff, text="I asked the other parents.")
+    services.unnamed_child_add(concern=concern, by=dsl, description="A friend at the sleepover")
+    card = services.guidance_card_save(
+        school=school,
+        by=dsl,
+        title="Testshire MASH",
+        categories=[Category.objects.get(school=None, slug="sharing-nudes")],
+        report_to="Testshire MASH 01632 960 000",
+    )
+    services.advice_record(
+        concern=concern,
+        by=dsl,
+        card=GuidanceCard.objects.get(school=None, key="sharing-nudes-family"),
+        given_by="Dana Lead",
+        given_to="Mother",
+        given_at=now,
+    )
+    assert card.categories.exists() and PracticeFlag.objects.filter(concern=concern).exists()
     # Written directly: the upload checks are test_uploads' business, and no file is needed.
     Attachment.objects.create(
         concern=concern,
@@ -212,6 +245,10 @@ def test_the_database_refuses_to_delete_a_concern_nothing_points_at(school, staf
         Referral,
         AgencyContact,
         Export,
+        UnnamedChild,
+        GuidanceCard,
+        AdviceGiven,
+        PracticeFlag,
     ],
     ids=lambda model: model.__name__,
 )
@@ -224,6 +261,9 @@ def test_the_database_refuses_to_delete_a_concerns_records(case, model):
         rows = rows.filter(reviews__isnull=True)
     elif model is Referral:
         rows = rows.filter(contacts__isnull=True)
+    elif model is GuidanceCard:
+        # The national card has advice given from it; the school's own card has none.
+        rows = rows.exclude(school=None)
     count = rows.count()
     assert count
 
@@ -253,6 +293,10 @@ def test_the_database_refuses_to_delete_a_category(case):
         Referral,
         AgencyContact,
         Export,
+        UnnamedChild,
+        GuidanceCard,
+        AdviceGiven,
+        PracticeFlag,
     ],
     ids=lambda model: model.__name__,
 )

@@ -22,7 +22,13 @@ from concerns.queue import OverdueKind
 from referrals import services as referral_services
 from referrals.models import ContactKind, Method, Outcome
 from schools.models import Role
-from tests.factories import PupilFactory, member, record_concern, record_referral
+from tests.factories import (
+    PupilFactory,
+    answer_criteria,
+    member,
+    record_concern,
+    record_referral,
+)
 from tests.test_views_concerns import (
     bring_to,
     fresh,
@@ -32,6 +38,7 @@ from tests.test_views_concerns import (
     page_text,
     signed_in,
 )
+from tests.test_views_rules import decide_not_to_refer
 
 LONDON = ZoneInfo("Europe/London")
 # session, user, memberships for the navigation (as in test_query_counts)
@@ -528,6 +535,24 @@ def populate(school, *, count, staff, dsl, deputy):
                 services.concern_assign(concern=concern, by=deputy, assignee=dsl)
 
 
+def to_settle(school, *, count, staff, dsl):
+    """`count` concerns about Year 6 pupils (outside the filtered list) for the queue's other
+    sections: each decided not to refer, awaiting a countersignature, with a child not yet
+    identified and a note flagged for review."""
+    for _ in range(count):
+        concern = record_concern(
+            school=school,
+            reporter=staff,
+            pupils=[PupilFactory(school=school, year_group="Year 6")],
+            adult_involved="no",
+            other_children="yes",
+            unnamed_children=["A friend at the sleepover"],
+        )
+        concern = answer_criteria(bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl), dsl)
+        decide_not_to_refer(concern, by=dsl)
+        services.concern_add_note(concern=concern, author=staff, text="I asked the other parents.")
+
+
 def test_the_queue_costs_the_same_for_2_concerns_as_for_12(
     school, staff, dsl, deputy, django_assert_num_queries
 ):
@@ -547,19 +572,26 @@ def test_the_queue_costs_the_same_for_2_concerns_as_for_12(
     #   - the first concerns, filtered, with assignee and their children counted (subquery)
     #   - the categories of those concerns (prefetched)
     #   - new concerns, with reporter and assignee
+    #   - decisions not to refer awaiting a countersignature, with who decided
+    #   - concerns to review: a flagged entry or a child not yet identified (EXISTS each)
     #   - the open concerns counted: by step, new, and assigned to the user (one row)
     #   - the first concerns assigned to the user
     #   - which of the concerns shown have anything overdue (one UNION)
-    expected = EVERY_PAGE + 14
+    expected = EVERY_PAGE + 16
     populate(school, count=2, staff=staff, dsl=dsl, deputy=deputy)
+    to_settle(school, count=1, staff=staff, dsl=dsl)
     with django_assert_num_queries(expected):
         two = client.get(address)
     populate(school, count=10, staff=staff, dsl=dsl, deputy=deputy)
+    to_settle(school, count=3, staff=staff, dsl=dsl)
     with django_assert_num_queries(expected):
         twelve = client.get(address)
 
     assert len(two.context["results"]) == 2
     assert len(twelve.context["results"]) == 12
+    assert len(two.context["countersign"]) == len(two.context["to_review"]) == 1
+    assert len(twelve.context["countersign"]) == len(twelve.context["to_review"]) == 4
+    assert page_text(twelve).count("Review and countersign") == 4
     kinds = {item.kind for item in twelve.context["overdue"]}
     assert kinds == set(OverdueKind)
     # Four worked concerns (one from the first batch, three from the second), each chased.

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from concerns import services
 from concerns.errors import WorkflowError
-from concerns.models import Concern, ReferralDecision, Step, SupportAction, SupportReview
-from tests.factories import record_concern, record_referral
+from concerns.models import Agency, Concern, ReferralDecision, Step, SupportAction, SupportReview
+from tests.factories import answer_criteria, record_concern, record_referral
 
 
 def refused(message: str):
@@ -219,14 +219,18 @@ def support(concern, dsl) -> SupportAction:
         advice_given_at=timezone.now(),
         no_evidence_reason="The mother keeps the tablet switched off.",
     )
+    # Whether an adult is involved is not known, which counts as yes: social care and the
+    # police are both told.
+    concern = answer_criteria(concern, dsl)
     record_referral(concern, dsl)
+    record_referral(concern, dsl, Agency.POLICE)
     concern = services.concern_decide_referral(
         concern=concern,
         by=dsl,
         version=concern.version,
         decision=ReferralDecision.REFER,
         rationale="",
-        police_not_told_reason="Social care are telling the police today.",
+        police_not_told_reason="",
         parents_informed=True,
         parents_not_informed_reason="",
     )

@@ -25,7 +25,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from concerns import services
-from concerns.models import Concern, FollowUpKind, Step
+from concerns.models import Concern, FollowUpKind, PracticeFlag, Step
 from oversight import services as oversight_services
 from oversight.models import ChecklistItem, CourseKind, NamedRoleKind, PersonRole, PolicyKind
 from referrals import exports
@@ -178,6 +178,13 @@ TABLE = {
     ),
     "concerns:categories": DSL_TEAM_PAGE,
     "concerns:queue": DSL_TEAM_PAGE,
+    # Guidance cards: everyone who records concerns reads them; the DSL team adds its own.
+    "concerns:guidance": _row(
+        reporter=200, other_staff=200, dsl=200, deputy=200, governor=403, admin=200, other_dsl=200
+    ),
+    "concerns:guidance_new": DSL_TEAM_PAGE,
+    # One of this school's own cards: another school's DSL finds no such card.
+    "concerns:guidance_edit": {**DSL_TEAM_PAGE, "other_dsl": 404},
     # concerns: one child's file
     "concerns:chronology": {**DSL_TEAM_PAGE, "other_dsl": 404},
     "concerns:chronology_pdf": POST_ONLY,
@@ -197,6 +204,8 @@ TABLE = {
     "concerns:close": DSL_CONCERN_PAGE,
     "concerns:follow_up_done": DSL_CONCERN_PAGE,
     "concerns:history": DSL_CONCERN_PAGE,
+    "concerns:unnamed_child": DSL_CONCERN_PAGE,
+    "concerns:flag_review": POST_ONLY,
     "concerns:attachment": DSL_CONCERN_PAGE,
     # referrals
     "referrals:new": DSL_CONCERN_PAGE,
@@ -228,6 +237,9 @@ ARGS = {
     "concerns:support_review": ["concern", "support_action"],
     "concerns:follow_up_done": ["concern", "follow_up"],
     "concerns:attachment": ["concern", "attachment"],
+    "concerns:unnamed_child": ["concern", "unnamed"],
+    "concerns:flag_review": ["concern", "flag"],
+    "concerns:guidance_edit": ["card"],
     "referrals:export_download": ["export"],
     "referrals:detail": ["referral"],
     "referrals:confirm": ["referral"],
@@ -353,6 +365,33 @@ def follow_up(world, dsl):
         description="Extra e-safety lessons",
         owner="Computing lead",
         due_date=timezone.localdate() + SOON,
+    )
+
+
+@pytest.fixture
+def unnamed(world, dsl):
+    return services.unnamed_child_add(
+        concern=world["concern"], by=dsl, description="A friend at the sleepover, about 9"
+    )
+
+
+@pytest.fixture
+def flag(world, staff):
+    # A note that reads as investigating is flagged for the DSL team to review.
+    services.concern_add_note(
+        concern=world["concern"], author=staff, text="I asked the other parents about it."
+    )
+    return PracticeFlag.objects.get(concern=world["concern"])
+
+
+@pytest.fixture
+def card(school, dsl):
+    return services.guidance_card_save(
+        school=school,
+        by=dsl,
+        title="Oakfield's local contacts",
+        categories=[],
+        report_to="Testshire MASH 01632 960 000; LADO 01632 960 002",
     )
 
 
@@ -513,6 +552,7 @@ POST_TABLE = {
     "concerns:acknowledge": CONCERN_POST_REFUSED,
     "concerns:assign": CONCERN_POST_REFUSED,
     "concerns:support_review": CONCERN_POST_REFUSED,
+    "concerns:flag_review": CONCERN_POST_REFUSED,
     "concerns:chronology_pdf": {**CONCERN_POST_REFUSED, "other_staff": 403},
     "referrals:concern_pdf": CONCERN_POST_REFUSED,
     "referrals:confirm": CONCERN_POST_REFUSED,

@@ -34,7 +34,7 @@ DSL_ONLY_PAGES = [
     "attachment",
 ]
 CONCERN_PAGES = REPORTER_PAGES + DSL_ONLY_PAGES
-SCHOOL_PAGES = ["list", "new", "categories"]
+SCHOOL_PAGES = ["list", "new", "categories", "guidance"]
 POST_ONLY = {"add_note"}
 
 

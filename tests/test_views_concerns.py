@@ -36,7 +36,13 @@ from concerns.models import (
     SupportAction,
 )
 from referrals.models import Consent, Method
-from tests.factories import PupilFactory, category, record_concern, record_referral
+from tests.factories import (
+    PupilFactory,
+    answer_criteria,
+    category,
+    record_concern,
+    record_referral,
+)
 
 LONDON = ZoneInfo("Europe/London")
 DISCLOSED = "2026-11-20T09:30"
@@ -172,6 +178,8 @@ def record_form(pupils, **overrides) -> dict:
         "adult_involved": "yes",
         "parent_wishes": "Does not want anyone else told.",
         "immediate_danger": "no",
+        # Bella and Chloe are named below.
+        "other_children": "yes",
         "child_1": str(pupils[0].uuid),
         "role_1": ChildRole.SUBJECT,
         "child_2": str(pupils[1].uuid),
@@ -185,12 +193,16 @@ def record_form(pupils, **overrides) -> dict:
     return data
 
 
+SPOKEN_TO = "No one: her mother told the head teacher."
+
+
 def safety_form(concern, *, version=None, notes="Seen in class at 9:15", **extra) -> dict:
     data = {"check_safety": "1", "version": str(version or concern.version)}
     for child in children_of(concern):
         key = child.uuid.hex
         data |= {
             f"safe_{key}": "yes",
+            f"spoken_to_{key}": SPOKEN_TO,
             f"notes_{key}": notes,
             f"action_{key}": "",
             f"action_at_{key}": "",
@@ -244,6 +256,32 @@ def new_referral_form(concern, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def criteria_form(concern, *, version=None, **answers) -> dict:
+    """The immediate-referral questions the DSL is asked, each "no" unless given."""
+    data = {
+        "form": "criteria",
+        "criteria-version": str(version or concern.version),
+        "criteria-notes": "What the mother said about the messages.",
+    }
+    for key in ("coercion", "unusual_content", "sexual_acts", "harm_risk"):
+        data[f"criteria-{key}"] = answers.get(key, "no")
+    return data
+
+
+def police_referral_form(concern, **overrides) -> dict:
+    """A call to the police on 101 about every child named."""
+    return new_referral_form(
+        concern,
+        agency=Agency.POLICE,
+        agency_name="Demoshire Police",
+        method=Method.PHONE_101,
+        contact_name="101 call handler",
+        agency_reference="DP-2026-1177",
+        urgent="",
+        **overrides,
+    )
 
 
 def referral_form(concern, **overrides) -> dict:
@@ -330,6 +368,10 @@ def bring_to(step: Step, concern: Concern, *, by) -> Concern:
             advice_given_at=now - datetime.timedelta(minutes=30),
         )
     if step >= Step.REFERRAL_DECIDED:
+        if concern.criteria_assessed_at is None:
+            # Each asked question "no"; the default concern still meets one (an adult's
+            # involvement is not known), so it is referred to social care and the police.
+            concern = answer_criteria(concern, by)
         refer_to_social_care_and_police(concern, by=by)
         concern = services.concern_decide_referral(
             concern=concern,
@@ -390,7 +432,16 @@ def attach_pdf(concern: Concern, *, by, name="body-map.pdf") -> Attachment:
 @pytest.fixture
 def concern(school, staff, pupils):
     """Amelia is the subject; Bella and Chloe are affected. Sharing nudes, raised by Tom."""
-    return fresh(record_concern(school=school, reporter=staff, pupils=pupils))
+    return fresh(record_concern(school=school, reporter=staff, pupils=pupils, other_children="yes"))
+
+
+@pytest.fixture
+def no_adult_concern(school, staff, dsl, pupils):
+    """Nudes shared among the three girls, no adult involved, at the referral step with every
+    immediate-referral question answered "no": the one kind of sexual-imagery concern where
+    not referring is offered (on a ground, and countersigned: it is about sexual harm)."""
+    concern = record_concern(school=school, reporter=staff, pupils=pupils, adult_involved="no")
+    return fresh(answer_criteria(bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl), dsl))
 
 
 @pytest.fixture
@@ -679,7 +730,7 @@ def test_an_image_upload_on_a_sharing_nudes_concern_is_refused_and_nothing_is_sa
 
 
 def test_dsl_records_the_referral_decision_despite_the_parents_wishes(dsl_client, dsl, concern):
-    concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
+    concern = answer_criteria(bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl), dsl)
     refer_to_social_care_and_police(concern, by=dsl)
     page = page_text(dsl_client.get(url("referral", concern)))
     assert "Does not want anyone else told." in page
@@ -703,8 +754,9 @@ def test_dsl_records_the_referral_decision_despite_the_parents_wishes(dsl_client
     assert "Referred to Children's social care (MASH), Police" in detail
 
 
-def test_not_referring_without_reasons_is_refused(dsl_client, dsl, concern):
-    concern = bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
+def test_not_referring_without_reasons_is_refused(dsl_client, dsl, no_adult_concern):
+    # Not referring is offered only where no immediate-referral criterion is met.
+    concern = no_adult_concern
     data = referral_form(concern, decision=ReferralDecision.NOT_REFER, rationale="")
 
     response = dsl_client.post(url("referral", concern), data)
@@ -787,6 +839,7 @@ def test_dsl_corrects_the_record_with_a_reason(dsl_client, dsl, concern):
     typed = form_state(page)
     assert typed["location"] == ["Head's office"]
     assert typed["categories"] == [str(category("sharing-nudes").pk)]
+    assert typed["other_children"] == ["yes"]
     data = {k: v if len(v) > 1 else v[0] for k, v in typed.items() if k != "csrfmiddlewaretoken"}
     data |= {"location": "Head's office, with the deputy head present", "reason": ""}
 
@@ -947,6 +1000,7 @@ def test_any_step_submitted_after_someone_else_changed_the_concern_is_refused(
     before, form = STEP_FORMS[name]
     concern = bring_to(before, concern, by=dsl)
     if name == "referral":
+        concern = answer_criteria(concern, dsl)
         refer_to_social_care_and_police(concern, by=dsl)
     if name == "support":
         support_every_child(concern, by=dsl)
@@ -985,10 +1039,16 @@ def test_the_dsl_takes_the_domain_case_through_every_step(dsl_client, dsl, staff
     submit("safety", safety_form(concern))
     dsl_client.post(url("evidence", concern), evidence_item_form())
     submit("evidence", advice_form(concern))
+    page = dsl_client.get(url("referral", concern))
+    (version,) = form_state(page)["criteria-version"]
+    answered = dsl_client.post(url("referral", concern), criteria_form(concern, version=version))
+    assert answered.url == url("referral", concern)
     referred = dsl_client.post(
         reverse("referrals:new", args=[concern.uuid]), new_referral_form(concern)
     )
     assert referred.url == url("referral", concern)
+    # An adult's involvement is not known, which counts as yes: the police are told too.
+    dsl_client.post(reverse("referrals:new", args=[concern.uuid]), police_referral_form(concern))
     submit("referral", referral_form(concern))
     for child in children_of(concern):
         dsl_client.post(url("support", concern), support_action_form(child))
@@ -1009,6 +1069,7 @@ def test_the_dsl_takes_the_domain_case_through_every_step(dsl_client, dsl, staff
     assert reasons == [
         "Safety check recorded",
         "Evidence step completed",
+        "Immediate-referral questions answered",
         "Referral decision recorded",
         "Support planned",
         "Concern closed",
