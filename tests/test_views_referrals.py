@@ -10,7 +10,7 @@ from django.utils import timezone
 from concerns.models import Agency, Concern, ReferralDecision, Step
 from referrals import services
 from referrals.models import AgencyContact, ContactKind, Method, Outcome, Referral
-from tests.factories import record_concern, record_referral
+from tests.factories import answer_criteria, record_concern, record_referral
 from tests.test_views_concerns import (
     bring_to,
     children_of,
@@ -44,7 +44,21 @@ def groomed(school, staff, pupils, dsl):
         categories=("sharing-nudes", "online-grooming"),
         adult_involved="yes",
     )
-    return bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl)
+    return answer_criteria(bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl), dsl)
+
+
+@pytest.fixture
+def groomed_no_adult_known(school, staff, pupils, dsl):
+    """Grooming where the DSL has established that no adult is involved and no criterion is
+    met: the category still calls for the police, or a reason why not."""
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=pupils[:1],
+        categories=("online-grooming",),
+        adult_involved="no",
+    )
+    return answer_criteria(bring_to(Step.EVIDENCE_PRESERVED, concern, by=dsl), dsl)
 
 
 @pytest.fixture
@@ -262,8 +276,9 @@ def test_referring_before_any_referral_is_recorded_is_refused(dsl_client, groome
 
 
 def test_without_a_police_referral_the_step_asks_why_the_police_were_not_told(
-    dsl_client, dsl, groomed
+    dsl_client, dsl, groomed_no_adult_known
 ):
+    groomed = groomed_no_adult_known
     record_referral(groomed, dsl, Agency.SOCIAL_CARE)
     page = page_text(dsl_client.get(url("referral", groomed)))
     assert "refer to the police as well as children's social care" in page
@@ -283,6 +298,20 @@ def test_without_a_police_referral_the_step_asks_why_the_police_were_not_told(
     assert concern.referral_decision == ReferralDecision.REFER
     assert concern.referral_agencies == [Agency.SOCIAL_CARE]
     assert concern.police_not_told_reason == reason
+
+
+def test_where_a_criterion_is_met_no_reason_stands_in_for_the_police(dsl_client, dsl, groomed):
+    record_referral(groomed, dsl, Agency.SOCIAL_CARE)
+    reason = "Social care are telling the police at the strategy meeting this afternoon."
+
+    refused = dsl_client.post(
+        url("referral", groomed), referral_form(groomed, police_not_told_reason=reason)
+    )
+
+    text = page_text(refused)
+    assert "Why have the police not been told?" not in text
+    assert "record the referral to Police." in text
+    assert fresh(groomed).step == Step.EVIDENCE_PRESERVED
 
 
 def test_the_concern_page_lists_its_referrals_with_their_status(dsl_client, dsl, concern):
