@@ -619,6 +619,10 @@ class UnnamedChild(models.Model):
         return self.identified_as_id is None and not self.passed_to
 
 
+# Kept by name so that a card and its categories are written in one history row.
+GUIDANCE_HISTORY = HistoricalRecords(m2m_fields=["categories"])
+
+
 class GuidanceCard(models.Model):
     """Advice for one kind of harm: what to say when told, what to tell the child and family,
     what not to do, whom to report to and how to get images removed. National cards (no
@@ -644,7 +648,7 @@ class GuidanceCard(models.Model):
     )
 
     objects = FetchModeManager()
-    history = HistoricalRecords(m2m_fields=["categories"])
+    history = GUIDANCE_HISTORY
 
     class Meta:
         ordering = ["position", "title"]

@@ -82,12 +82,20 @@ def is_extortion(concern: Concern, categories=None) -> bool:
     return any(c.extortion for c in categories)
 
 
-def children_under_13(concern: Concern) -> list[str]:
+def _children(concern: Concern) -> list:
+    """The children named, with their pupils: from a prefetch where the caller made one."""
+    if "children" in getattr(concern, "_prefetched_objects_cache", {}):
+        return list(concern.children.all())
+    return list(concern.children.select_related("pupil"))
+
+
+def children_under_13(concern: Concern, children=None) -> list[str]:
     """The named children who were under 13 when the concern was disclosed."""
     on = concern.disclosed_at.date()
+    children = _children(concern) if children is None else children
     return [
         f"{child.pupil.full_name} ({child.pupil.age_on(on)})"
-        for child in concern.children.select_related("pupil")
+        for child in children
         if child.pupil.age_on(on) < UNDER
     ]
 
@@ -104,11 +112,8 @@ def criteria(concern: Concern, categories=None) -> list[Criterion]:
             f"“{YesNoUnknown(concern.adult_involved).label.lower()}”",
         )
     ]
-    send = [
-        child.pupil.full_name
-        for child in concern.children.select_related("pupil")
-        if child.pupil.sen_disability
-    ]
+    children = _children(concern)
+    send = [child.pupil.full_name for child in children if child.pupil.sen_disability]
     if is_extortion(concern, categories):
         rows.append(
             Criterion(
@@ -136,9 +141,8 @@ def criteria(concern: Concern, categories=None) -> list[Criterion]:
             "unusual_content", QUESTIONS["unusual_content"], concern.criterion_unusual_content
         )
     )
-    under_13 = children_under_13(concern)
-    unnamed = concern.unnamed_children.filter(identified_as=None).exists()
-    if under_13 or unnamed:
+    under_13 = children_under_13(concern, children)
+    if under_13 or concern.unnamed_children.filter(identified_as=None).exists():
         rows.append(
             Criterion("sexual_acts", QUESTIONS["sexual_acts"], concern.criterion_sexual_acts)
         )
@@ -219,14 +223,15 @@ def decision_problems(concern: Concern, agencies: list[str], categories=None) ->
     agencies its recorded referrals went to); [] when guidance allows it."""
     categories = categories_of(concern) if categories is None else categories
     problems = []
-    unanswered = unanswered_criteria(concern, categories)
+    rows = criteria(concern, categories) if asks_criteria(concern, categories) else []
+    unanswered = [c for c in rows if not c.answer]
     if unanswered:
         problems.append(
             "Answer the immediate-referral questions first: "
             + "; ".join(c.question for c in unanswered)
         )
         return problems
-    met = criteria_met(concern, categories)
+    met = [c for c in rows if c.met]
     if met:
         missing = [
             Agency(agency).label

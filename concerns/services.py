@@ -19,6 +19,7 @@ from concerns import rules, uploads
 from concerns.errors import WorkflowError
 from concerns.models import (
     CONCERN_HISTORY,
+    GUIDANCE_HISTORY,
     ROLES_NEEDING_SUPPORT,
     STEP_REACHED_AT,
     AdviceGiven,
@@ -1319,9 +1320,13 @@ def guidance_card_save(
     card.do_not = do_not.strip()
     card.report_to = report_to.strip()
     card.removal = removal.strip()
-    stamp_history(
-        card, by=by, reason=f"Corrected: {reason.strip()}" if card.pk else "Local card added"
-    )
+    new = card.pk is None
+    stamp_history(card, by=by, reason="Local card added" if new else f"Corrected: {reason.strip()}")
+    # One history row holding the card and its categories: saved and linked without history,
+    # then written once the categories are in place (as concern_record does).
+    card.skip_history_when_saving = True
     card.save()
     card.categories.set(categories)
+    del card.skip_history_when_saving
+    GUIDANCE_HISTORY.create_historical_record(card, "+" if new else "~")
     return card

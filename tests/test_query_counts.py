@@ -135,19 +135,19 @@ def test_the_concern_detail_costs_the_same_for_1_child_as_for_3_with_notes_and_s
     #   - the advice given, with each card
     #   - the flagged entries, with who raised and who reviewed them
     #   - what is still to settle (services.open_items): the agencies referred to; the
-    #     immediate-referral questions twice over (rules.decision_problems: unanswered, then
-    #     met), 3 queries each: the children for special needs, again for their ages, and
-    #     whether any child is not yet identified; the children not yet identified; the
-    #     flagged entries not yet reviewed (counted)
-    #   - the immediate-referral questions shown on the page (rules.criteria: 3 queries)
+    #     immediate-referral questions (rules.decision_problems): the children with their
+    #     pupils (whether a child is not yet identified is asked only when no named child
+    #     is under 13, and here all are 9); the children not yet identified; the flagged
+    #     entries not yet reviewed (counted)
+    #   - the immediate-referral questions shown on the page (rules.criteria: the children)
     #   - the school's DSL team with the assignee and acknowledger (the triage section)
-    decided = EVERY_PAGE + 14 + (1 + 6 + 1 + 1) + 3 + 1
+    decided = EVERY_PAGE + 14 + (1 + 1 + 1 + 1) + 1 + 1
     with django_assert_num_queries(decided):
         one_child = dsl_client.get(reverse("concerns:detail", args=[small.uuid]))
     with django_assert_num_queries(decided):
         three_children = dsl_client.get(reverse("concerns:detail", args=[large.uuid]))
     # Not yet decided: no agencies, and no decision to hold to the questions.
-    with django_assert_num_queries(decided - 7):
+    with django_assert_num_queries(decided - 2):
         just_recorded = dsl_client.get(reverse("concerns:detail", args=[recorded.uuid]))
 
     assert "Nothing has been added." in page_text(one_child)
@@ -182,14 +182,14 @@ def test_the_concern_detail_of_a_decision_not_to_refer_names_who_decided_and_cou
     # As for a referred concern (above), plus:
     #   - who decided and who countersigned (one query for both)
     #   - whether the decision awaits a countersignature (rules.indicators asks the
-    #     immediate-referral questions again: 3 queries)
-    expected = EVERY_PAGE + 14 + (1 + 6 + 1 + 1) + 3 + 1 + 1 + 3
+    #     immediate-referral questions again: the children)
+    expected = EVERY_PAGE + 14 + (1 + 1 + 1 + 1) + 1 + 1 + 1 + 1
     with django_assert_num_queries(expected):
         one = dsl_client.get(reverse("concerns:detail", args=[small.uuid]))
     with django_assert_num_queries(expected):
         three = dsl_client.get(reverse("concerns:detail", args=[large.uuid]))
     # Once countersigned, nothing awaits: the questions are not asked again for that.
-    with django_assert_num_queries(expected - 3):
+    with django_assert_num_queries(expected - 1):
         countersigned = dsl_client.get(reverse("concerns:detail", args=[signed.uuid]))
 
     for page in (one, three):
@@ -263,12 +263,12 @@ def test_the_referral_step_costs_the_same_for_1_referral_as_for_3(
     #   - the referrals, with who made them
     #   - the children they cover, with their pupils (one query for all the referrals)
     #   - the immediate-referral questions (rules.criteria): the children with their pupils
-    #     for special needs, again for their ages, and whether any child is not yet identified
+    #     (whether a child is not yet identified is asked only when none is under 13)
     #   - the children's ages again, for the note beside the under-13 question
     #   - why not referring would need a countersignature (rules.indicators asks the
-    #     questions again: 3 queries)
+    #     questions again: the children)
     #   - the guidance cards for the concern's categories
-    expected = EVERY_PAGE + 5 + 3 + 1 + 3 + 1
+    expected = EVERY_PAGE + 5 + 1 + 1 + 1 + 1
     with django_assert_num_queries(expected):
         one = dsl_client.get(reverse("concerns:referral", args=[small.uuid]))
     with django_assert_num_queries(expected):
@@ -298,13 +298,13 @@ def test_the_referral_step_awaiting_a_countersignature_costs_the_same_for_1_chil
     #   - the user's membership at the concern's school
     #   - the categories (prefetched once)
     #   - the referrals (none: so no query for the children they cover)
-    #   - the immediate-referral questions (rules.criteria: 3 queries, as above)
-    #   - whether the decision awaits a countersignature (rules.indicators: 3 queries)
+    #   - the immediate-referral questions (rules.criteria: the children, as above)
+    #   - whether the decision awaits a countersignature (rules.indicators: the children)
     #   - who decided (and who countersigned: one query for both)
     #   - the children's ages again, for the note beside the under-13 question
-    #   - why not referring needs a countersignature (rules.indicators again: 3 queries)
+    #   - why not referring needs a countersignature (rules.indicators again: the children)
     #   - the guidance cards for the concern's categories
-    expected = EVERY_PAGE + 4 + 3 + 3 + 1 + 1 + 3 + 1
+    expected = EVERY_PAGE + 4 + 1 + 1 + 1 + 1 + 1 + 1
     with django_assert_num_queries(expected):
         one = client.get(reverse("concerns:referral", args=[small.uuid]))
     with django_assert_num_queries(expected):
@@ -375,8 +375,8 @@ def test_the_referral_pdf_costs_the_same_for_1_child_as_for_3_with_every_kind_of
     #   - the agency contacts, with their referral and who recorded them
     #   - the advice given, with each card
     #   - the immediate-referral questions (rules.criteria): the children with their pupils
-    #     for special needs, again for their ages, and whether any child is not yet identified
-    expected = 12 + 3
+    #     (whether a child is not yet identified is asked only when none is under 13)
+    expected = 12 + 1
     with django_assert_num_queries(expected):
         one = document(small)
     with django_assert_num_queries(expected):

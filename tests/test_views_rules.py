@@ -918,18 +918,12 @@ def test_the_dsl_adds_a_local_guidance_card(dsl, school):
     card = GuidanceCard.objects.get(school=school)
     assert (card.title, card.added_by_id) == ("Demoshire contacts", dsl.pk)
     assert list(card.categories.values_list("slug", flat=True)) == ["sharing-nudes"]
-    # Saving the card and then its categories writes the row twice (see the xfail below).
     assert set(history_rows(card)) == {(dsl.pk, "Local card added")}
     text = page_text(response)
     assert "“Demoshire contacts” is saved." in text
     assert "For: Sharing nudes and semi-nudes" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.guidance_card_save saves the card, then sets its categories, and "
-    "simple-history writes a second row for the categories: two rows for one change",
-)
 def test_adding_a_card_with_categories_leaves_one_history_row(dsl, school):
     signed_in(dsl).post(reverse("concerns:guidance_new"), card_form())
 
