@@ -1,8 +1,10 @@
 """Test data. Concerns are made through the real services, so they carry real history."""
 
 import datetime
+import io
 
 import factory
+import pikepdf
 from allauth.mfa.totp.internal.auth import (
     TOTP,
     format_hotp_value,
@@ -166,3 +168,21 @@ def answer_criteria(concern, by, **answers):
         answers=asked,
         reason="" if concern.criteria_assessed_at is None else "Answers corrected",
     )
+
+
+def pdf_file(text: str = "Completed body map", *, change=None, **save) -> bytes:
+    """A one-page PDF of text, as any word processor saves a letter. `change(pdf, page)` adds
+    to it before it is saved (a picture, an action); `save` goes to pikepdf's save."""
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    font = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+    )
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.Contents = pdf.make_stream(f"BT /F1 12 Tf 72 770 Td ({text}) Tj ET".encode())
+    if change:
+        change(pdf, page)
+    buffer = io.BytesIO()
+    # Same bytes on every run, unless encrypted, which needs a random ID.
+    pdf.save(buffer, deterministic_id="encryption" not in save, **save)
+    return buffer.getvalue()

@@ -32,7 +32,7 @@ from referrals import exports
 from schools import services as schools_services
 from schools.invitations import invitation_token as invitation_token_generator
 from schools.models import Role
-from tests.factories import record_concern, record_referral
+from tests.factories import pdf_file, record_concern, record_referral
 
 ROLES = (
     "anonymous",
@@ -311,7 +311,7 @@ def test_unnamed_url_patterns_do_not_escape_the_table():
 # --- The data every URL is reversed with ---------------------------------------------------
 
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = pdf_file()
 
 
 @pytest.fixture

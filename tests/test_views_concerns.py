@@ -40,13 +40,14 @@ from tests.factories import (
     PupilFactory,
     answer_criteria,
     category,
+    pdf_file,
     record_concern,
     record_referral,
 )
 
 LONDON = ZoneInfo("Europe/London")
 DISCLOSED = "2026-11-20T09:30"
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF_BYTES = pdf_file()
 # The 8-byte PNG signature and an IHDR chunk: enough for the content sniffing to call it PNG.
 PNG_BYTES = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
