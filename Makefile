@@ -15,7 +15,7 @@ WITH_DB := $(PYTHON) -m safeguard.embedded_pg
 .PHONY: help install run test lint format lock frontend code screenshots bench loadtest
 
 help:
-	@echo "make run      start Safeguard with demo data on http://127.0.0.1:8000/"
+	@echo "make run      start Safeguard with demo data on http://127.0.0.1:8000/ (or SITE_URL)"
 	@echo "make test     run the test suite (PYTEST_ARGS='-k name' to pick tests)"
 	@echo "make code     print the demo authenticator code (for the demo DSL, governor, admin)"
 	@echo "make screenshots  retake the README's pictures (docs/screenshots/) from the demo school"
@@ -64,10 +64,12 @@ set -e
 $(PYTHON) manage.py migrate
 $(PYTHON) manage.py load_demo
 echo
-echo "Safeguard is at http://127.0.0.1:8000/: sign in with a demo login above."
+address=$${SITE_URL#*://}
+address=$${address%%/*}
+echo "Safeguard is at http://$$address/: sign in with a demo login above."
 echo "Ctrl-C stops it and its database."
 echo
-exec $(PYTHON) manage.py runserver 127.0.0.1:8000
+exec $(PYTHON) manage.py runserver "$$address"
 endef
 
 # The code needs no database, but the settings insist on a DATABASE_URL.
@@ -75,6 +77,9 @@ code: install
 	@DEBUG=true DATABASE_URL=$${DATABASE_URL:-postgres:///unused} $(PYTHON) manage.py demo_code
 
 run: export DEBUG ?= true
+# Links in e-mails (invitations, password resets) point here, and the site is served here:
+# `make run SITE_URL=http://127.0.0.1:8080` moves both.
+run: export SITE_URL ?= http://127.0.0.1:8000
 run: export RUN_SCRIPT := $(run_steps)
 run: install
 	@exec $(WITH_DB) --data .pgdata/dev -- sh -c "$$RUN_SCRIPT"

@@ -1,16 +1,12 @@
 """django-allauth, fitted to a school: nobody signs themselves up, a second factor can't be
 removed by someone whose role needs one, and TOTP secrets are encrypted at rest."""
 
-import base64
-import hashlib
-
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
 
+from accounts import encryption
 from accounts.policy import checked_recently, second_factor_required
 from concerns.selectors import memberships_of
 
@@ -49,16 +45,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return False
 
 
-def _fernet() -> MultiFernet:
-    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    return MultiFernet(
-        [
-            Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"mfa:{key}".encode()).digest()))
-            for key in keys
-        ]
-    )
-
-
 class MFAAdapter(DefaultMFAAdapter):
     error_messages = {
         **DefaultMFAAdapter.error_messages,
@@ -67,19 +53,19 @@ class MFAAdapter(DefaultMFAAdapter):
         "school administrator for help.",
         "incorrect_code": "The code is not right. Enter the 6-digit code your authenticator "
         "app shows now, or one of your recovery codes.",
+        # A code is accepted once (allauth.mfa.totp), so a second sign-in within the same 30
+        # seconds needs the next one; "not right" would send them looking for a typo.
+        "code_just_used": "This code has just been used: wait for the next one your "
+        "authenticator app shows, then enter that.",
     }
 
     def encrypt(self, text: str) -> str:
-        return _fernet().encrypt(text.encode()).decode()
+        return encryption.encrypt(text)
 
     def decrypt(self, encrypted_text: str) -> str:
-        try:
-            return _fernet().decrypt(encrypted_text.encode()).decode()
-        except InvalidToken as error:
-            raise ValueError(
-                "A second-factor secret could not be decrypted: was SECRET_KEY changed "
-                "without keeping the old key in SECRET_KEY_FALLBACKS?"
-            ) from error
+        # Raises encryption.SecretUnreadable, which accounts.middleware turns into a page
+        # saying what to do.
+        return encryption.decrypt(encrypted_text)
 
     def can_delete_authenticator(self, authenticator) -> bool:
         if authenticator.type == authenticator.Type.RECOVERY_CODES:

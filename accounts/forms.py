@@ -1,4 +1,10 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.mfa.adapter import get_adapter
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 
 
 class LoginForm(AllauthLoginForm):
@@ -18,3 +24,35 @@ class LoginForm(AllauthLoginForm):
         password.help_text = ""
         password.widget.attrs = {"autocomplete": "current-password"}
         password.error_messages["required"] = "Enter your password"
+
+
+class CodeJustUsedMixin:
+    """allauth refuses a code from the authenticator app the second time it is entered (each
+    code signs in once) with the same message as a wrong code. Tell the two apart, so that
+    someone signing in twice within 30 seconds waits for the next code rather than looking
+    for a typo."""
+
+    def clean_code(self) -> str:
+        try:
+            return super().clean_code()
+        except ValidationError:
+            if self._code_just_used(self.cleaned_data.get("code", "")):
+                raise get_adapter().validation_error("code_just_used") from None
+            raise
+
+    def _code_just_used(self, code: str) -> bool:
+        # allauth marks each code it accepts, for the code's 30 seconds.
+        return any(
+            cache.get(TOTP(authenticator)._get_used_cache_key(code)) is not None
+            for authenticator in Authenticator.objects.filter(
+                user=self.user, type=Authenticator.Type.TOTP
+            )
+        )
+
+
+class AuthenticateForm(CodeJustUsedMixin, mfa_forms.AuthenticateForm):
+    """The code asked for after the password."""
+
+
+class ReauthenticateForm(CodeJustUsedMixin, mfa_forms.ReauthenticateForm):
+    """The code asked for again before a sensitive action."""

@@ -1,6 +1,9 @@
-from django.contrib import messages
-from django.shortcuts import redirect
+import logging
 
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from accounts.encryption import SecretUnreadable
 from accounts.policy import HAS_SECOND_FACTOR, has_second_factor, second_factor_required
 from concerns.selectors import memberships_of
 
@@ -17,6 +20,8 @@ SETUP_URL_NAMES = frozenset(
         "account_logout",
     }
 )
+
+logger = logging.getLogger(__name__)
 
 NEEDS_SECOND_FACTOR = "Your role needs a second factor. Set up an authenticator app to continue."
 
@@ -57,3 +62,26 @@ class SecondFactorRequiredMiddleware:
             messages.info(request, NEEDS_SECOND_FACTOR)
         waiting.used = False  # reading them above must not discard them
         return redirect("mfa_activate_totp")
+
+
+class SecondFactorUnreadableMiddleware:
+    """Where a second-factor secret cannot be decrypted (SECRET_KEY changed without the old
+    key in SECRET_KEY_FALLBACKS), say what to do instead of showing a server error, and log
+    it for whoever runs the server."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, SecretUnreadable):
+            return None
+        logger.error(
+            "A second-factor secret could not be decrypted on %s: put the previous SECRET_KEY "
+            "in SECRET_KEY_FALLBACKS, or have the person's second factor reset.",
+            request.path,
+        )
+        # Refused rather than failed: nobody can be let in on a code that can't be checked.
+        return render(request, "mfa/secret_unreadable.html", status=403)

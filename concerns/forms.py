@@ -16,7 +16,13 @@ from concerns.models import (
 )
 from concerns.queue import UNASSIGNED
 from concerns.rules import Criterion
-from concerns.services import ChildInput, NotReferring, SafetyCheckInput
+from concerns.services import (
+    ChildInput,
+    NotReferring,
+    SafetyCheckInput,
+    before_birth,
+    disclosed_before_birth,
+)
 from safeguard.forms import DateInput, DateTimeInput, LongSelect
 from schools.models import Pupil
 
@@ -288,6 +294,16 @@ class ConcernRecordForm(RecordFields):
                 "other_children",
                 "You have named or described other children: select “Yes”",
             )
+        named = [
+            self.pupils[cleaned[f"child_{row}"]]
+            for row in range(1, CHILD_ROWS + 1)
+            if cleaned.get(f"child_{row}") in self.pupils
+        ]
+        disclosed_at = cleaned.get("disclosed_at")
+        if named and disclosed_at:
+            eldest = min(named, key=lambda pupil: pupil.date_of_birth)
+            if before_birth(disclosed_at, eldest):
+                self.add_error("disclosed_at", disclosed_before_birth(eldest))
         return cleaned
 
     def unnamed(self) -> list[str]:

@@ -7,7 +7,7 @@ deciding without a reason, storing images on a sexual-imagery concern, a stale o
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import partial
 
 from django.db import transaction
@@ -132,15 +132,34 @@ def _next_reference(school: School, year: int) -> str:
     return f"SG-{year}-{counter.last_number:04d}"
 
 
-def _check_record(*, school: School, disclosed_at: datetime, account: str, categories) -> None:
+def _check_record(
+    *, school: School, disclosed_at: datetime, account: str, categories, eldest: Pupil | None
+) -> None:
+    """`eldest`: the eldest of the children named, if any; nothing can be disclosed about
+    them before the first of them was born."""
     if disclosed_at > timezone.now():
         raise WorkflowError("The time of the disclosure cannot be in the future.")
+    if eldest is not None and before_birth(disclosed_at, eldest):
+        raise WorkflowError(disclosed_before_birth(eldest))
     if not account.strip():
         raise WorkflowError("Write down what was said, in the speaker's own words.")
     if not categories:
         raise WorkflowError("Choose at least one category.")
     if any(category.school_id not in (None, school.pk) for category in categories):
         raise WorkflowError("Choose categories from this school's list.")
+
+
+def before_birth(moment: datetime, pupil: Pupil) -> bool:
+    # Compared as moments: converting a date such as 1 January 0001 to local time overflows.
+    born = datetime.combine(pupil.date_of_birth, time(), tzinfo=timezone.get_current_timezone())
+    return moment < born
+
+
+def disclosed_before_birth(eldest: Pupil) -> str:
+    return (
+        f"The disclosure cannot be dated before {eldest.full_name} was born, on "
+        f"{eldest.date_of_birth:%d/%m/%Y}: check the date."
+    )
 
 
 def _check_other_children(other_children: str, *, named_others: int, unnamed: int) -> None:
@@ -198,7 +217,13 @@ def concern_record(
     """Record a new concern, as told, and alert the school's DSL team. Other children
     involved or at risk are named, or described until they can be."""
     now = timezone.now()
-    _check_record(school=school, disclosed_at=disclosed_at, account=account, categories=categories)
+    _check_record(
+        school=school,
+        disclosed_at=disclosed_at,
+        account=account,
+        categories=categories,
+        eldest=min((c.pupil for c in children), key=lambda p: p.date_of_birth, default=None),
+    )
     unnamed_children = [text.strip() for text in unnamed_children if text.strip()]
     if not children:
         raise WorkflowError("Name at least one child.")
@@ -282,7 +307,14 @@ def concern_correct_record(
         raise WorkflowError("This concern is closed. Add a note to it instead.")
     why = _correction_reason(True, reason, "")
     _check_record(
-        school=concern.school, disclosed_at=disclosed_at, account=account, categories=categories
+        school=concern.school,
+        disclosed_at=disclosed_at,
+        account=account,
+        categories=categories,
+        # Among twins, the first named, as when the concern was recorded.
+        eldest=Pupil.objects.filter(concern_links__concern=concern)
+        .order_by("date_of_birth", "concern_links__pk")
+        .first(),
     )
     if other_children is None:
         other_children = concern.other_children

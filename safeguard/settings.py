@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Roles that must use a second factor are sent to set one up before anything else.
     "accounts.middleware.SecondFactorRequiredMiddleware",
+    # A second-factor secret no key can read is a page saying what to do, not an error.
+    "accounts.middleware.SecondFactorUnreadableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -126,6 +128,9 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# A password reset for an address with no account sends nothing (allauth would e-mail a
+# sign-up link, and there is no sign-up): every address gets the same page.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_SESSION_REMEMBER = False
 # Exporting a PDF, changing a role or importing pupils asks for the password (or a code)
 # again when the last check is older than this.
@@ -141,6 +146,11 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Safeguard] "
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# A code entered twice is told apart from a wrong one.
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+}
 MFA_TOTP_ISSUER = "Safeguard"
 # Accept the code before and after the current one too: phones' clocks drift, and a code
 # typed as it changes would otherwise be refused.

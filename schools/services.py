@@ -70,8 +70,12 @@ def person_invite(
     Someone new gets a user with no usable password and an invitation link to choose one.
     Someone who already has an account (at another school) gets a membership here, and a
     notice, or a new invitation link if they have not chosen a password yet; their name,
-    job title and password are left as they are. Raises AlreadyAMember if the
-    address is already a member of `school`, and WorkflowError if its sign-in is turned off.
+    job title, password and sign-in are left as they are. Raises AlreadyAMember if the
+    address is already a member of `school`.
+
+    Nothing here depends, as the inviting school sees it, on whether the address has an
+    account elsewhere: that would tell one school about another's people. Only the e-mail,
+    which goes to the person themselves, differs.
     """
     # One invitation at a time per school, so two admins can't both add the same person.
     school = School.objects.select_for_update().get(pk=school.pk)
@@ -79,36 +83,28 @@ def person_invite(
     user = User.objects.select_for_update().filter(email__iexact=email).first()
     if user is not None and Membership.objects.filter(user=user, school=school).exists():
         raise AlreadyAMember(f"{user.full_name} ({user.email}) is already a member of {school}")
-    if user is not None and not user.is_active:
-        # Turned off by an administrator of a school they belong to; this one may not undo
-        # that decision, and a membership they could never use would say otherwise.
-        raise WorkflowError(
-            f"Sign-in is turned off for {email}, so they could not accept. Ask the "
-            "administrator of their other school to turn it back on first."
-        )
     new_user = user is None
     if new_user:
         user = User(email=email, full_name=full_name, job_title=job_title)
         user.set_unusable_password()
         try:
-            # A savepoint, so the same address invited at another school at the same
-            # moment is a message rather than an error page.
             with transaction.atomic():
                 user.save()
         except IntegrityError:
-            raise WorkflowError(
-                f"{email} has just been invited by someone else. Try again in a moment."
-            ) from None
+            # Invited at another school at the same moment: theirs stands, and this school
+            # adds the same person, as it would have a moment later.
+            user = User.objects.select_for_update().get(email__iexact=email)
+            new_user = False
     membership = Membership(user=user, school=school, role=role)
     label = Role(role).label.lower()
     stamp_history(
         membership,
         by=by,
-        reason=f"Invited as {label}" if new_user else f"Added as {label}; already signs in",
+        reason=f"Invited as {label}" if new_user else f"Added as {label}; already had an account",
     )
     membership.save()
     # Someone invited elsewhere who hasn't chosen a password yet needs a link, not a notice.
-    link_sent = not user.has_usable_password()
+    link_sent = user.is_active and not user.has_usable_password()
     if link_sent:
         transaction.on_commit(lambda: send_invitation.enqueue(user.pk, school.pk, by.pk))
     else:

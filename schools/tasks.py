@@ -49,12 +49,20 @@ def send_invitation(user_id: int, school_id: int, invited_by_id: int) -> int:
 
 @task
 def send_membership_notice(user_id: int, school_id: int) -> int:
-    """Tell someone who already signs in that they have been added to another school."""
+    """Tell someone who already has an account that they have been added to another school,
+    and, if their sign-in is turned off, that it is (the school that added them was not told,
+    so this is where they learn why they cannot sign in)."""
     membership = _membership(user_id, school_id)
     user, school = membership.user, membership.school
-    if not user.is_active:
-        return 0
     sign_in = settings.SITE_URL + resolve_url(settings.LOGIN_URL)
+    how = (
+        [f"Sign in as usual, with your existing password: {sign_in}"]
+        if user.is_active
+        else [
+            "Your sign-in to Safeguard is turned off at the moment, so you cannot sign in yet. "
+            "Ask the administrator of the school that turned it off to turn it back on.",
+        ]
+    )
     return send_mail(
         subject=f"You have been added to {school.name} on Safeguard",
         message="\n".join(
@@ -64,7 +72,7 @@ def send_membership_notice(user_id: int, school_id: int) -> int:
                 f"You have been added to {school.name} on Safeguard, as "
                 f"{membership.get_role_display().lower()}.",
                 "",
-                f"Sign in as usual, with your existing password: {sign_in}",
+                *how,
                 "",
                 "If you were not expecting this e-mail, tell your school administrator.",
             ]

@@ -106,17 +106,10 @@ def person_invite(request):
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
-            user = invitation.membership.user
-            if invitation.new_user:
-                done = f"{user.full_name} has been invited. We have e-mailed {user.email} a link "
-                done += "to accept the invitation and choose a password."
-            elif invitation.link_sent:
-                done = f"{user.full_name} has been added to {school.name}. They already have a "
-                done += "Safeguard account but have not chosen a password yet, so we have "
-                done += "e-mailed them a new invitation link."
-            else:
-                done = f"{user.full_name} already signs in to Safeguard at another school. "
-                done += f"They have been added to {school.name} and told by e-mail."
+            # The same words whether or not the address has an account at another school,
+            # and the name as typed here: nothing about another school's people.
+            done = f"{form.cleaned_data['full_name']} has been invited to {school.name}. We have "
+            done += f"e-mailed {invitation.membership.user.email} to tell them how to sign in."
             messages.success(request, done)
             return redirect("people")
     return render(request, "schools/invite.html", {"form": form, "school": school})

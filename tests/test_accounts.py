@@ -2,6 +2,7 @@
 attempts, and confirming who you are again before a sensitive action."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
@@ -9,6 +10,7 @@ from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -382,3 +384,110 @@ def test_a_reset_needs_a_reason_and_not_yourself(client, school_admin, dsl):
     assert "Give the reason" in page_text(no_reason)
     assert "You cannot reset your own second factor" in page_text(yourself)
     assert Authenticator.objects.filter(user__in=[dsl, school_admin]).count() == 2
+
+
+# --- A forgotten password ------------------------------------------------------------------
+
+RESET = reverse("account_reset_password")
+
+
+def test_a_password_reset_answers_the_same_for_an_address_with_no_account(
+    client, staff, mailoutbox
+):
+    known = client.post(RESET, {"email": staff.email}, follow=True)
+    unknown = client.post(RESET, {"email": "nobody@oakfield.example"}, follow=True)
+
+    assert [r.status_code for r in (known, unknown)] == [200, 200]
+    assert known.redirect_chain == unknown.redirect_chain
+    assert page_text(known) == page_text(unknown)
+    assert "Check your email" in page_text(unknown)
+    (email,) = mailoutbox
+    assert email.to == [staff.email]
+    assert "/accounts/password/reset/key/" in email.body
+
+
+# --- A code used twice ---------------------------------------------------------------------
+
+
+def test_a_code_just_used_is_refused_with_its_own_message(dsl):
+    code = totp_code()
+    first = Client()
+    sign_in(first, dsl)
+    assert first.post(CODE_STEP, {"code": code}).url == HOME
+
+    again = Client()
+    sign_in(again, dsl)
+    refused = again.post(CODE_STEP, {"code": code})
+
+    text = page_text(refused)
+    assert "This code has just been used: wait for the next one" in text
+    assert "The code is not right" not in text
+    assert signed_in_user_id(again) is None
+
+
+def test_a_code_just_used_to_sign_in_cannot_confirm_a_sensitive_action_either(client, dsl):
+    code = totp_code()
+    sign_in(client, dsl)
+    client.post(CODE_STEP, {"code": code})
+
+    refused = client.post(reverse("mfa_reauthenticate"), {"code": code})
+
+    assert "This code has just been used: wait for the next one" in page_text(refused)
+
+
+# --- A new SECRET_KEY ----------------------------------------------------------------------
+
+
+def test_after_a_new_secret_key_the_old_one_in_the_fallbacks_keeps_codes_working(
+    client, dsl, settings
+):
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-brand-new-secret-key-for-this-test"
+
+    sign_in(client, dsl)
+    response = client.post(CODE_STEP, {"code": totp_code()})
+
+    assert response.url == HOME
+    assert signed_in_user_id(client) == str(dsl.pk)
+
+
+def test_reencrypting_with_the_new_key_lets_the_old_one_be_dropped(client, dsl, settings):
+    RecoveryCodes.activate(dsl)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-brand-new-secret-key-for-this-test"
+    out = io.StringIO()
+
+    call_command("reencrypt_second_factors", stdout=out)
+
+    assert out.getvalue().startswith("2 second-factor secrets re-encrypted with the current")
+    settings.SECRET_KEY_FALLBACKS = []
+    sign_in(client, dsl)
+    assert client.post(CODE_STEP, {"code": totp_code()}).url == HOME
+    recovery_codes = Authenticator.objects.get(user=dsl, type=Authenticator.Type.RECOVERY_CODES)
+    assert len(RecoveryCodes(recovery_codes).get_unused_codes()) == 10
+
+
+def test_reencrypting_leaves_a_secret_no_key_can_read_and_says_so(dsl, settings):
+    stored = Authenticator.objects.get(user=dsl).data
+    settings.SECRET_KEY = "a-brand-new-secret-key-without-the-old-one"
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("reencrypt_second_factors", stdout=out, stderr=err)
+
+    assert out.getvalue().startswith("0 second-factor secrets re-encrypted")
+    assert err.getvalue().startswith("1 could not be read")
+    assert Authenticator.objects.get(user=dsl).data == stored
+
+
+def test_a_secret_no_key_can_read_gets_a_clear_page_not_an_error(client, dsl, settings):
+    settings.SECRET_KEY = "a-brand-new-secret-key-without-the-old-one"
+    sign_in(client, dsl)
+
+    response = client.post(CODE_STEP, {"code": totp_code()})
+
+    assert response.status_code == 403
+    assert (
+        "Your authenticator app can no longer be checked: ask your school administrator to "
+        "reset your second factor" in page_text(response)
+    )
+    assert signed_in_user_id(client) is None

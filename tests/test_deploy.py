@@ -9,6 +9,7 @@ import os
 import re
 import runpy
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -188,3 +189,42 @@ def test_microsoft_sign_in_accepts_only_the_schools_tenant(monkeypatch):
 
     (app,) = settings["SOCIALACCOUNT_PROVIDERS"]["microsoft"]["APPS"]
     assert app["settings"] == {"tenant": "oakfield.example.org"}
+
+
+# --- make run ------------------------------------------------------------------------------
+
+
+def make_run(**variables: str) -> list[str]:
+    """What `make run` would do, with the database wrapper and Python replaced by stand-ins
+    that print each command with the SITE_URL it runs with (and install not attempted)."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    stand_ins = {
+        "PYTHON": """sh -c 'echo "$$SITE_URL $$*"' python""",
+        "WITH_DB": """sh -c 'shift 3; exec "$$@"' embedded_pg""",
+    }
+    result = subprocess.run(
+        ["make", "-s", "-o", ".venv/.installed", "run"]
+        + [f"{name}={value}" for name, value in {**stand_ins, **variables}.items()],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k not in ("SITE_URL", "MAKEFLAGS")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [line for line in result.stdout.splitlines() if line]
+
+
+def test_make_run_serves_where_the_links_in_its_emails_point():
+    *_, announced, _, served = make_run()
+
+    assert announced.startswith("Safeguard is at http://127.0.0.1:8000/")
+    assert served == "http://127.0.0.1:8000 manage.py runserver 127.0.0.1:8000"
+
+
+def test_make_run_moves_both_with_site_url():
+    steps = make_run(SITE_URL="http://localhost:8123/")
+
+    assert "http://localhost:8123/ manage.py load_demo" in steps
+    assert steps[-1] == "http://localhost:8123/ manage.py runserver localhost:8123"

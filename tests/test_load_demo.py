@@ -9,9 +9,10 @@ flagged entry).
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
@@ -315,6 +316,19 @@ def test_a_demo_dsl_signs_in_with_the_printed_password_and_the_demo_code(loaded,
     assert response.url == reverse("home")
     assert client.get(reverse("home")).url == reverse("concerns:queue")
     assert "make code" in loaded and demo.DEMO_TOTP_SECRET in loaded
+
+
+def test_the_demo_code_is_the_one_the_app_shows_now_not_one_about_to_expire(time_machine):
+    now = datetime(2026, 12, 2, 9, 0, 5, tzinfo=UTC)
+    time_machine.move_to(now, tick=False)
+    code = io.StringIO()
+
+    call_command("demo_code", stdout=code)
+
+    this_period = int(now.timestamp()) // 30
+    assert code.getvalue().strip() == format_hotp_value(
+        hotp_value(demo.DEMO_TOTP_SECRET, this_period)
+    )
 
 
 def test_an_existing_login_gets_the_demo_password_from_the_environment(loaded, monkeypatch):

@@ -12,6 +12,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import get_messages
 from django.core.management import CommandError, call_command
 from django.shortcuts import resolve_url
 from django.test import Client
@@ -305,10 +306,13 @@ def test_someone_from_another_school_is_added_here_and_told(
     assert "added to Oakfield Primary School" in email.body
     assert "existing password" in email.body
     assert "/invitation/" not in email.body
-    assert "already signs in to Safeguard at another school" in page_text(admin_client.get(PEOPLE))
+    assert answer(response) == [
+        "Somebody Else has been invited to Oakfield Primary School. We have e-mailed "
+        "dsl@riverside.example to tell them how to sign in."
+    ]
 
 
-def test_someone_whose_sign_in_another_school_turned_off_is_not_added(
+def test_someone_whose_sign_in_another_school_turned_off_is_added_and_told_by_email(
     admin_client, school, other_school, other_dsl, mailoutbox, django_capture_on_commit_callbacks
 ):
     User.objects.filter(pk=other_dsl.pk).update(is_active=False)
@@ -317,11 +321,45 @@ def test_someone_whose_sign_in_another_school_turned_off_is_not_added(
         admin_client, django_capture_on_commit_callbacks, email="dsl@riverside.example"
     )
 
-    assert response.status_code == 200
-    assert "Sign-in is turned off for dsl@riverside.example" in page_text(response)
-    assert 'value="Nina New"' in response.content.decode()  # what was typed is kept
-    assert not Membership.objects.filter(user=other_dsl, school=school).exists()
-    assert mailoutbox == []
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=other_dsl, school=school).exists()
+    other_dsl.refresh_from_db()
+    assert not other_dsl.is_active  # another school's decision, which this one can't undo
+    (email,) = mailoutbox
+    assert "added to Oakfield Primary School" in email.body
+    assert "Your sign-in to Safeguard is turned off" in email.body
+
+
+def answer(response) -> list[str]:
+    """The messages the admin is shown after posting the invitation."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    ["nothing", "signs in at another school", "invited by another school", "turned off"],
+)
+def test_an_invitation_says_nothing_about_another_schools_people(
+    elsewhere, admin_client, other_school, other_admin, django_capture_on_commit_callbacks
+):
+    """Whatever another school knows of the address, the admin here is sent to the same page
+    with the same words, and the name they typed."""
+    if elsewhere == "invited by another school":
+        invite(signed_in(other_admin), django_capture_on_commit_callbacks, full_name="Rita River")
+    elif elsewhere != "nothing":
+        rita = member(
+            other_school, Role.DSL, full_name="Rita River", email="nina.new@oakfield.example"
+        )
+        rita.is_active = elsewhere != "turned off"
+        rita.save(update_fields=["is_active"])
+
+    response = invite(admin_client, django_capture_on_commit_callbacks)
+
+    assert (response.status_code, response.url) == (302, PEOPLE)
+    assert answer(response) == [
+        "Nina New has been invited to Oakfield Primary School. We have e-mailed "
+        "nina.new@oakfield.example to tell them how to sign in."
+    ]
 
 
 @pytest.mark.parametrize(

@@ -315,6 +315,23 @@ def test_recording_refuses_an_incomplete_account(school, staff, pupils, change, 
     assert not Concern.objects.exists()
 
 
+def test_a_disclosure_is_never_dated_before_the_eldest_child_named_was_born(school, staff, pupils):
+    bella = pupils[1]
+    bella.date_of_birth = datetime.date(2015, 9, 1)
+    bella.save(update_fields=["date_of_birth"])
+    first_day = timezone.make_aware(datetime.datetime(1, 1, 1, 9, 30))
+
+    with refused(
+        "The disclosure cannot be dated before Bella Cole was born, on 01/09/2015: check the date."
+    ):
+        record_concern(school=school, reporter=staff, pupils=pupils, disclosed_at=first_day)
+    assert not Concern.objects.exists()
+
+    # After Bella's birth but before Amelia's: what happened to Bella may be disclosed.
+    in_2016 = timezone.make_aware(datetime.datetime(2016, 6, 1, 9, 30))
+    assert record_concern(school=school, reporter=staff, pupils=pupils, disclosed_at=in_2016)
+
+
 def test_recording_refuses_a_pupil_of_another_school(school, other_school, staff, pupils):
     stranger = PupilFactory(school=other_school)
     with refused("Children must be pupils of this school."):
@@ -1169,6 +1186,18 @@ def test_a_correction_cannot_empty_the_account(concern, dsl):
     with refused("Write down what was said, in the speaker's own words."):
         correct_record(concern, by=dsl, account="  ")
     assert fresh(concern).account == concern.account
+
+
+def test_a_correction_cannot_date_the_disclosure_before_the_children_were_born(concern, dsl):
+    recorded = concern.disclosed_at
+
+    with refused(
+        "The disclosure cannot be dated before Amelia Hart was born, on 14/03/2017: check the date."
+    ):
+        correct_record(
+            concern, by=dsl, disclosed_at=timezone.make_aware(datetime.datetime(1, 1, 1, 9, 30))
+        )
+    assert fresh(concern).disclosed_at == recorded
 
 
 def test_a_correction_cannot_use_a_category_of_another_school(other_school, concern, dsl):

@@ -490,6 +490,21 @@ def test_staff_records_a_concern_and_sees_its_reference(staff_client, school, st
     assert "call 999" not in page_text(recorded)
 
 
+def test_a_disclosure_dated_before_the_children_were_born_is_refused_as_typed(staff_client, pupils):
+    data = record_form(pupils, disclosed_at="0001-01-01T09:30", other_children="yes")
+
+    response = staff_client.post(reverse("concerns:new"), data)
+
+    assert response.status_code == 200
+    assert not Concern.objects.exists()
+    text = page_text(response)
+    assert "There is a problem" in text
+    assert "The disclosure cannot be dated before Amelia Hart was born, on 14/03/2017" in text
+    typed = form_state(response)
+    assert typed["disclosed_at"] == ["0001-01-01T09:30"]
+    assert typed["child_2"] == [str(pupils[1].uuid)]
+
+
 def test_the_record_form_lists_the_schools_pupils_and_categories(staff_client, pupils):
     response = staff_client.get(reverse("concerns:new"))
 

@@ -286,7 +286,7 @@ def test_an_administrator_imports_pupils_and_invites_a_deputy_who_sets_up_a_seco
         "Deputy designated safeguarding lead"
     ).check()
     page.get_by_role("button", name="Send the invitation").click()
-    expect(page.get_by_text("Priya Patel has been invited.")).to_be_visible()
+    expect(page.get_by_text("Priya Patel has been invited to")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("^Priya Patel"))).to_contain_text(
         "Not accepted yet"
     )

@@ -16,5 +16,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        counter = next(yield_hotp_counters_from_time())
+        # The current period's code (the middle of those accepted), not the oldest still
+        # accepted, which may stop working within seconds of being printed.
+        counters = list(yield_hotp_counters_from_time())
+        counter = counters[len(counters) // 2]
         self.stdout.write(format_hotp_value(hotp_value(demo.DEMO_TOTP_SECRET, counter)))

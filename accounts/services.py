@@ -1,0 +1,52 @@
+"""State changes to sign-in itself (the people and their roles are in schools.services)."""
+
+from collections import Counter
+
+from django.db import transaction
+
+from accounts.encryption import SecretUnreadable, is_current, reencrypt
+
+# The encrypted values in each kind of authenticator's data (allauth.mfa): the TOTP key; the
+# recovery codes' seed, and the codes carried over from an older version, if any.
+ENCRYPTED = {"totp": ("secret",), "recovery_codes": ("seed", "migrated_codes")}
+
+
+@transaction.atomic
+def second_factors_reencrypt() -> Counter:
+    """Encrypt every second-factor secret with the current SECRET_KEY, after a key change.
+
+    Returns how many authenticators were "reencrypted", were "current" already, and were
+    "unreadable" (no key in SECRET_KEY_FALLBACKS decrypts them: their owners' second
+    factors need resetting). Nothing unreadable is changed.
+    """
+    from allauth.mfa.models import Authenticator
+
+    counts = Counter(reencrypted=0, current=0, unreadable=0)
+    for authenticator in Authenticator.objects.select_for_update().filter(type__in=ENCRYPTED):
+        encrypted = {
+            field: authenticator.data[field]
+            for field in ENCRYPTED[authenticator.type]
+            if authenticator.data.get(field) is not None
+        }
+        tokens = [t for value in encrypted.values() for t in _as_list(value)]
+        if all(is_current(token) for token in tokens):
+            counts["current"] += 1
+            continue
+        try:
+            again = {
+                field: [reencrypt(t) for t in value]
+                if isinstance(value, list)
+                else reencrypt(value)
+                for field, value in encrypted.items()
+            }
+        except SecretUnreadable:
+            counts["unreadable"] += 1
+            continue
+        authenticator.data = {**authenticator.data, **again}
+        authenticator.save(update_fields=["data"])
+        counts["reencrypted"] += 1
+    return counts
+
+
+def _as_list(value) -> list[str]:
+    return value if isinstance(value, list) else [value]
