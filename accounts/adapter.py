@@ -3,12 +3,15 @@ removed by someone whose role needs one, and TOTP secrets are encrypted at rest.
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from allauth.core.internal import ratelimit
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.core.exceptions import PermissionDenied
 
-from accounts import encryption
+from accounts import encryption, ratelimits
 from accounts.policy import checked_recently, second_factor_required
 from concerns.selectors import memberships_of
+from safeguard.http import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,8 +19,46 @@ class AccountAdapter(DefaultAccountAdapter):
         **DefaultAccountAdapter.error_messages,
         "email_password_mismatch": "Enter a correct email address and password",
         "too_many_login_attempts": "Too many failed attempts to sign in. Wait 5 minutes and "
-        "try again, or reset your password",
+        "try again, reset your password, or ask your school administrator to let you sign "
+        "in again",
     }
+
+    def get_client_ip(self, request) -> str:
+        # The address the access log records too, so both agree (safeguard.http).
+        address = client_ip(request)
+        if address is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        """Count this attempt against the account at this address, against the address, and
+        against the account wherever it is tried from (accounts.ratelimits); refuse it once
+        any of them is used up. A successful sign-in gives the counts back (allauth's
+        authenticate calls _rollback_login_failed_rl_usage)."""
+        login = credentials.get("email", credentials.get("username", ""))
+        keys = ratelimits.keys_for(login, self.get_client_ip(request))
+        self._login_failed_rl_usage = ratelimit.consume(
+            request, app=ratelimits.APP, action=ratelimits.FAILED, key=keys.account_at_address
+        )
+        if self._login_failed_rl_usage:
+            self._account_rl_usage = ratelimit.consume(
+                request, app=ratelimits.APP, action=ratelimits.FAILED_FOR_ACCOUNT, key=keys.account
+            )
+            if self._account_rl_usage:
+                return
+        raise self.validation_error("too_many_login_attempts")
+
+    def _rollback_login_failed_rl_usage(self) -> None:
+        super()._rollback_login_failed_rl_usage()
+        usage = getattr(self, "_account_rl_usage", None)
+        if usage:
+            usage.rollback()
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        # After a password reset, as allauth does, but at every address the account was
+        # tried from, not only the one the reset came from.
+        login = credentials.get("email", credentials.get("username", ""))
+        ratelimits.failed_sign_ins_forget(login=login)
 
     def is_open_for_signup(self, request):
         # Accounts are made by a school administrator's invitation (schools.views).

@@ -2,12 +2,11 @@
 
 from django.http import HttpRequest
 
+from safeguard.http import client_ip
+
 
 def ip_of(request: HttpRequest) -> str | None:
-    """The address the request came from, as the server saw it.
-
-    REMOTE_ADDR only. X-Forwarded-For is set by the client unless a trusted proxy rewrites it,
-    so it would let anyone choose the address logged; behind a proxy, have the proxy (or the
-    WSGI server) put the real client address in REMOTE_ADDR instead.
-    """
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, decided exactly as the sign-in limits decide it
+    (safeguard.http.client_ip): behind the proxy, the address the proxy saw, never one the
+    client wrote into a header itself."""
+    return client_ip(request)

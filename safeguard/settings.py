@@ -1,5 +1,6 @@
 """Settings for Safeguard, read from the environment (see .env.example)."""
 
+import re
 from pathlib import Path
 
 import environ
@@ -135,10 +136,17 @@ ACCOUNT_SESSION_REMEMBER = False
 # Exporting a PDF, changing a role or importing pupils asks for the password (or a code)
 # again when the last check is older than this.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_SECONDS", default=5 * 60)
-# Failed sign-ins: at most 5 per address every 5 minutes and 10 a minute from one network
-# address; the same limits apply to second-factor codes.
+# Failed sign-ins (accounts.ratelimits): an account is paused at one network address after
+# 5 failures there in 5 minutes or 20 in a day, so that someone who knows a DSL's e-mail
+# address can only lock them out where that someone is; the account is paused everywhere
+# only after 100 failures in a day, from five addresses or more, which still stops a
+# password being guessed; and one address gets 20 failures a minute across all accounts. A
+# school administrator can lift a pause (People). Second-factor codes get the same limits
+# per person. Key limits come before the address's limit so that attempts already refused
+# for one account do not use up the address's allowance for everyone else there.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/300s/key",
+    "login_failed": "5/5m/key,20/d/key,20/m/ip",
+    "login_failed_account": "100/d/key",
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reauthenticate": "10/m/user",
@@ -198,6 +206,33 @@ if env.str("GOOGLE_CLIENT_ID", default=""):
         "SCOPE": ["profile", "email"],
         "EMAIL_AUTHENTICATION": True,
     }
+# Behind the reverse proxy (README, "Deploying") every request reaches gunicorn from the
+# proxy's own address. TRUSTED_PROXY_COUNT is how many proxies of ours write the client's
+# address into X-Forwarded-For (1 for the README's nginx or Caddy); alternatively
+# TRUSTED_CLIENT_IP_HEADER names a header the proxy always sets to it (e.g. X-Real-IP). The
+# sign-in limits and the access log both take the address from safeguard.http.client_ip.
+try:
+    ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+except ValueError:
+    ALLAUTH_TRUSTED_PROXY_COUNT = -1
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise environ.ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT must be a whole number, 0 or more: the proxies in front of "
+        "Safeguard that write the client's address into X-Forwarded-For (1 behind one nginx)."
+    )
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="").strip() or None
+if ALLAUTH_TRUSTED_CLIENT_IP_HEADER is not None:
+    if not re.fullmatch(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*", ALLAUTH_TRUSTED_CLIENT_IP_HEADER):
+        raise environ.ImproperlyConfigured(
+            "TRUSTED_CLIENT_IP_HEADER must be a header name as the proxy sends it, e.g. "
+            f"X-Real-IP (not {ALLAUTH_TRUSTED_CLIENT_IP_HEADER!r})."
+        )
+    if ALLAUTH_TRUSTED_PROXY_COUNT:
+        raise environ.ImproperlyConfigured(
+            "Set TRUSTED_PROXY_COUNT or TRUSTED_CLIENT_IP_HEADER, not both: each says where "
+            "the client's address is."
+        )
+
 # Argon2 for new and changed passwords; the others only verify older hashes, which Django
 # re-hashes with Argon2 at the user's next sign-in.
 PASSWORD_HASHERS = [
@@ -279,8 +314,11 @@ TASKS = {
 }
 
 # Rate limits on sign-in must hold across every gunicorn worker, so they are counted in
-# the database rather than in each process's memory (`manage.py createcachetable`).
-CACHES = {"default": env.cache("CACHE_URL", default="dbcache://safeguard_cache")}
+# the database rather than in each process's memory (`manage.py createcachetable`). The
+# database cache throws away a third of its entries, live ones too, once it holds more
+# than MAX_ENTRIES (300 unless told): a burst of failed sign-ins under made-up addresses
+# would then wipe other accounts' counts, and a lifted pause's record (accounts.ratelimits).
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://safeguard_cache?MAX_ENTRIES=100000")}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

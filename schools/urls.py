@@ -15,6 +15,11 @@ urlpatterns = [
         name="person_second_factor_reset",
     ),
     path(
+        "school/people/<uuid:person_uuid>/lockout/lift/",
+        views.person_lockout_lift,
+        name="person_lockout_lift",
+    ),
+    path(
         "school/people/<uuid:person_uuid>/resend-invitation/",
         views.invitation_resend,
         name="invitation_resend",

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.policy import has_second_factor, require_recent_check
+from accounts.services import sign_in_lockout_lift
 from concerns.errors import WorkflowError
 from concerns.selectors import concerns_visible_to, memberships_of
 from schools import selectors, services
@@ -210,6 +211,19 @@ def person_second_factor_reset(request, person_uuid):
             )
             return redirect("people")
     return _person_page(request, person, admin, reset_form=form)
+
+
+@require_POST
+def person_lockout_lift(request, person_uuid):
+    """Someone is told there have been too many failed attempts: let them sign in again now."""
+    person, _ = selectors.person_for(request.user, person_uuid)
+    sign_in_lockout_lift(membership=person, by=request.user)
+    messages.success(
+        request,
+        f"{person.user.full_name} can sign in again now. If they still cannot, they can "
+        "reset their password from the sign-in page.",
+    )
+    return redirect("people")
 
 
 @require_POST

@@ -3,6 +3,7 @@ attempts, and confirming who you are again before a sensitive action."""
 
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts.adapter import AccountAdapter, SocialAccountAdapter
+from audit.http import ip_of
 from referrals.models import Export
 from schools.models import Role
 from tests.factories import PASSWORD, TOTP_SECRET, member, record_concern, totp_code
@@ -232,6 +234,129 @@ def test_guessing_codes_is_paused_too(client, dsl):
 
     assert signed_in_user_id(client) is None
     assert "Too many" in page_text(response)
+
+
+# --- Behind the reverse proxy --------------------------------------------------------------
+# Every request reaches gunicorn from the proxy (127.0.0.1); the proxy writes the address it
+# saw into X-Forwarded-For (README, "Deploying").
+
+PROXY = "127.0.0.1"
+OUTSIDER = "203.0.113.66"
+SCHOOL_NETWORK = "198.51.100.9"
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+
+def from_address(address: str, *, claimed: str | None = None) -> Client:
+    """A browser at `address`, through the proxy. `claimed` is an X-Forwarded-For the browser
+    sent itself, which a proxy that appends (rather than overwrites) keeps on the left."""
+    forwarded = f"{claimed}, {address}" if claimed else address
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+
+
+def test_behind_the_proxy_the_client_is_the_address_the_proxy_saw(rf, behind_proxy):
+    def seen(**meta):
+        request = rf.get("/", REMOTE_ADDR=PROXY, **meta)
+        # The sign-in limits and the access log ask the same question, and get one answer.
+        assert AccountAdapter(request).get_client_ip(request) == ip_of(request)
+        return ip_of(request)
+
+    assert seen(HTTP_X_FORWARDED_FOR=OUTSIDER) == OUTSIDER
+    # What the client wrote to the left of the proxy's entry is ignored.
+    assert seen(HTTP_X_FORWARDED_FOR=f"{SCHOOL_NETWORK}, {OUTSIDER}") == OUTSIDER
+    assert seen(HTTP_X_FORWARDED_FOR=f"10.0.0.1,{SCHOOL_NETWORK} , {OUTSIDER}") == OUTSIDER
+    # Not through the proxy, or nothing usable from it: the connection's own address.
+    assert seen() == PROXY
+    assert seen(HTTP_X_FORWARDED_FOR="unknown") == PROXY
+
+
+def test_a_header_the_proxy_sets_can_name_the_client_instead(rf, settings):
+    settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
+    request = rf.get(
+        "/", REMOTE_ADDR=PROXY, HTTP_X_REAL_IP=OUTSIDER, HTTP_X_FORWARDED_FOR=SCHOOL_NETWORK
+    )
+
+    assert ip_of(request) == OUTSIDER
+    assert AccountAdapter(request).get_client_ip(request) == OUTSIDER
+
+
+def test_without_a_trusted_proxy_forwarded_addresses_are_ignored(rf):
+    request = rf.get("/", REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR=OUTSIDER)
+
+    assert ip_of(request) == "192.0.2.10"
+
+
+def test_behind_the_proxy_guessing_from_one_address_pauses_that_address_only(behind_proxy, staff):
+    outsider = from_address(OUTSIDER)
+    for n in range(20):
+        outsider.post(LOGIN, {"login": f"guess{n}@oakfield.example", "password": "guess"})
+
+    # Claiming to be elsewhere changes nothing: only the proxy's entry counts.
+    spoofing = from_address(OUTSIDER, claimed=SCHOOL_NETWORK)
+    assert "Too many failed attempts" in page_text(sign_in(spoofing, staff))
+    assert signed_in_user_id(spoofing) is None
+    # The school, at its own address, signs in as usual.
+    assert sign_in(from_address(SCHOOL_NETWORK), staff).url == HOME
+
+
+def test_ten_failed_sign_ins_from_one_address_lock_that_account_out_there_only(
+    behind_proxy, dsl, staff
+):
+    outsider = from_address(OUTSIDER)
+    for _ in range(10):
+        sign_in(outsider, dsl, password="not-the-password")
+    assert "Too many failed attempts" in page_text(sign_in(outsider, dsl))
+
+    # The DSL, at school, is not locked out by someone who knows their e-mail address...
+    assert sign_in(from_address(SCHOOL_NETWORK), dsl).url == CODE_STEP
+    # ...and nobody else is, from the outsider's address either.
+    assert sign_in(from_address(OUTSIDER), staff).url == HOME
+
+
+def test_guessing_one_account_from_many_addresses_is_stopped_until_the_admin_lifts_it(
+    behind_proxy, staff, school_admin
+):
+    # 5 wrong passwords at each of 20 addresses: 100 in a day.
+    for n in range(100):
+        sign_in(from_address(f"203.0.113.{n // 5 + 1}"), staff, password=f"guess-{n}")
+
+    elsewhere = from_address(SCHOOL_NETWORK)
+    assert "Too many failed attempts" in page_text(sign_in(elsewhere, staff))
+    # Other accounts are not affected.
+    assert sign_in(from_address(SCHOOL_NETWORK), school_admin).url == CODE_STEP
+
+    admin = Client()
+    admin.force_login(school_admin)
+    assert admin.post(reverse("person_lockout_lift", args=[staff.uuid])).status_code == 302
+
+    assert sign_in(elsewhere, staff).url == HOME
+    assert sign_in(from_address("203.0.113.1"), staff).url == HOME
+
+
+def test_a_password_reset_lifts_the_lockout_at_every_address(
+    behind_proxy, staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    for address in (OUTSIDER, SCHOOL_NETWORK):
+        for _ in range(5):
+            sign_in(from_address(address), staff, password="not-the-password")
+    assert "Too many failed attempts" in page_text(sign_in(from_address(OUTSIDER), staff))
+
+    client = from_address(SCHOOL_NETWORK)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": staff.email})
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mailoutbox[0].body)
+    form = client.get(link.group(1), follow=True)
+    client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else link.group(1),
+        {"password1": "a-new-long-passphrase", "password2": "a-new-long-passphrase"},
+    )
+
+    new = "a-new-long-passphrase"
+    assert sign_in(from_address(OUTSIDER), staff, password=new).url == HOME
+    assert sign_in(from_address(SCHOOL_NETWORK), staff, password=new).url == HOME
 
 
 # --- Confirming again before a sensitive action --------------------------------------------

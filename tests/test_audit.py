@@ -69,6 +69,20 @@ def test_each_read_is_logged_once_with_who_what_and_where(
     assert record.referral_id == (referral.pk if target == "referral" else None)
 
 
+def test_behind_the_proxy_the_log_records_the_address_the_proxy_saw(settings, dsl, concern):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    client = signed_in(dsl)
+
+    # The proxy (127.0.0.1) saw 203.0.113.7; the client claimed 10.6.6.6 itself.
+    client.get(
+        reverse("concerns:detail", args=[concern.uuid]),
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="10.6.6.6, 203.0.113.7",
+    )
+
+    assert AccessRecord.objects.get().ip_address == "203.0.113.7"
+
+
 def test_a_member_of_staff_reading_their_own_concern_is_logged(staff, concern):
     _, logged = _logged_reads(
         signed_in(staff), "get", reverse("concerns:detail", args=[concern.uuid])

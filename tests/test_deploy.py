@@ -5,13 +5,16 @@ environment (DEBUG off, nothing else set but what a deployment must set), so the
 pin the defaults an operator gets, not values the tests chose.
 """
 
+import http.client
 import os
 import re
 import runpy
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import environ
@@ -34,7 +37,9 @@ PRODUCTION_ENV = {
 }
 # Variables whose defaults are under test, removed from whatever environment runs the tests
 # (with DJANGO_ALLOW_ASYNC_UNSAFE, which `make test` sets for Playwright).
-OVERRIDABLE = re.compile(r"^(DEBUG|SECURE_|SESSION_|SECRET_KEY|DJANGO_ALLOW_ASYNC_UNSAFE)")
+OVERRIDABLE = re.compile(
+    r"^(DEBUG|SECURE_|SESSION_|SECRET_KEY|TRUSTED_|FORWARDED_ALLOW_IPS|DJANGO_ALLOW_ASYNC_UNSAFE)"
+)
 
 # Settings that shape responses, copied from the production run onto the test's settings.
 # (Not STORAGES, whose manifest needs collectstatic, nor the database.)
@@ -228,3 +233,112 @@ def test_make_run_moves_both_with_site_url():
 
     assert "http://localhost:8123/ manage.py load_demo" in steps
     assert steps[-1] == "http://localhost:8123/ manage.py runserver localhost:8123"
+
+
+# --- Behind the reverse proxy ------------------------------------------------------------------
+
+
+def test_the_client_address_is_trusted_from_the_proxy_only_when_configured(monkeypatch, production):
+    assert production["ALLAUTH_TRUSTED_PROXY_COUNT"] == 0
+    assert production["ALLAUTH_TRUSTED_CLIENT_IP_HEADER"] is None
+    monkeypatch.setattr(
+        environ.Env, "ENVIRON", {**production_environ(), "TRUSTED_PROXY_COUNT": "1"}
+    )
+
+    behind_proxy = runpy.run_path(str(ROOT / "safeguard" / "settings.py"))
+
+    assert behind_proxy["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"TRUSTED_PROXY_COUNT": "one"}, "TRUSTED_PROXY_COUNT must be a whole number"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be a whole number"),
+        ({"TRUSTED_CLIENT_IP_HEADER": "HTTP_X_REAL_IP"}, "must be a header name"),
+        ({"TRUSTED_CLIENT_IP_HEADER": "X-Real-IP: 1"}, "must be a header name"),
+        ({"TRUSTED_PROXY_COUNT": "1", "TRUSTED_CLIENT_IP_HEADER": "X-Real-IP"}, "not both"),
+    ],
+)
+def test_a_wrong_client_address_setting_stops_the_site_starting(monkeypatch, variables, message):
+    monkeypatch.setattr(environ.Env, "ENVIRON", {**production_environ(), **variables})
+
+    with pytest.raises(environ.ImproperlyConfigured, match=message):
+        runpy.run_path(str(ROOT / "safeguard" / "settings.py"))
+
+
+def gunicorn_settings(monkeypatch, *arguments):
+    """gunicorn's settings as the README starts it, read by gunicorn itself."""
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(sys, "argv", ["gunicorn", "-c", "gunicorn.conf.py", *arguments])
+    return WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg
+
+
+def test_gunicorn_leaves_https_to_django_and_trusts_only_the_local_proxy(monkeypatch):
+    # Even if the environment tries to widen it.
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "*")
+
+    cfg = gunicorn_settings(monkeypatch)
+
+    assert cfg.secure_scheme_headers == {}
+    assert cfg.forwarder_headers == []
+    assert cfg.forwarded_allow_ips == ["127.0.0.1", "::1"]
+    assert (cfg.wsgi_app, cfg.bind) == ("safeguard.wsgi", ["127.0.0.1:8001"])
+
+
+def test_the_readme_starts_gunicorn_with_its_config_file():
+    readme = (ROOT / "README.md").read_text()
+
+    starts = re.findall(r"^\.venv/bin/gunicorn .*$", readme, flags=re.MULTILINE)
+
+    assert starts, "the README no longer says how gunicorn is started"
+    assert all("-c gunicorn.conf.py" in line for line in starts), starts
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_client_claiming_https_through_the_proxy_is_not_believed_by_gunicorn():
+    """gunicorn, started with the config file, serving a page that says which scheme it was
+    told; the request comes from 127.0.0.1, as the proxy's do, with X-Forwarded-Ssl: on
+    passed through from a client."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "tests.scheme_echo:application",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "FORWARDED_ALLOW_IPS": "*"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/", headers={"X-Forwarded-Ssl": "on"})
+                answer = connection.getresponse().read().decode()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "no gunicorn"
+                time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert answer == "http"

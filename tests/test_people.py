@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schools.models import Membership, Role, User
-from tests.factories import PASSWORD, member
+from tests.factories import PASSWORD, member, totp_code
 from tests.test_views_concerns import page_text
 
 PEOPLE = reverse("people")
@@ -603,6 +603,89 @@ def test_anonymous_users_are_sent_to_sign_in(client, staff):
 def test_sign_in_and_resend_are_post_only(admin_client, staff):
     assert admin_client.get(sign_in_url(staff)).status_code == 405
     assert admin_client.get(resend_url(staff)).status_code == 405
+
+
+# --- Lifting a lockout after failed sign-ins ------------------------------------------------
+
+
+def lift_url(user) -> str:
+    return reverse("person_lockout_lift", args=[user.uuid])
+
+
+def locked_out(user) -> Client:
+    """A browser at which `user` has got their password wrong 5 times, and is told to wait."""
+    client = Client()
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": user.email, "password": "wrong"})
+    assert "Too many failed attempts" in page_text(sign_in(client, user))
+    return client
+
+
+def sign_in(client, user):
+    return client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+
+
+def test_the_admin_lets_someone_locked_out_sign_in_again(admin_client, school_admin, dsl, staff):
+    dsl_browser = locked_out(dsl)
+    staff_browser = locked_out(staff)
+    assert "Let them sign in again" in page_text(admin_client.get(role_url(dsl)))
+
+    response = admin_client.post(lift_url(dsl))
+
+    assert response.url == PEOPLE
+    assert "Dana Lead can sign in again now" in page_text(admin_client.get(PEOPLE))
+    assert sign_in(dsl_browser, dsl).url == reverse("mfa_authenticate")
+    latest = Membership.history.filter(id=dsl.memberships.get().pk).latest("history_date")
+    assert (latest.history_user_id, latest.history_change_reason) == (
+        school_admin.pk,
+        "Lockout lifted: failed sign-ins forgotten",
+    )
+    # Only that person's lockout is lifted.
+    assert "Too many failed attempts" in page_text(sign_in(staff_browser, staff))
+
+
+def test_lifting_a_lockout_forgets_wrong_codes_too(admin_client, dsl):
+    browser = Client()
+    sign_in(browser, dsl)
+    wrong = "000000" if totp_code() != "000000" else "111111"
+    for _ in range(5):
+        browser.post(reverse("mfa_authenticate"), {"code": wrong})
+
+    admin_client.post(lift_url(dsl))
+
+    assert browser.post(reverse("mfa_authenticate"), {"code": totp_code()}).url == reverse("home")
+    assert browser.session["_auth_user_id"] == str(dsl.pk)
+
+
+def test_the_admin_is_not_offered_to_lift_their_own_lockout(admin_client, school_admin):
+    assert "Let them sign in again" not in page_text(admin_client.get(role_url(school_admin)))
+
+
+@pytest.mark.parametrize("persona", ["staff", "deputy", "governor"])
+def test_other_roles_of_the_school_cannot_lift_a_lockout(persona, request, dsl):
+    client = signed_in(request.getfixturevalue(persona))
+    browser = locked_out(dsl)
+
+    assert client.post(lift_url(dsl)).status_code == 403
+    assert "Too many failed attempts" in page_text(sign_in(browser, dsl))
+    assert not Membership.history.filter(history_change_reason__startswith="Lockout").exists()
+
+
+def test_another_schools_admin_cannot_lift_our_lockouts(other_admin, dsl):
+    browser = locked_out(dsl)
+
+    assert signed_in(other_admin).post(lift_url(dsl)).status_code == 404
+    assert "Too many failed attempts" in page_text(sign_in(browser, dsl))
+
+
+def test_lifting_a_lockout_is_post_only_and_needs_signing_in(client, admin_client, dsl):
+    browser = locked_out(dsl)
+
+    assert admin_client.get(lift_url(dsl)).status_code == 405
+    anonymous = client.post(lift_url(dsl))
+    assert anonymous.status_code == 302
+    assert anonymous.url.startswith(login_url())
+    assert "Too many failed attempts" in page_text(sign_in(browser, dsl))
 
 
 def test_someone_invited_elsewhere_who_has_no_password_yet_gets_a_link(

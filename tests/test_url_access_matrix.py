@@ -165,6 +165,7 @@ TABLE = {
     "person_role": SCHOOL_ADMIN_PAGE,
     "person_sign_in": POST_ONLY,
     "person_second_factor_reset": POST_ONLY,
+    "person_lockout_lift": POST_ONLY,
     "invitation_resend": POST_ONLY,
     # The link in the invitation e-mail is the key: whoever holds it may set the password.
     "invitation_accept": {role: 200 for role in ROLES},
@@ -252,6 +253,7 @@ ARGS = {
     "person_role": ["staff"],
     "person_sign_in": ["staff"],
     "person_second_factor_reset": ["dsl"],
+    "person_lockout_lift": ["staff"],
     "invitation_resend": ["invitee"],
     "invitation_accept": ["invitation_uid", "invitation_token"],
     "account_reset_password_from_key": ["reset_uid", "reset_key"],
@@ -563,6 +565,7 @@ POST_TABLE = {
     "oversight:report": {"anonymous": LOGIN, "other_staff": 403},
     "person_sign_in": SCHOOL_ADMIN_POST_REFUSED,
     "person_second_factor_reset": SCHOOL_ADMIN_POST_REFUSED,
+    "person_lockout_lift": SCHOOL_ADMIN_POST_REFUSED,
     "invitation_resend": SCHOOL_ADMIN_POST_REFUSED,
 }
 POST_CASES = [(name, role) for name in sorted(POST_TABLE) for role in POST_TABLE[name]]
