@@ -41,6 +41,7 @@ from concerns.selectors import (
 from concerns.services import StaleEdit, WorkflowError
 from referrals.selectors import referrals_of, with_status
 from safeguard.drafts import keeps_draft, take_draft
+from schools import acting
 from schools.models import User
 
 STEP_URLS = {
@@ -65,12 +66,20 @@ def _detail(concern):
     return redirect("concerns:detail", concern.uuid)
 
 
-def _recording_membership(user):
-    """The school a new concern belongs to: the first where the user may record one."""
-    for membership in memberships_of(user):
-        if membership.can_record:
-            return membership
-    raise PermissionDenied("Your role does not record concerns.")
+def _acting(request, need: acting.Need, refusal: str):
+    """The membership this request acts through for `need`: at the school chosen in the
+    header if the user's role there meets it, else the first school where it does."""
+    membership = acting.acting_membership(
+        memberships_of(request.user), acting.chosen_school(request.session), need
+    )
+    if membership is None:
+        raise PermissionDenied(refusal)
+    return membership
+
+
+def _recording_membership(request):
+    """The school a new concern belongs to."""
+    return _acting(request, acting.records, "Your role does not record concerns.")
 
 
 def _submit(form, action):
@@ -114,14 +123,18 @@ def _step_open_or_redirect(request, concern, step):
 
 @require_safe
 def concern_list(request):
-    if not any(m.can_record or m.is_dsl_team for m in memberships_of(request.user)):
-        raise PermissionDenied("Your role does not give access to concerns.")
+    membership = _acting(
+        request, acting.reads_concerns, "Your role does not give access to concerns."
+    )
     concerns = (
         concerns_visible_to(request.user)
+        .filter(school=membership.school)
         .select_related("school", "reporter")
         .order_by("-recorded_at")[:200]
     )
-    return render(request, "concerns/list.html", {"concerns": concerns})
+    return render(
+        request, "concerns/list.html", {"concerns": concerns, "school": membership.school}
+    )
 
 
 # The rows of "All concerns" shown at once; filters narrow a longer list.
@@ -129,17 +142,14 @@ QUEUE_LIMIT = 50
 SECTION_LIMIT = 50
 
 
-def _dsl_membership(user):
-    """The school whose queue the user works: their first as DSL or deputy."""
-    membership = next((m for m in memberships_of(user) if m.is_dsl_team), None)
-    if membership is None:
-        raise PermissionDenied("Only the safeguarding team has a queue.")
-    return membership
+def _dsl_membership(request, refusal: str):
+    """The school whose queue, categories and guidance the user works on, as DSL or deputy."""
+    return _acting(request, acting.in_dsl_team, refusal)
 
 
 @require_safe
 def concern_queue(request):
-    school = _dsl_membership(request.user).school
+    school = _dsl_membership(request, "Only the safeguarding team has a queue.").school
     now = timezone.now()
     team = queue.dsl_team(school)
     form = forms.QueueFilterForm(
@@ -231,7 +241,7 @@ def concern_assign(request, uuid):
 @keeps_draft
 @require_http_methods(["GET", "POST"])
 def concern_new(request):
-    membership = _recording_membership(request.user)
+    membership = _recording_membership(request)
     school = membership.school
     # A form posted after the session ended comes back as typed, to be checked and sent again.
     data = (request.POST or None) if request.method == "POST" else take_draft(request)
@@ -240,8 +250,9 @@ def concern_new(request):
         categories=list(categories_for(school)),
         pupils=list(pupils_for(school)),
     )
-    if request.method == "POST" and form.is_valid():
-        concern = _submit(
+    changed = request.method == "POST" and _school_changed(data, school)
+    if request.method == "POST" and form.is_valid() and not changed:
+        if concern := _submit(
             form,
             lambda: services.concern_record(
                 school=school,
@@ -250,14 +261,27 @@ def concern_new(request):
                 unnamed_children=form.unnamed(),
                 **form.record_values(),
             ),
-        )
-        if concern is not None:
+        ):
             return redirect("concerns:recorded", concern.uuid)
+    if changed:
+        form.add_error(
+            None,
+            f"You changed school after opening this form. It now records for {school.name}: "
+            "check the children and categories, then submit it again.",
+        )
     return render(
         request,
         "concerns/new.html",
         {"form": form, "school": school, "cards": _recording_cards(school)},
     )
+
+
+def _school_changed(data, school) -> bool:
+    """Whether the form was shown for another school than the one now chosen (in another tab,
+    say): its children and categories were that school's, so it is not recorded here unseen.
+    A form that doesn't say (one kept from before this check) is taken as it is."""
+    shown_for = data.get("school") if data else None
+    return bool(shown_for) and shown_for != str(school.uuid)
 
 
 def _recording_cards(school) -> list[GuidanceCard]:
@@ -1089,9 +1113,7 @@ def attachment_download(request, uuid, attachment_uuid):
 
 @require_http_methods(["GET", "POST"])
 def category_list(request):
-    membership = next((m for m in memberships_of(request.user) if m.is_dsl_team), None)
-    if membership is None:
-        raise PermissionDenied("Only the safeguarding team manages categories.")
+    membership = _dsl_membership(request, "Only the safeguarding team manages categories.")
     form = forms.CategoryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         category = _submit(
@@ -1146,11 +1168,9 @@ def follow_up_done(request, uuid, follow_up_uuid):
 def guidance_list(request):
     """The guidance cards: national advice for each kind of harm and the school's own (local
     contacts and procedures). Everyone who records concerns may read them."""
-    membership = next(
-        (m for m in memberships_of(request.user) if m.can_record or m.is_dsl_team), None
+    membership = _acting(
+        request, acting.reads_concerns, "Your role does not give access to concerns."
     )
-    if membership is None:
-        raise PermissionDenied("Your role does not give access to concerns.")
     cards = list(
         GuidanceCard.objects.filter(Q(school=None) | Q(school=membership.school))
         .prefetch_related("categories")
@@ -1171,7 +1191,7 @@ def guidance_list(request):
 @require_http_methods(["GET", "POST"])
 def guidance_edit(request, card_uuid=None):
     """Add or change one of the school's own cards (the DSL team only)."""
-    membership = _dsl_membership(request.user)
+    membership = _dsl_membership(request, "Only the safeguarding team edits the guidance.")
     school = membership.school
     card = None
     if card_uuid is not None:

@@ -25,6 +25,7 @@ from oversight.models import (
     PolicyKind,
     TrainingRecord,
 )
+from schools.acting import acting_membership
 from schools.models import Membership, Role, School
 
 
@@ -39,16 +40,25 @@ READERS = (*KEEPERS, Role.GOVERNOR)
 # --- Access --------------------------------------------------------------------------------
 
 
-def oversight_membership(user, *, write: bool = False) -> Membership:
-    """The school whose registers the user works on: the first where they keep them, else
-    the first where they read them. 403 for anyone else, and for a reader asked to write."""
+def _keeps(membership: Membership) -> bool:
+    return membership.role in KEEPERS
+
+
+def _reads(membership: Membership) -> bool:
+    return membership.role in READERS
+
+
+def oversight_membership(user, *, write: bool = False, chosen: str | None = None) -> Membership:
+    """The school whose registers the user works on: the `chosen` one (schools.acting) if
+    their role there allows, else the first where they keep them, else the first where they
+    read them. 403 for anyone else, and for a reader asked to write."""
     memberships = memberships_of(user)
-    keeper = next((m for m in memberships if m.role in KEEPERS), None)
-    if keeper is not None:
-        return keeper
     if write:
-        raise PermissionDenied("Only the safeguarding team or the school's administrator can.")
-    reader = next((m for m in memberships if m.role in READERS), None)
+        keeper = acting_membership(memberships, chosen, _keeps)
+        if keeper is None:
+            raise PermissionDenied("Only the safeguarding team or the school's administrator can.")
+        return keeper
+    reader = acting_membership(memberships, chosen, _reads, prefer=_keeps)
     if reader is None:
         raise PermissionDenied("Your role does not give access to the oversight registers.")
     return reader

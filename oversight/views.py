@@ -16,6 +16,7 @@ from concerns.errors import WorkflowError
 from oversight import charts, forms, report, selectors, services, statistics
 from oversight.models import SOON_DAYS, ChecklistItem, ChecklistQuestion
 from oversight.periods import PeriodForm
+from schools.acting import chosen_school
 
 # --- Registers and checklist -------------------------------------------------------------
 
@@ -37,7 +38,7 @@ def _form_page(request, form, context):
 
 @require_safe
 def registers(request):
-    membership = selectors.oversight_membership(request.user)
+    membership = selectors.oversight_membership(request.user, chosen=chosen_school(request.session))
     return render(
         request,
         "oversight/registers.html",
@@ -65,7 +66,9 @@ def _training_initial(record):
 
 @require_http_methods(["GET", "POST"])
 def training_new(request):
-    school = selectors.oversight_membership(request.user, write=True).school
+    school = selectors.oversight_membership(
+        request.user, write=True, chosen=chosen_school(request.session)
+    ).school
     form = forms.TrainingRecordForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
         saved = _save(
@@ -122,7 +125,9 @@ def training_edit(request, uuid):
 
 @require_http_methods(["GET", "POST"])
 def policy_new(request):
-    school = selectors.oversight_membership(request.user, write=True).school
+    school = selectors.oversight_membership(
+        request.user, write=True, chosen=chosen_school(request.session)
+    ).school
     form = forms.PolicyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         saved = _save(
@@ -179,7 +184,9 @@ def policy_edit(request, uuid):
 
 @require_http_methods(["GET", "POST"])
 def role_new(request):
-    school = selectors.oversight_membership(request.user, write=True).school
+    school = selectors.oversight_membership(
+        request.user, write=True, chosen=chosen_school(request.session)
+    ).school
     form = forms.NamedRoleForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
         saved = _save(
@@ -247,7 +254,7 @@ def _checklist(school) -> list[ChecklistItem]:
 
 @require_safe
 def checklist(request):
-    membership = selectors.oversight_membership(request.user)
+    membership = selectors.oversight_membership(request.user, chosen=chosen_school(request.session))
     school = membership.school
     registers = selectors.registers_for(school, today=timezone.localdate())
     signals = selectors.register_signals(registers)
@@ -319,7 +326,7 @@ def _dashboard_page(request, membership, form, figures, *, status=200):
 
 @require_safe
 def dashboard(request):
-    membership = selectors.oversight_membership(request.user)
+    membership = selectors.oversight_membership(request.user, chosen=chosen_school(request.session))
     now = timezone.now()
     form = PeriodForm(request.GET or None)
     period = form.chosen(today=timezone.localdate(now))
@@ -334,7 +341,7 @@ def dashboard(request):
 @require_POST
 def report_download(request):
     """The dashboard's period as a PDF, for the reader who asks (a governor's is withheld)."""
-    membership = selectors.oversight_membership(request.user)
+    membership = selectors.oversight_membership(request.user, chosen=chosen_school(request.session))
     now = timezone.now()
     form = PeriodForm(request.POST)
     period = form.chosen(today=timezone.localdate(now))

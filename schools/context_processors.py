@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from concerns.selectors import memberships_of
+from schools.acting import chosen_school
 from schools.models import Role
 
 
@@ -17,6 +18,8 @@ def membership(request):
             found = memberships_of(user)
         return {
             "memberships": found,
+            # The school picker in the header, for someone in more than one school.
+            "chosen_school": chosen_school(getattr(request, "session", {})),
             "is_dsl_team": any(m.is_dsl_team for m in found),
             "can_record": any(m.can_record for m in found),
             "can_manage_school": any(m.is_dsl_team or m.role == Role.SCHOOL_ADMIN for m in found),

@@ -9,15 +9,17 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from concerns.selectors import memberships_of
+from schools.acting import acting_membership, administers
 from schools.models import Membership, Role, School
 
 # Who may import the school's pupils from its MIS.
 PUPIL_IMPORTERS = (Role.SCHOOL_ADMIN, Role.DSL, Role.DEPUTY_DSL)
 
 
-def admin_membership(user) -> Membership:
-    """The school the user administers; 403 if they administer none."""
-    membership = next((m for m in memberships_of(user) if m.role == Role.SCHOOL_ADMIN), None)
+def admin_membership(user, *, chosen: str | None = None) -> Membership:
+    """The school the user administers: the `chosen` one (schools.acting) if they administer
+    it, else the first; 403 if they administer none."""
+    membership = acting_membership(memberships_of(user), chosen, administers)
     if membership is None:
         raise PermissionDenied("Only the school's administrator manages its people.")
     return membership
@@ -31,21 +33,24 @@ def people_of(school: School) -> QuerySet[Membership]:
     )
 
 
-def person_for(user, person_uuid) -> tuple[Membership, Membership]:
+def person_for(user, person_uuid, *, chosen: str | None = None) -> tuple[Membership, Membership]:
     """(the person's membership at the school `user` administers, the admin's own).
 
     403 if `user` administers no school; 404 if the person is not a member of theirs.
     """
-    admin = admin_membership(user)
+    admin = admin_membership(user, chosen=chosen)
     person = people_of(admin.school).filter(user__uuid=person_uuid).first()
     if person is None:
         raise Http404("No such person at this school")
     return person, admin
 
 
-def pupil_import_membership(user) -> Membership:
-    """The school whose pupils the user may import: the administrator or the DSL team."""
-    membership = next((m for m in memberships_of(user) if m.role in PUPIL_IMPORTERS), None)
+def pupil_import_membership(user, *, chosen: str | None = None) -> Membership:
+    """The school whose pupils the user may import, as its administrator or DSL team: the
+    `chosen` one (schools.acting) if their role there allows, else the first."""
+    membership = acting_membership(
+        memberships_of(user), chosen, lambda m: m.role in PUPIL_IMPORTERS
+    )
     if membership is None:
         raise PermissionDenied(
             "Only the school's administrator or safeguarding team can import pupils."

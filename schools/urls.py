@@ -4,6 +4,7 @@ from schools import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("school/choose/", views.school_choose, name="school_choose"),
     path("school/settings/", views.school_settings, name="school_settings"),
     path("school/people/", views.people, name="people"),
     path("school/people/invite/", views.person_invite, name="person_invite"),

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -10,7 +12,7 @@ from accounts.policy import has_second_factor, require_recent_check
 from accounts.services import sign_in_lockout_lift
 from concerns.errors import WorkflowError
 from concerns.selectors import concerns_visible_to, memberships_of
-from schools import selectors, services
+from schools import acting, selectors, services
 from schools.forms import (
     AcceptInvitationForm,
     InviteForm,
@@ -30,11 +32,14 @@ def home(request):
     """Send each person to where their role starts: the DSL team to their triage queue,
     governors to the oversight dashboard."""
     memberships = memberships_of(request.user)
-    if any(m.is_dsl_team for m in memberships):
+    # Someone who chose a school in the header starts where their role there starts.
+    chosen = acting.chosen_membership(memberships, acting.chosen_school(request.session))
+    starting = [chosen] if chosen is not None else memberships
+    if any(m.is_dsl_team for m in starting):
         return redirect("concerns:queue")
-    can_record = any(m.can_record for m in memberships)
-    if not can_record and any(m.role == Role.GOVERNOR for m in memberships):
+    if not any(m.can_record for m in starting) and any(m.role == Role.GOVERNOR for m in starting):
         return redirect("oversight:dashboard")
+    can_record = any(m.can_record for m in memberships)
     my_concerns = (
         list(concerns_visible_to(request.user).select_related("school", "reporter")[:20])
         if can_record
@@ -47,12 +52,29 @@ def home(request):
     )
 
 
+@require_POST
+def school_choose(request):
+    """Choose the school this session works for (the picker in the header), then go back to
+    the page it was chosen on. A school the user is not a member of is not found."""
+    key = acting.school_key(request.POST.get("school", ""))
+    membership = acting.chosen_membership(memberships_of(request.user), key)
+    if membership is None:
+        raise Http404("You are not a member of that school.")
+    request.session[acting.SESSION_KEY] = key
+    messages.success(request, f"You are now working for {membership.school.name}.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "home"
+    return redirect(target)
+
+
 @require_http_methods(["GET", "POST"])
 def school_settings(request):
     """The DSL team or the school's administrator sets the school's safeguarding deadlines."""
-    membership = next(
-        (m for m in memberships_of(request.user) if m.is_dsl_team or m.role == Role.SCHOOL_ADMIN),
-        None,
+    membership = acting.acting_membership(
+        memberships_of(request.user), acting.chosen_school(request.session), acting.manages_school
     )
     if membership is None:
         raise PermissionDenied("Only the safeguarding team or the school's administrator can.")
@@ -83,7 +105,7 @@ def school_settings(request):
 
 @require_safe
 def people(request):
-    admin = selectors.admin_membership(request.user)
+    admin = selectors.admin_membership(request.user, chosen=acting.chosen_school(request.session))
     return render(
         request,
         "schools/people.html",
@@ -97,7 +119,9 @@ def people(request):
 
 @require_http_methods(["GET", "POST"])
 def person_invite(request):
-    school = selectors.admin_membership(request.user).school
+    school = selectors.admin_membership(
+        request.user, chosen=acting.chosen_school(request.session)
+    ).school
     form = InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -143,7 +167,9 @@ def _person_page(
 @require_http_methods(["GET", "POST"])
 def person_role(request, person_uuid):
     """Change someone's role at the school. The page also turns their sign-in off or on."""
-    person, admin = selectors.person_for(request.user, person_uuid)
+    person, admin = selectors.person_for(
+        request.user, person_uuid, chosen=acting.chosen_school(request.session)
+    )
     # Changing what someone may see is sensitive: confirm it is still the admin at the keyboard.
     require_recent_check(request)
     if request.method != "POST":
@@ -165,7 +191,9 @@ def person_role(request, person_uuid):
 
 @require_POST
 def person_sign_in(request, person_uuid):
-    person, admin = selectors.person_for(request.user, person_uuid)
+    person, admin = selectors.person_for(
+        request.user, person_uuid, chosen=acting.chosen_school(request.session)
+    )
     require_recent_check(request)
     form = SignInForm(request.POST, prefix="sign_in")
     if form.is_valid():
@@ -193,7 +221,9 @@ def person_sign_in(request, person_uuid):
 @require_POST
 def person_second_factor_reset(request, person_uuid):
     """Someone lost their phone: remove their authenticator app so they can set up another."""
-    person, admin = selectors.person_for(request.user, person_uuid)
+    person, admin = selectors.person_for(
+        request.user, person_uuid, chosen=acting.chosen_school(request.session)
+    )
     require_recent_check(request)
     form = SecondFactorResetForm(request.POST, prefix="second_factor")
     if form.is_valid():
@@ -228,7 +258,9 @@ def person_lockout_lift(request, person_uuid):
 
 @require_POST
 def invitation_resend(request, person_uuid):
-    person, _ = selectors.person_for(request.user, person_uuid)
+    person, _ = selectors.person_for(
+        request.user, person_uuid, chosen=acting.chosen_school(request.session)
+    )
     try:
         services.invitation_resend(membership=person, by=request.user)
     except WorkflowError as error:
@@ -280,7 +312,9 @@ def invitation_accept(request, uidb64, token):
 @require_http_methods(["GET", "POST"])
 def pupil_import(request):
     """Import the school's pupils from an MIS export: the page over `manage.py import_pupils`."""
-    school = selectors.pupil_import_membership(request.user).school
+    school = selectors.pupil_import_membership(
+        request.user, chosen=acting.chosen_school(request.session)
+    ).school
     # Asked when the page opens, so that a file chosen afterwards is not lost to the check.
     require_recent_check(request)
     posted = request.method == "POST"

@@ -158,6 +158,8 @@ TABLE = {
     "mfa_generate_recovery_codes": EVERYONE_SIGNED_IN,
     "socialaccount_login_cancelled": {role: 200 for role in ROLES},
     "socialaccount_login_error": {**{role: 401 for role in PERSONA}, "anonymous": LOGIN},
+    # The school picker in the header: a POST naming one of the user's own schools.
+    "school_choose": POST_ONLY,
     "school_settings": {**DSL_TEAM_PAGE, "admin": 200},
     # schools: the school's people, managed only by its administrator
     "people": SCHOOL_ADMIN_PAGE,
@@ -567,6 +569,8 @@ POST_TABLE = {
     "person_second_factor_reset": SCHOOL_ADMIN_POST_REFUSED,
     "person_lockout_lift": SCHOOL_ADMIN_POST_REFUSED,
     "invitation_resend": SCHOOL_ADMIN_POST_REFUSED,
+    # Naming no school of one's own (here, none at all) is refused alike, whatever the role.
+    "school_choose": {"anonymous": LOGIN, "reporter": 404, "governor": 404, "other_dsl": 404},
 }
 POST_CASES = [(name, role) for name in sorted(POST_TABLE) for role in POST_TABLE[name]]
 # The access log may record a refused attempt by design; every other table must stay as it was.
