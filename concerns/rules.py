@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from concerns.models import (
     Agency,
     Concern,
+    ConcernChild,
     ReferralDecision,
     YesNoUnknown,
 )
@@ -85,7 +86,9 @@ def is_extortion(concern: Concern, categories=None) -> bool:
 def _children(concern: Concern) -> list:
     """The children named, with their pupils: from a prefetch where the caller made one."""
     if "children" in getattr(concern, "_prefetched_objects_cache", {}):
-        return list(concern.children.all())
+        children = list(concern.children.all())
+        if all(ConcernChild.pupil.is_cached(child) for child in children):
+            return children
     return list(concern.children.select_related("pupil"))
 
 
