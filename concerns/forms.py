@@ -711,7 +711,7 @@ class ReferralDecisionForm(VersionedForm):
         "above, or explain here why not.",
     )
     parents_informed = yes_no(
-        "Have the parents or carers been told about the referral?",
+        "Have the parents or carers been told about this decision?",
         error="Select whether the parents or carers have been told",
     )
     parents_not_informed_reason = text(

@@ -35,6 +35,9 @@ class Category(models.Model):
     # Blackmail for money or more images (sextortion): coercion is a given, and the DSL asks
     # whether anything was paid, how and to whom.
     extortion = models.BooleanField(default=False)
+    # Grooming, exploitation and sextortion are coercion by definition: the UKCIS question
+    # about coercion is answered "yes" by the category, not by the DSL.
+    implies_coercion = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=100)
 
     objects = FetchModeManager()

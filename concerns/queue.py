@@ -128,7 +128,7 @@ def new_concerns(school: School) -> QuerySet[Concern]:
 # to the same answer.
 INDICATOR = (
     Q(immediate_danger=True)
-    | Q(adult_involved=YesNoUnknown.YES)
+    | Q(adult_involved__in=(YesNoUnknown.YES, YesNoUnknown.UNKNOWN))
     | Q(categories__is_sexual=True)
     | Q(categories__involves_sexual_imagery=True)
     | Q(categories__adult_perpetrator=True)

@@ -103,20 +103,43 @@ def children_under_13(concern: Concern, children=None) -> list[str]:
     ]
 
 
+def _names(categories) -> str:
+    return ", ".join(f"“{c.name}”" for c in categories)
+
+
+def adult_by_category(categories) -> list:
+    """The categories that mean an adult is believed to have sought images or contact."""
+    return [c for c in categories if c.adult_perpetrator]
+
+
 def criteria(concern: Concern, categories=None) -> list[Criterion]:
-    """The five UKCIS questions for this concern, with the answers the app holds filled in."""
+    """The five UKCIS questions for this concern, with the answers the app holds filled in.
+
+    The category answers before the record does: a concern filed as online grooming or
+    sextortion has an adult believed to be involved, and was coercion, whatever a later
+    correction says of the adult; the DSL corrects the category if it was wrong."""
     categories = categories_of(concern) if categories is None else categories
-    rows = [
-        Criterion(
+    by_adult = adult_by_category(categories)
+    if by_adult:
+        adult = Criterion(
+            "adult",
+            QUESTIONS["adult"],
+            YesNoUnknown.YES,
+            source=f"From the category {_names(by_adult)}: an adult (or someone much older) "
+            "is believed to have sought images or contact",
+        )
+    else:
+        adult = Criterion(
             "adult",
             QUESTIONS["adult"],
             concern.adult_involved,
             source="From the record: adult involved, "
             f"“{YesNoUnknown(concern.adult_involved).label.lower()}”",
         )
-    ]
+    rows = [adult]
     children = _children(concern)
     send = [child.pupil.full_name for child in children if child.pupil.sen_disability]
+    coercive = [c for c in categories if c.implies_coercion or c.extortion]
     if is_extortion(concern, categories):
         rows.append(
             Criterion(
@@ -124,6 +147,16 @@ def criteria(concern: Concern, categories=None) -> list[Criterion]:
                 QUESTIONS["coercion"],
                 YesNoUnknown.YES,
                 source="Sextortion is blackmail by definition",
+            )
+        )
+    elif coercive:
+        rows.append(
+            Criterion(
+                "coercion",
+                QUESTIONS["coercion"],
+                YesNoUnknown.YES,
+                source=f"From the category {_names(coercive)}: grooming and exploitation are "
+                "coercion by definition",
             )
         )
     elif send:
@@ -145,7 +178,7 @@ def criteria(concern: Concern, categories=None) -> list[Criterion]:
         )
     )
     under_13 = children_under_13(concern, children)
-    if under_13 or concern.unnamed_children.filter(identified_as=None).exists():
+    if under_13 or has_unidentified_children(concern):
         rows.append(
             Criterion("sexual_acts", QUESTIONS["sexual_acts"], concern.criterion_sexual_acts)
         )
@@ -172,12 +205,21 @@ def criteria(concern: Concern, categories=None) -> list[Criterion]:
     return rows
 
 
+def has_unidentified_children(concern: Concern) -> bool:
+    return concern.unnamed_children.filter(identified_as=None).exists()
+
+
 def under_13_note(concern: Concern) -> str:
-    """What the page says beside the under-13 question about the children's ages."""
+    """What the page says beside the under-13 question about why it is asked: the children
+    named who were under 13, and whether some are not yet identified ("" when no child
+    named is under 13 and every child is identified, so the question is not asked)."""
     under_13 = children_under_13(concern)
+    parts = []
     if under_13:
-        return "Under 13 when this was disclosed: " + ", ".join(under_13) + "."
-    return "Some children are not yet identified, so their ages are not known."
+        parts.append("Under 13 when this was disclosed: " + ", ".join(under_13) + ".")
+    if has_unidentified_children(concern):
+        parts.append("Some children are not yet identified, so their ages are not known.")
+    return " ".join(parts)
 
 
 def criteria_met(concern: Concern, categories=None) -> list[Criterion]:
@@ -204,8 +246,10 @@ def indicators(concern: Concern, categories=None) -> list[str]:
         found.append("an immediate-referral criterion is met")
     if concern.immediate_danger:
         found.append("someone was in immediate danger")
-    if concern.adult_involved == YesNoUnknown.YES:
+    if concern.adult_involved == YesNoUnknown.YES or adult_by_category(categories):
         found.append("an adult is involved")
+    elif concern.adult_involved == YesNoUnknown.UNKNOWN:
+        found.append("it is not known whether an adult is involved")
     if any(c.is_sexual or c.involves_sexual_imagery or c.adult_perpetrator for c in categories):
         found.append("the concern is about sexual harm")
     if any(c.is_online_safety for c in categories):
@@ -278,10 +322,42 @@ _FAMILY_WORD = re.compile(
 _FAMILY_WISH = re.compile(rf"\b{_FAMILY}\b(?:\W+\w+){{0,4}}?\W+{_WISH}\b", re.IGNORECASE)
 
 
+# "In line with parental wishes", "at the parents' request", "the family's decision".
+_FAMILY_OWNER = (
+    r"(?:parental|parents?'?s?|family'?s?|families'?|carers?'?s?|mother'?s|father'?s|mum'?s|"
+    r"dad'?s|guardian'?s?|grandparents?'?s?)"
+)
+_FAMILY_NOUN_WISH = re.compile(
+    rf"\b{_FAMILY_OWNER}\s+(?:own\s+)?(?:wish(?:es)?|request(?:s|ed)?|preferences?|decision|"
+    r"choice|objections?|refusal|instructions?|insistence|say-so|demands?|supervision|"
+    r"monitoring)\b",
+    re.IGNORECASE,
+)
+# Consent is not needed to refer a child at risk: a reason that rests on it being refused
+# rests on the family's wishes.
+_CONSENT_REFUSED = re.compile(
+    r"\b(?:refused|withheld|withdrew|withdrawn|declined|not given|without|no|lack of|did not "
+    r"give|didn't give|would not give|won't give)\b[^.;]{0,25}?\bconsent\b"
+    r"|\bconsent\b[^.;]{0,30}?\b(?:refused|withheld|withdrawn|not given|declined|not "
+    r"obtained|not agreed)\b",
+    re.IGNORECASE,
+)
+
+
+# "Left to the parents", "leave it with the family".
+_LEFT_TO_FAMILY = re.compile(
+    r"\b(?:left|leave|leaving|passed|handed)\s+(?:it\s+|this\s+)?(?:to|with)\s+(?:the\s+|her\s+|"
+    rf"his\s+|their\s+)?{_FAMILY}\b",
+    re.IGNORECASE,
+)
+
+
 def cites_family_wishes(text: str) -> bool:
-    """True when a reason rests on what a parent, carer or family wants: never a ground for
-    not referring or not acting (DOMAIN.md rule 3). Pronouns count only with a family word
-    somewhere in the text ("the mother ... she does not want")."""
+    """True when a reason rests on what a parent, carer or family wants, or leaves it to
+    them: never a ground for not referring or not acting (DOMAIN.md rule 3). Pronouns count
+    only with a family word somewhere in the text ("the mother ... she does not want")."""
+    if any(p.search(text) for p in (_FAMILY_NOUN_WISH, _CONSENT_REFUSED, _LEFT_TO_FAMILY)):
+        return True
     for match in _FAMILY_WISH.finditer(text):
         subject = match.group(0).split()[0].lower()
         if subject in {"she", "he", "they"} and not _FAMILY_WORD.search(text):
@@ -297,7 +373,10 @@ FAMILY_WISHES_MESSAGE = (
 
 _NO_SUPPORT = re.compile(
     r"^\W*(?:none|nothing|n/?a|no\b)|\bno (?:further |more |other )?(?:support|action|help)\b"
-    r"|\bnot (?:needed|required|necessary)\b",
+    r"|\bnot (?:needed|required|necessary)\b"
+    r"|\bnothing (?:from|by|at|in) (?:the )?school\b"
+    r"|\b(?:monitor\w*|supervis\w*|handl\w*|dealt with|deal with|manag\w*|sort\w*)\s+"
+    r"(?:\w+\s+){0,2}?at home\b",
     re.IGNORECASE,
 )
 

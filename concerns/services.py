@@ -195,6 +195,36 @@ def _flag_investigating(concern: Concern, *, by, source: str, text: str, now=Non
     flag.save()
 
 
+def _flag_removed(
+    concern: Concern, *, by, source: str, before: list[str], after: list[str], why: str
+) -> None:
+    """Raise a flag for a second member of the DSL team where a correction takes away
+    something that made the concern need a second look (an adult involved, sexual harm,
+    other children at risk, a criterion met): the correction is kept, as the record must be
+    right, but nobody makes such a change on their own."""
+    removed = [item for item in before if item not in after]
+    if not removed:
+        return
+    flag = PracticeFlag(
+        concern=concern,
+        source=source,
+        excerpt=why.strip()[:2000],
+        concern_text=("A correction takes away: " + "; ".join(removed))[:200],
+        raised_by=by,
+        raised_at=timezone.now(),
+    )
+    stamp_history(flag, by=by, reason="Flagged for review: " + "; ".join(removed))
+    flag.save()
+
+
+def _second_look(concern: Concern, categories=None) -> list[str]:
+    """What makes this concern need a second look, in words for a flag."""
+    found = rules.indicators(concern, categories)
+    if concern.other_children in (YesNoUnknown.YES, YesNoUnknown.UNKNOWN):
+        found.append("other children are or may be involved")
+    return found
+
+
 @transaction.atomic
 def concern_record(
     *,
@@ -337,6 +367,7 @@ def concern_correct_record(
             "the referral decision first (add the police, or say why not)."
         )
     became_urgent = immediate_danger and not concern.immediate_danger
+    before = _second_look(concern)
     # The categories change without a history row of their own: the save below writes one
     # row holding the corrected fields and categories together.
     concern.skip_history_when_saving = True
@@ -368,6 +399,14 @@ def concern_correct_record(
             "immediate_danger",
             "other_children",
         ],
+    )
+    _flag_removed(
+        concern,
+        by=by,
+        source="Correction of the record",
+        before=before,
+        after=_second_look(concern, categories),
+        why=why,
     )
     if became_urgent:
         transaction.on_commit(partial(notify_dsl_team.enqueue, concern.pk, "danger"))
@@ -692,6 +731,7 @@ def concern_assess_criteria(
         )
     correction = concern.criteria_assessed_at is not None
     why = _correction_reason(correction, reason, "Immediate-referral questions answered")
+    before = _second_look(concern) if correction else []
     asked = [c for c in rules.criteria(concern) if c.asked]
     missing = [c.question for c in asked if answers.get(c.key) not in YesNoUnknown.values]
     if missing:
@@ -711,6 +751,14 @@ def concern_assess_criteria(
             "criteria_assessed_at",
             "criteria_assessed_by",
         ],
+    )
+    _flag_removed(
+        concern,
+        by=by,
+        source="Correction of the immediate-referral answers",
+        before=before,
+        after=_second_look(concern),
+        why=why,
     )
     return concern
 
@@ -753,9 +801,13 @@ def _check_not_referring(grounds: NotReferring, rationale: str) -> None:
         raise WorkflowError("Name the child's social worker and say when they were told.")
     if grounds.contact_at is not None and grounds.contact_at > now:
         raise WorkflowError("The time of the contact cannot be in the future.")
-    for text in (rationale, grounds.advice, grounds.threshold_level):
+    for field, text in (
+        ("rationale", rationale),
+        ("not_refer_advice", grounds.advice),
+        ("threshold_level", grounds.threshold_level),
+    ):
         if rules.cites_family_wishes(text):
-            raise WorkflowError(rules.FAMILY_WISHES_MESSAGE)
+            raise WorkflowError(rules.FAMILY_WISHES_MESSAGE, field=field)
 
 
 @transaction.atomic
@@ -815,7 +867,7 @@ def concern_decide_referral(
                 "police, or explain why not."
             )
         if rules.cites_family_wishes(police_not_told_reason):
-            raise WorkflowError(rules.FAMILY_WISHES_MESSAGE)
+            raise WorkflowError(rules.FAMILY_WISHES_MESSAGE, field="police_not_told_reason")
     else:
         police_not_told_reason = ""
     if not parents_informed and not parents_not_informed_reason.strip():
@@ -893,7 +945,7 @@ def concern_countersign(*, concern: Concern, by, version: int, reason: str) -> C
     if not reason.strip():
         raise WorkflowError("Give your own reason for agreeing that the concern is not referred.")
     if rules.cites_family_wishes(reason):
-        raise WorkflowError(rules.FAMILY_WISHES_MESSAGE)
+        raise WorkflowError(rules.FAMILY_WISHES_MESSAGE, field="countersign_reason")
     concern.countersigned_by = by
     concern.countersigned_at = timezone.now()
     concern.countersign_reason = reason.strip()
@@ -935,7 +987,7 @@ def support_action_add(
     if not action.strip() or not owner.strip():
         raise WorkflowError("Describe the support and who is responsible for it.")
     if rules.declines_support(action):
-        raise WorkflowError(rules.NO_SUPPORT_MESSAGE)
+        raise WorkflowError(rules.NO_SUPPORT_MESSAGE, field="action")
     support = SupportAction(
         child=child,
         action=action.strip(),
@@ -998,7 +1050,7 @@ def concern_plan_support(
     if not concern.follow_ups.exists() and not no_follow_up_reason.strip():
         raise WorkflowError("Plan school-wide follow-up, or explain why none is needed.")
     if rules.cites_family_wishes(no_follow_up_reason):
-        raise WorkflowError(rules.FAMILY_WISHES_MESSAGE)
+        raise WorkflowError(rules.FAMILY_WISHES_MESSAGE, field="no_follow_up_reason")
     concern.no_follow_up_reason = no_follow_up_reason.strip()
     if not correction:
         _advance(concern, Step.SUPPORT_PLANNED)
@@ -1113,6 +1165,7 @@ def category_add(
         # Sexual imagery and adults seeking contact are asked the UKCIS referral questions.
         is_sexual=involves_sexual_imagery or adult_perpetrator,
         asks_referral_criteria=involves_sexual_imagery or adult_perpetrator,
+        implies_coercion=adult_perpetrator,
         position=500,
     )
     stamp_history(category, by=by, reason="Category added by the school")
@@ -1297,11 +1350,18 @@ def practice_flag_review(*, flag: PracticeFlag, by, notes: str) -> PracticeFlag:
     flag = PracticeFlag.objects.select_for_update().get(pk=flag.pk)
     if flag.reviewed_at is not None:
         raise WorkflowError("This has already been reviewed.")
+    if flag.raised_by_id == by.pk:
+        raise WorkflowError(
+            "You wrote the flagged entry, so another member of the DSL team reviews it: a "
+            "second person looks at every exception."
+        )
     if not notes.strip():
         raise WorkflowError(
             "Say what you found and what follows (for example, advice given to the member of "
             "staff, or information passed to the police)."
         )
+    if rules.cites_family_wishes(notes):
+        raise WorkflowError(rules.FAMILY_WISHES_MESSAGE, field="review_notes")
     flag.reviewed_by = by
     flag.reviewed_at = timezone.now()
     flag.review_notes = notes.strip()

@@ -91,7 +91,8 @@ def _submit(form, action):
         if hasattr(form, "refresh_version"):
             form.refresh_version(error.concern.version)
     except WorkflowError as error:
-        form.add_error(None, str(error))
+        # Beside the field it is about, where the form has it (linked from the summary).
+        form.add_error(error.field if error.field in form.fields else None, str(error))
     return None
 
 
@@ -320,6 +321,7 @@ def _detail_context(concern: Concern):
             "added_at", "pk"
         )
     )
+    awaiting = rules.awaiting_countersignature(concern)
     return {
         "concern": concern,
         "categories": list(concern.categories.all()),
@@ -331,25 +333,37 @@ def _detail_context(concern: Concern):
             SupportAction.objects.filter(child__concern=concern).select_related("child__pupil")
         ),
         "follow_ups": list(concern.follow_ups.all()),
-        "steps": _step_list(concern),
+        "steps": _step_list(concern, awaiting_countersignature=awaiting),
         "police_required": services.police_required(concern),
         "referral_rows": with_status(referrals_of(concern), timezone.now()),
         "unnamed_children": list(concern.unnamed_children.select_related("identified_as__pupil")),
         "advice_given": list(concern.advice_given.select_related("card")),
         "flags": list(concern.practice_flags.select_related("raised_by", "reviewed_by")),
         "open_items": services.open_items(concern) if not concern.is_closed else [],
-        "awaiting_countersignature": rules.awaiting_countersignature(concern),
+        "awaiting_countersignature": awaiting,
         "criteria": rules.criteria(concern) if rules.asks_criteria(concern) else [],
     }
 
 
-def _step_list(concern: Concern):
+def _step_list(concern: Concern, *, awaiting_countersignature: bool = False):
     rows = []
     for step in Step:
         if step == Step.RECORDED:
             continue
         done = concern.step >= step
         available = concern.step >= step - 1 and not concern.is_closed
+        if not done and available and awaiting_countersignature and step > Step.REFERRAL_DECIDED:
+            rows.append(
+                {
+                    "task": STEP_TASKS[step],
+                    "url": reverse(STEP_URLS[step], args=[concern.uuid]),
+                    "done": False,
+                    # The page opens, and says why it cannot be completed yet.
+                    "available": True,
+                    "status": "Waiting for a countersignature",
+                }
+            )
+            continue
         rows.append(
             {
                 "task": STEP_TASKS[step],

@@ -291,8 +291,9 @@ def _referred_to(agency: str) -> Q:
 def criteria_met_condition() -> Q:
     """`rules.criteria_met` is not empty: the concern's categories ask the UKCIS questions and
     one is answered yes or "not known", or the app answers one yes from what it holds (an
-    adult involved or not known, sextortion, a child with special educational needs or a
-    disability, someone in immediate danger).
+    adult involved or not known, a category that means an adult or coercion (grooming,
+    exploitation, sextortion), a child with special educational needs or a disability,
+    someone in immediate danger).
 
     One simplification: an answer to the under-13 question counts whenever it is yes or not
     known. The rules ask it only while a named child was under 13 or a child is not yet
@@ -300,7 +301,11 @@ def criteria_met_condition() -> Q:
     changed after the DSL answered, until the answers are corrected."""
     return _in_category(Q(category__asks_referral_criteria=True)) & (
         Q(adult_involved__in=MET)
-        | _in_category(Q(category__extortion=True))
+        | _in_category(
+            Q(category__extortion=True)
+            | Q(category__implies_coercion=True)
+            | Q(category__adult_perpetrator=True)
+        )
         | Q(
             Exists(
                 ConcernChild.objects.filter(concern_id=OuterRef("pk"), pupil__sen_disability=True)

@@ -352,6 +352,13 @@ def _videos_he_watches_every_night(demo: _Demo) -> None:
             ),
         ),
     )
+    # Whether an adult is behind the channel is not known, so a second person signs.
+    story.countersign(
+        _days(1) + _hours(2),
+        L_DEPUTY,
+        "I have read the Prevent officer's advice and the record: support in school with a "
+        "call back to Prevent at any change is right for now. I agree.",
+    )
 
 
 def _paid_once_then_blackmailed(demo: _Demo) -> None:

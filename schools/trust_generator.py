@@ -1436,11 +1436,12 @@ class _Generator:
 
         ages = [on.year - b.year - ((on.month, on.day) < (b.month, b.day)) for b, _ in children]
         sen = any(has_sen for _, has_sen in children)
-        answers, met = {}, adult in MET_ANSWERS
-        if not any(c.extortion for c in categories) and not sen:
+        answers = {}
+        met = adult in MET_ANSWERS or any(c.adult_perpetrator for c in categories)
+        if not any(c.extortion or c.implies_coercion for c in categories) and not sen:
             answers["criterion_coercion"] = answer((40, 45, 15))
         else:
-            met = True  # blackmail by definition, or capacity to consent in doubt
+            met = True  # coercion by definition, or capacity to consent in doubt
         answers["criterion_unusual_content"] = answer((5, 80, 15))
         if any(age < UNDER for age in ages):
             answers["criterion_sexual_acts"] = answer((15, 65, 20))
@@ -1456,7 +1457,7 @@ class _Generator:
         """concerns.rules.indicators, for a decision not to refer (so no criterion is met)."""
         return (
             danger
-            or adult == YesNoUnknown.YES
+            or adult in MET_ANSWERS
             or any(
                 c.is_sexual
                 or c.involves_sexual_imagery

@@ -32,6 +32,7 @@ from concerns.models import (
 )
 from referrals import services as referral_services
 from referrals.models import Consent, ContactKind, Method, Outcome
+from schools.models import User
 from tests.factories import PupilFactory, answer_criteria, record_concern
 from tests.test_views_concerns import page_text, signed_in
 
@@ -343,7 +344,10 @@ def add_guidance_rows(concern: Concern, *, by) -> None:
     services.unnamed_child_pass_on(
         unnamed=unnamed, by=by, passed_to="Testshire MASH", passed_at=timezone.now()
     )
-    services.concern_add_note(concern=concern, author=by, text=CANVASSED)
+    # Written by the reporter, so that `by` reviews it (nobody reviews their own).
+    services.concern_add_note(
+        concern=concern, author=User.objects.get(pk=concern.reporter_id), text=CANVASSED
+    )
     services.practice_flag_review(
         flag=PracticeFlag.objects.get(concern=concern, reviewed_at=None),
         by=by,

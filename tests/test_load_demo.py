@@ -238,7 +238,8 @@ def test_the_walkthrough_case_can_still_be_taken_to_option_3(loaded):
         no_evidence_reason="The tablet is at home, switched off.",
     )
     concern = answer_criteria(concern, dsl)
-    assert [c.key for c in rules.criteria_met(concern)] == ["adult"]
+    # Online grooming: an adult sought the images, and grooming is coercion.
+    assert [c.key for c in rules.criteria_met(concern)] == ["adult", "coercion"]
     for agency in (Agency.SOCIAL_CARE, Agency.POLICE):
         record_referral(concern, dsl, agency=agency)
     concern = services.concern_decide_referral(

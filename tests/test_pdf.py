@@ -266,10 +266,13 @@ def test_the_referral_pdf_shows_the_criteria_the_decision_the_advice_and_every_c
     assert "Is an immediate-referral criterion met (UKCIS)? Yes: 3 of 5" in text
     assert "Immediate-referral criteria (UKCIS, Sharing nudes and semi" in text
     assert "3 of 5 are met." in text
-    assert "Is an adult involved? Yes (met) From the record: adult involved, “yes”" in text
     assert (
-        "(met) From the register: special educational needs or disability (Chloe Dunn), so "
-        "capacity to consent is in doubt"
+        "Is an adult involved? Yes (met) From the category “Online grooming”: an adult (or "
+        "someone much older) is believed to have sought images or contact"
+    ) in text
+    assert (
+        "(met) From the category “Online grooming”: grooming and exploitation are coercion by "
+        "definition"
     ) in text
     assert (
         "with a child under 13 in them? Not known (met) Asked of the safeguarding lead: "

@@ -18,6 +18,7 @@ from concerns.models import Agency, Concern, GuidanceCard, PracticeFlag, Step
 from referrals import services as referral_services
 from referrals.models import ContactKind, Referral
 from referrals.pdf import referral_document
+from schools.models import User
 from tests.factories import PupilFactory, answer_criteria, record_concern, record_referral
 from tests.test_views_concerns import (
     attach_pdf,
@@ -66,8 +67,11 @@ def add_guidance_rows(concern: Concern, by, *, count: int) -> None:
         services.unnamed_child_pass_on(
             unnamed=unnamed, by=by, passed_to="Testshire MASH", passed_at=timezone.now()
         )
+        # Written by the reporter, so that `by` reviews it (nobody reviews their own).
         services.concern_add_note(
-            concern=concern, author=by, text=f"Note {number}: I asked the other parents."
+            concern=concern,
+            author=User.objects.get(pk=concern.reporter_id),
+            text=f"Note {number}: I asked the other parents.",
         )
         services.practice_flag_review(
             flag=PracticeFlag.objects.get(concern=concern, reviewed_at=None),
@@ -264,11 +268,12 @@ def test_the_referral_step_costs_the_same_for_1_referral_as_for_3(
     #   - the children they cover, with their pupils (one query for all the referrals)
     #   - the immediate-referral questions (rules.criteria): the children with their pupils
     #     (whether a child is not yet identified is asked only when none is under 13)
-    #   - the children's ages again, for the note beside the under-13 question
+    #   - the children's ages again, for the note beside the under-13 question, and
+    #     whether a child is not yet identified (the note says so too)
     #   - why not referring would need a countersignature (rules.indicators asks the
     #     questions again: the children)
     #   - the guidance cards for the concern's categories
-    expected = EVERY_PAGE + 5 + 1 + 1 + 1 + 1
+    expected = EVERY_PAGE + 5 + 1 + 2 + 1 + 1
     with django_assert_num_queries(expected):
         one = dsl_client.get(reverse("concerns:referral", args=[small.uuid]))
     with django_assert_num_queries(expected):
@@ -301,10 +306,11 @@ def test_the_referral_step_awaiting_a_countersignature_costs_the_same_for_1_chil
     #   - the immediate-referral questions (rules.criteria: the children, as above)
     #   - whether the decision awaits a countersignature (rules.indicators: the children)
     #   - who decided (and who countersigned: one query for both)
-    #   - the children's ages again, for the note beside the under-13 question
+    #   - the children's ages again, for the note beside the under-13 question, and
+    #     whether a child is not yet identified (the note says so too)
     #   - why not referring needs a countersignature (rules.indicators again: the children)
     #   - the guidance cards for the concern's categories
-    expected = EVERY_PAGE + 4 + 1 + 1 + 1 + 1 + 1 + 1
+    expected = EVERY_PAGE + 4 + 1 + 1 + 1 + 2 + 1 + 1
     with django_assert_num_queries(expected):
         one = client.get(reverse("concerns:referral", args=[small.uuid]))
     with django_assert_num_queries(expected):

@@ -557,7 +557,8 @@ def test_a_category_added_later_asks_the_questions_before_the_concern_moves_on(l
     with refused("Answer the immediate-referral questions first"):
         support_everyone(concern, by=dsl)
     concern = answer_criteria(concern, dsl)
-    with refused("An immediate-referral criterion is met (is an adult involved: not known)"):
+    # Online grooming means an adult sought contact, and is coercion by definition.
+    with refused("An immediate-referral criterion is met (is an adult involved: yes; is there"):
         support_everyone(concern, by=dsl)
     assert "An adult is involved in seeking images or contact from a child" in " ".join(
         services.open_items(fresh(concern))
@@ -757,5 +758,217 @@ def test_the_queue_and_the_rules_agree_on_which_decisions_need_a_countersignatur
             )
         )
     by_rules = {c.pk for c in decided if rules.awaiting_countersignature(fresh(c))}
-    assert by_rules == {decided[1].pk, decided[2].pk, decided[3].pk}
+    # An adult involved, or not known to be; immediate danger; sexual harm.
+    assert by_rules == {decided[1].pk, decided[2].pk, decided[3].pk, decided[4].pk}
     assert {c.pk for c in queue.awaiting_countersignature(school)} == by_rules
+
+
+# Found walking the app as a DSL: routes around the rules, closed one by one.
+
+
+def correct_record(concern, *, by, reason="Corrected after speaking to the mother", **changes):
+    concern = fresh(concern)
+    values = {
+        "discloser_type": concern.discloser_type,
+        "discloser_name": concern.discloser_name,
+        "discloser_relationship": concern.discloser_relationship,
+        "disclosed_at": concern.disclosed_at,
+        "location": concern.location,
+        "account": concern.account,
+        "categories": list(concern.categories.all()),
+        "adult_involved": concern.adult_involved,
+        "parent_wishes": concern.parent_wishes,
+        "immediate_danger": concern.immediate_danger,
+        "other_children": concern.other_children,
+    }
+    values.update(changes)
+    return services.concern_correct_record(
+        concern=concern, by=by, version=concern.version, reason=reason, **values
+    )
+
+
+def not_referring(concern, *, by, rationale="Level 1 only: e-safety letter to parents."):
+    return decide(
+        concern,
+        by=by,
+        decision=ReferralDecision.NOT_REFER,
+        rationale=rationale,
+        not_referring=threshold(),
+    )
+
+
+def test_option_1_an_adult_corrected_away_on_a_grooming_concern_still_means_a_referral(
+    school, staff, dsl, deputy, pupils
+):
+    """The category says an adult sought contact and that it was grooming: correcting the
+    record's "adult involved" to no leaves both criteria met (so nothing is taken away, and
+    nothing is flagged)."""
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=pupils,
+        categories=("sharing-nudes", "online-grooming"),
+        adult_involved=YesNoUnknown.UNKNOWN,
+        other_children=YesNoUnknown.YES,
+    )
+    concern = preserve_evidence(check_safety(concern, by=dsl), by=dsl)
+    concern = answer_criteria(concern, dsl)
+    concern = correct_record(
+        concern,
+        by=dsl,
+        reason="The mother believes the special friend is another child",
+        adult_involved=YesNoUnknown.NO,
+    )
+
+    assert [c.key for c in rules.criteria_met(fresh(concern))] == ["adult", "coercion"]
+    with refused("An immediate-referral criterion is met (is an adult involved: yes; is there"):
+        not_referring(concern, by=dsl)
+    assert not PracticeFlag.objects.filter(concern=concern).exists()
+
+
+def test_option_1_reclassified_away_from_sexual_harm_waits_for_a_second_person(
+    school, staff, dsl, deputy, pupils
+):
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=pupils,
+        categories=("sharing-nudes", "online-grooming"),
+        adult_involved=YesNoUnknown.UNKNOWN,
+        other_children=YesNoUnknown.YES,
+    )
+    concern = preserve_evidence(check_safety(concern, by=dsl), by=dsl)
+    concern = correct_record(
+        concern, by=dsl, reason="Reclassified.", categories=[category("emotional")]
+    )
+    (flag,) = PracticeFlag.objects.filter(concern=concern)
+    assert (flag.source, flag.excerpt) == ("Correction of the record", "Corrected: Reclassified.")
+    assert flag.concern_text == (
+        "A correction takes away: an immediate-referral criterion is met; an adult is "
+        "involved; the concern is about sexual harm; the concern is about harm online"
+    )
+    # "Not known" about an adult still needs a second signature on a decision not to refer.
+    concern = not_referring(concern, by=dsl)
+    assert rules.awaiting_countersignature(fresh(concern))
+    assert rules.indicators(fresh(concern)) == ["it is not known whether an adult is involved"]
+    services.concern_countersign(
+        concern=concern, by=deputy, version=fresh(concern).version, reason="Agreed: level 1."
+    )
+    concern = support_everyone(concern, by=dsl)
+    with refused("1 flagged entry needs review by the safeguarding team"):
+        close(concern, by=dsl)
+    # Whoever made the correction does not review it.
+    with refused("You wrote the flagged entry, so another member of the DSL team reviews it"):
+        services.practice_flag_review(flag=flag, by=dsl, notes="Reviewed.")
+    services.practice_flag_review(
+        flag=flag, by=deputy, notes="Checked with the DSL: the images were never sexual."
+    )
+    assert fresh(close(concern, by=dsl)).step == Step.CLOSED
+
+
+def test_option_2_other_children_corrected_to_none_is_flagged_for_a_second_person(
+    school, staff, dsl, deputy, pupils
+):
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=pupils[:1],
+        other_children=YesNoUnknown.UNKNOWN,
+    )
+    concern = correct_record(
+        concern, by=dsl, reason="Only Amelia is involved.", other_children=YesNoUnknown.NO
+    )
+    (flag,) = PracticeFlag.objects.filter(concern=concern)
+    assert flag.concern_text == ("A correction takes away: other children are or may be involved")
+    with refused(rules.FAMILY_WISHES_MESSAGE):
+        services.practice_flag_review(
+            flag=flag, by=deputy, notes="Reviewed: the other parents want nothing done."
+        )
+    assert PracticeFlag.objects.get(pk=flag.pk).reviewed_at is None
+
+
+def test_criteria_answers_corrected_to_no_are_flagged(seed_case, dsl):
+    concern = preserve_evidence(check_safety(seed_case, by=dsl), by=dsl)
+    concern = answer_criteria(concern, dsl, harm_risk=YesNoUnknown.UNKNOWN)
+    assert not PracticeFlag.objects.filter(concern=concern).exists()
+    services.concern_assess_criteria(
+        concern=concern,
+        by=dsl,
+        version=fresh(concern).version,
+        answers={
+            "coercion": YesNoUnknown.NO,
+            "unusual_content": YesNoUnknown.NO,
+            "sexual_acts": YesNoUnknown.NO,
+            "harm_risk": YesNoUnknown.NO,
+        },
+        notes="",
+        reason="She is not at risk of harming herself after all.",
+    )
+    # Still "not known" about the adult, so a criterion is still met: nothing taken away.
+    assert not PracticeFlag.objects.filter(concern=concern).exists()
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "In line with parental wishes, no referral.",
+        "Police not informed as per parental request.",
+        "I agree; respecting parental wishes, threshold not met.",
+        "Parents refused consent for a referral.",
+        "No consent from the family.",
+        "The parents' decision is to deal with it themselves.",
+        "At the mother's request.",
+    ],
+)
+def test_a_family_wish_in_other_words_is_still_not_a_reason(reason):
+    assert rules.cites_family_wishes(reason)
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "Threshold not met: level 1, universal services; e-safety work in school.",
+        "Early help arranged with the parents' agreement.",
+        "Referred with parental consent.",
+        "Parents informed; the social worker already knows.",
+    ],
+)
+def test_what_is_not_a_family_wish_is_accepted(reason):
+    assert not rules.cites_family_wishes(reason)
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "Left to the parents to monitor at home.",
+        "Parental supervision at home; nothing from school.",
+        "Mum will manage it at home",
+        "Leave it with the family",
+    ],
+)
+def test_support_left_to_the_family_is_no_support(action):
+    assert rules.declines_support(action)
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "Weekly check-ins with her form tutor",
+        "Counselling with the school counsellor; family liaison worker visits at home",
+        "ELSA sessions; parents kept informed",
+    ],
+)
+def test_school_support_that_mentions_home_or_parents_is_support(action):
+    assert not rules.declines_support(action)
+
+
+def test_the_under_13_note_is_only_given_where_the_question_is_asked(school, staff, dsl):
+    teenager = PupilFactory(school=school, date_of_birth=datetime.date(2011, 1, 1))
+    concern = record_concern(
+        school=school, reporter=staff, pupils=[teenager], other_children=YesNoUnknown.NO
+    )
+    assert rules.under_13_note(fresh(concern)) == ""
+    services.unnamed_child_add(concern=concern, by=dsl, description="A boy from the club")
+    assert rules.under_13_note(fresh(concern)) == (
+        "Some children are not yet identified, so their ages are not known."
+    )

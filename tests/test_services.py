@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from concerns import rules, services
+from concerns import services
 from concerns.errors import WorkflowError
 from concerns.models import (
     ROLES_NEEDING_SUPPORT,
@@ -629,10 +629,6 @@ def test_a_decision_must_be_refer_or_not_refer(concern, dsl):
         decide_referral(concern, by=dsl, decision="")
 
 
-POLICE_MESSAGE = (
-    "An adult is involved in seeking images or contact from a child: refer to the police, "
-    "or explain why not."
-)
 THRESHOLD_NOT_MET = services.NotReferring(
     ground=NotReferGround.THRESHOLD,
     threshold_level="Level 2: early help",
@@ -653,13 +649,20 @@ def criterion_met(*met: str, missing: str = "Police") -> str:
 @pytest.mark.parametrize(
     ("categories", "adult_involved", "met"),
     [
-        (("online-grooming",), YesNoUnknown.UNKNOWN, "is an adult involved: not known"),
+        # The category answers for the adult and for coercion, whatever the record says.
+        (
+            ("online-grooming",),
+            YesNoUnknown.NO,
+            "is an adult involved: yes; is there reason to believe a child has been coerced, "
+            "blackmailed or groomed, or is there concern about their capacity to consent (for "
+            "example, special educational needs): yes",
+        ),
         (
             ("sextortion",),
             YesNoUnknown.NO,
-            "is there reason to believe a child has been coerced, blackmailed or groomed, or "
-            "is there concern about their capacity to consent (for example, special "
-            "educational needs): yes",
+            "is an adult involved: yes; is there reason to believe a child has been coerced, "
+            "blackmailed or groomed, or is there concern about their capacity to consent (for "
+            "example, special educational needs): yes",
         ),
         (("sharing-nudes",), YesNoUnknown.YES, "is an adult involved: yes"),
     ],
@@ -701,8 +704,8 @@ def test_a_criterion_met_needs_social_care_and_the_police(
 
 
 def grooming_with_no_adult_known(school, staff, dsl, pupils):
-    """Grooming where the DSL has established no adult is involved and no criterion is met:
-    the police rule still applies to the category, but a criterion does not."""
+    """Grooming where the record says no adult is involved: the category still says one
+    sought contact, and that grooming is coercion."""
     concern = record_concern(
         school=school,
         reporter=staff,
@@ -715,33 +718,23 @@ def grooming_with_no_adult_known(school, staff, dsl, pupils):
     return concern
 
 
-def test_police_must_be_told_when_an_adult_seeks_images_or_contact(school, staff, dsl, pupils):
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "",
+        "Social care are making a joint referral to the police today.",
+        "The mother does not want the police involved.",
+    ],
+)
+def test_grooming_is_referred_to_the_police_whatever_the_record_says_of_the_adult(
+    school, staff, dsl, pupils, reason
+):
+    """No reason stands in for the school's own referral to the police (UKCIS: an adult
+    involved is an immediate-referral criterion)."""
     concern = grooming_with_no_adult_known(school, staff, dsl, pupils)
-    with refused(POLICE_MESSAGE):
-        decide_referral(concern, by=dsl)
-    assert fresh(concern).step == Step.EVIDENCE_PRESERVED
-
-
-def test_a_reason_can_stand_in_for_telling_the_police(school, staff, dsl, pupils):
-    concern = grooming_with_no_adult_known(school, staff, dsl, pupils)
-    decided = decide_referral(
-        concern,
-        by=dsl,
-        police_not_told_reason="Social care are making a joint referral to the police today.",
-    )
-    assert fresh(decided).police_not_told_reason == (
-        "Social care are making a joint referral to the police today."
-    )
-
-
-def test_a_parents_wish_is_not_a_reason_for_not_telling_the_police(school, staff, dsl, pupils):
-    concern = grooming_with_no_adult_known(school, staff, dsl, pupils)
-    with refused(rules.FAMILY_WISHES_MESSAGE):
-        decide_referral(
-            concern,
-            by=dsl,
-            police_not_told_reason="The mother does not want the police involved.",
-        )
+    met = "An immediate-referral criterion is met (is an adult involved: yes; is there reason"
+    with pytest.raises(WorkflowError, match=f"^{re.escape(met)}"):
+        decide_referral(concern, by=dsl, police_not_told_reason=reason)
     assert fresh(concern).step == Step.EVIDENCE_PRESERVED
 
 

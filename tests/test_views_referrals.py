@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from concerns.models import Agency, Concern, ReferralDecision, Step
+from concerns.models import Agency, Concern, Step
 from referrals import services
 from referrals.models import AgencyContact, ContactKind, Method, Outcome, Referral
 from tests.factories import answer_criteria, record_concern, record_referral
@@ -275,29 +275,27 @@ def test_referring_before_any_referral_is_recorded_is_refused(dsl_client, groome
     assert fresh(groomed).step == Step.EVIDENCE_PRESERVED
 
 
-def test_without_a_police_referral_the_step_asks_why_the_police_were_not_told(
+def test_grooming_asks_no_reason_for_not_telling_the_police_it_must_be_told(
     dsl_client, dsl, groomed_no_adult_known
 ):
     groomed = groomed_no_adult_known
     record_referral(groomed, dsl, Agency.SOCIAL_CARE)
     page = page_text(dsl_client.get(url("referral", groomed)))
-    assert "refer to the police as well as children's social care" in page
-
-    refused = dsl_client.post(url("referral", groomed), referral_form(groomed))
     reason = "Social care are telling the police at the strategy meeting this afternoon."
-    accepted = dsl_client.post(
+    refused = dsl_client.post(
         url("referral", groomed), referral_form(groomed, police_not_told_reason=reason)
     )
 
-    assert "An adult is involved: record a referral to the police, or explain why not" in (
+    assert "refer to the police as well as children's social care" in page
+    assert "Why have the police not been told?" not in page
+    assert "From the category “Online grooming”: an adult" in page
+    assert "An immediate-referral criterion is met (is an adult involved: yes" in (
         page_text(refused)
     )
     assert form_state(refused)["parents_not_informed_reason"][0].startswith("Social care asked")
-    assert accepted.status_code == 302
     concern = fresh(groomed)
-    assert concern.referral_decision == ReferralDecision.REFER
-    assert concern.referral_agencies == [Agency.SOCIAL_CARE]
-    assert concern.police_not_told_reason == reason
+    assert concern.step == Step.EVIDENCE_PRESERVED
+    assert concern.police_not_told_reason == ""
 
 
 def test_where_a_criterion_is_met_no_reason_stands_in_for_the_police(dsl_client, dsl, groomed):

@@ -214,7 +214,7 @@ def test_the_safety_check_asks_who_has_spoken_to_each_child(dsl, concern):
     assert fresh(concern).step == Step.RECORDED
 
 
-def test_a_child_questioned_is_flagged_for_the_dsl_team_to_review(dsl, concern):
+def test_a_child_questioned_is_flagged_for_the_dsl_team_to_review(dsl, deputy, concern):
     amelia = children_of(concern)[0]
     data = safety_form(concern)
     data[f"spoken_to_{amelia.uuid.hex}"] = "Her teacher questioned her about the pictures."
@@ -234,7 +234,11 @@ def test_a_child_questioned_is_flagged_for_the_dsl_team_to_review(dsl, concern):
     assert "A child questioned or interviewed (Safety check: Amelia Hart) To review" in (
         page_text(detail)
     )
-    assert f"{flag.uuid.hex}-review_notes" in form_state(detail)
+    # Whoever wrote it does not review it: a second person looks.
+    assert f"{flag.uuid.hex}-review_notes" not in form_state(detail)
+    assert "You wrote this, so another member of the DSL team reviews it." in page_text(detail)
+    other = signed_in(deputy).get(url("detail", concern))
+    assert f"{flag.uuid.hex}-review_notes" in form_state(other)
 
 
 # --- The immediate-referral questions ----------------------------------------------------
@@ -491,6 +495,33 @@ def test_an_incomplete_ground_is_refused_with_the_reason_and_what_was_typed_is_k
     concern = fresh(no_adult)
     assert (concern.step, concern.referral_decision) == (Step.EVIDENCE_PRESERVED, "")
     assert concern.version == no_adult.version
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("rationale", "In line with parental wishes, no referral."),
+        ("not_refer_advice", "Left to the parents to monitor at home."),
+    ],
+)
+def test_a_family_wish_is_shown_beside_the_field_that_gives_it(dsl, no_adult, field, text):
+    """With two reasons typed, the DSL is shown which one rests on the family's wishes."""
+    data = not_refer_form(no_adult, NotReferGround.THRESHOLD, **{field: text})
+
+    response = signed_in(dsl).post(url("referral", no_adult), data)
+
+    page = response.content.decode()
+    assert f'<a href="#id_{field}">{FAMILY_WISHES_MESSAGE}</a>' in page.replace("&#x27;", "'")
+    assert f'id="id_{field}_error"' in page
+    assert form_state(response)[field] == [text]
+    assert fresh(no_adult).referral_decision == ""
+
+
+def test_the_next_step_says_it_waits_for_the_countersignature(dsl, not_referred):
+    text = page_text(signed_in(dsl).get(url("detail", not_referred)))
+
+    assert "Plan support and school-wide follow-up Waiting for a countersignature" in text
+    assert "Ready to start" not in text
 
 
 # --- Countersignature --------------------------------------------------------------------

@@ -51,7 +51,11 @@ def _seeded_categories(transactional_db):
     made before, nor the serialized copy of the database kept on them; when a test
     outside this folder set the database up, nothing would be restored.
     """
-    for name in ("0003_seed_categories_and_forbid_deletes", "0012_seed_judgement_rules"):
+    for name in (
+        "0003_seed_categories_and_forbid_deletes",
+        "0012_seed_judgement_rules",
+        "0013_category_implies_coercion",
+    ):
         seed_migration = importlib.import_module(f"concerns.migrations.{name}")
         seed_migration.seed(django_apps, schema_editor=None)
 

@@ -143,8 +143,8 @@ QUESTIONS = {
     "sexual_acts": "Do the images involve sexual acts, with a child under 13 in them?",
     "harm_risk": re.compile(r"^Is there reason to believe a child is at immediate risk"),
 }
+# (Whether a child was coerced is answered by the category: online grooming is coercion.)
 CRITERIA_ANSWERS = {
-    "coercion": "Yes",
     "unusual_content": "Not known",
     "sexual_acts": "Not known",
     "harm_risk": "No",
@@ -314,9 +314,12 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     expect(
         page.get_by_text("refer to the police as well as children's social care")
     ).to_be_visible()
-    # The UKCIS questions the app cannot answer itself; an adult is involved, from the record.
+    # The UKCIS questions the app cannot answer itself; an adult is involved, from the
+    # category (online grooming) as well as the record.
     answer_referral_questions(page, CRITERIA_ANSWERS)
-    expect(must_refer_warning(page)).to_contain_text("is an adult involved (yes: from the record")
+    expect(must_refer_warning(page)).to_contain_text(
+        "is an adult involved (yes: from the category “online grooming”"
+    )
     expect(page.get_by_label("Do not refer")).to_have_count(0)
 
     page.get_by_role("button", name="Record a referral").click()
@@ -388,7 +391,7 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
         "An adult obtained sexual images from three children: child sexual abuse. "
         "Consent is not needed to refer."
     )
-    told = group(page, "Have the parents or carers been told about the referral?")
+    told = group(page, "Have the parents or carers been told about this decision?")
     told.get_by_label("Yes", exact=True).check()
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text("The referral decision has been recorded.")).to_be_visible()

@@ -48,7 +48,7 @@ from tests.factories import (
 HOUR = datetime.timedelta(hours=1)
 MOTHERS_WISH = "The mother asked us not to involve anyone."
 DECISION = "Will the concern be referred?"
-TOLD = "Have the parents or carers been told about the referral?"
+TOLD = "Have the parents or carers been told about this decision?"
 
 
 # Steps taken through the services, as the pages would take them.
@@ -173,19 +173,19 @@ def test_option_1_the_mother_asks_for_no_referral_and_the_page_offers_none(
     open_concern(page, concern)
     page.get_by_role("link", name="Decide on referral").click()
     expect(page.get_by_role("heading", name="When a referral is not optional")).to_be_visible()
-    # Before any question is answered, the record already meets one: nobody knows who the
-    # "special friend" is, and "not known" counts as yes.
+    # Before any question is answered, the category already meets two: online grooming
+    # means an adult sought images or contact, and grooming is coercion.
     warning = must_refer_warning(page)
     expect(warning).to_contain_text(
-        "is an adult involved (not known: from the record: adult involved, “not known”)"
+        "is an adult involved (yes: from the category “online grooming”: an adult"
     )
+    expect(warning).to_contain_text("(yes: from the category “online grooming”: grooming")
     expect(warning).to_contain_text("“Do not refer” is not offered")
     # The girls are 9: the under-13 question is the DSL's to answer, with their ages beside it.
     expect(page.get_by_text("Under 13 when this was disclosed: Amelia Hart (9)")).to_be_visible()
     answer_referral_questions(
         page,
         {
-            "coercion": "Not known",
             "unusual_content": "No",
             "sexual_acts": "Not known",
             "harm_risk": "No",
@@ -196,7 +196,8 @@ def test_option_1_the_mother_asks_for_no_referral_and_the_page_offers_none(
         "do the images involve sexual acts, with a child under 13 in them (not known)"
     )
     criteria = page.locator(".sg-criteria")
-    expect(criteria.get_by_text("Not known: met")).to_have_count(3)
+    expect(criteria.get_by_text("Not known: met")).to_have_count(1)
+    expect(criteria.get_by_text("Yes: met")).to_have_count(2)
     assert_accessible("referral page, immediate-referral criteria met")
 
     # "Do not refer" is not there to choose: the only decision offered is to refer.
@@ -357,7 +358,7 @@ def test_option_2_interviewing_the_child_and_asking_the_parents_holds_the_concer
     preserve_evidence(concern, by=dsl)
     page.reload()
     page.get_by_role("link", name="Decide on referral").click()
-    expect(must_refer_warning(page)).to_contain_text("is an adult involved (not known")
+    expect(must_refer_warning(page)).to_contain_text("is an adult involved (yes: from the category")
     expect(page.get_by_label("Do not refer")).to_have_count(0)
 
     # Referred in the end, with support planned: still, the concern cannot close until the
@@ -376,7 +377,9 @@ def test_option_2_interviewing_the_child_and_asking_the_parents_holds_the_concer
     ]:
         card = flagged.filter(has=page.get_by_role("heading", name=title, exact=True))
         expect(card).to_contain_text(excerpt)
-        expect(card.get_by_role("button", name="Record the review")).to_be_visible()
+        # The DSL wrote these, so a second member of the team reviews them.
+        expect(card.get_by_role("button", name="Record the review")).to_have_count(0)
+        expect(card).to_contain_text("You wrote this, so another member of the DSL team")
     assert_accessible("concern page, flagged entries and still to settle")
 
     page.get_by_role("link", name="Close the concern").click()
