@@ -1,12 +1,14 @@
-"""E-mails to people invited to a school, queued once the change has committed."""
+"""E-mails to people invited to a school, queued once the change has committed, retried
+while the mail server refuses, and shown to the school if they never go."""
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.shortcuts import resolve_url
-from django.tasks import task
+from django.urls import reverse
 
 from schools.invitations import invitation_days, invitation_link
 from schools.models import Membership, User
+from schools.notifications import Notice, notification
 
 
 def _membership(user_id: int, school_id: int) -> Membership:
@@ -15,7 +17,27 @@ def _membership(user_id: int, school_id: int) -> Membership:
     )
 
 
-@task
+def _about_invitation(user_id: int, school_id: int, *_) -> Notice:
+    user = User.objects.get(pk=user_id)
+    return Notice(
+        school_id=school_id,
+        what=f"Invitation to {user.full_name}",
+        recipients=[user.email],
+        link=reverse("schools:people"),
+    )
+
+
+def _about_membership_notice(user_id: int, school_id: int) -> Notice:
+    user = User.objects.get(pk=user_id)
+    return Notice(
+        school_id=school_id,
+        what=f"Notice to {user.full_name} that they were added to the school",
+        recipients=[user.email],
+        link=reverse("schools:people"),
+    )
+
+
+@notification(describe=_about_invitation)
 def send_invitation(user_id: int, school_id: int, invited_by_id: int) -> int:
     """Send someone new the link to accept their invitation and choose a password."""
     membership = _membership(user_id, school_id)
@@ -47,7 +69,7 @@ def send_invitation(user_id: int, school_id: int, invited_by_id: int) -> int:
     )
 
 
-@task
+@notification(describe=_about_membership_notice)
 def send_membership_notice(user_id: int, school_id: int) -> int:
     """Tell someone who already has an account that they have been added to another school,
     and, if their sign-in is turned off, that it is (the school that added them was not told,
