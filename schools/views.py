@@ -113,6 +113,7 @@ def people(request):
             "school": admin.school,
             "people": list(selectors.people_of(admin.school)),
             "me": request.user,
+            "failed_notifications": selectors.open_failed_notifications(admin.school),
         },
     )
 
@@ -344,3 +345,25 @@ def pupil_import(request):
             "required_columns": REQUIRED_COLUMNS,
         },
     )
+
+
+@require_POST
+def failed_notification_close(request, failure_uuid):
+    """Send a failed notification again, or mark it dealt with (the banner's buttons)."""
+    failure, _membership = selectors.failed_notification_for(request.user, failure_uuid)
+    retry = request.POST.get("action") == "retry"
+    try:
+        services.failed_notification_close(failure=failure, by=request.user, retry=retry)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Sending again: {failure.what}." if retry else f"Marked dealt with: {failure.what}.",
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "home"
+    return redirect(target)
