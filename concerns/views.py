@@ -190,7 +190,7 @@ def concern_queue(request):
             "overdue": overdue,
             "overdue_total": overdue_total,
             "overdue_ids": queue.overdue_among(school, shown, now=now),
-            "failed_notifications": open_failed_notifications(school),
+            "failed_notifications": open_failed_notifications(school, dsl_team=True),
             "results": results[:QUEUE_LIMIT],
             "more_results": len(results) > QUEUE_LIMIT,
             "here": request.get_full_path(),

@@ -285,3 +285,10 @@ class FailedNotification(models.Model):
 
     def __str__(self):
         return f"{self.what} ({self.failed_at:%Y-%m-%d %H:%M})"
+
+    def what_for(self, *, dsl_team: bool) -> str:
+        """What it was, as someone in the DSL team or not may be told: a concern's reference
+        is the DSL team's alone."""
+        if self.dsl_team_only and not dsl_team:
+            return "An e-mail to the DSL team about their work"
+        return self.what

@@ -62,16 +62,21 @@ def pupil_import_membership(user, *, chosen: str | None = None) -> Membership:
 FAILED_NOTIFICATIONS_SHOWN = 10
 
 
-def open_failed_notifications(school: School) -> list[FailedNotification]:
+def open_failed_notifications(school: School, *, dsl_team: bool) -> list[FailedNotification]:
     """The school's notifications that never went and that no one has dealt with yet, most
-    recent first: for its administrators and DSL team only."""
-    return list(
+    recent first: for its administrators and DSL team only. Each gets `shown_what` and
+    `shown_link`, what a viewer in the DSL team (or not) may be told of it."""
+    failures = list(
         FailedNotification.objects.filter(school=school, outcome=FailedNotification.Outcome.OPEN)
         .order_by("-failed_at")
         .only("uuid", "what", "recipients", "link", "dsl_team_only", "reason", "failed_at")[
             : FAILED_NOTIFICATIONS_SHOWN + 1
         ]
     )
+    for failure in failures:
+        failure.shown_what = failure.what_for(dsl_team=dsl_team)
+        failure.shown_link = failure.link if dsl_team or not failure.dsl_team_only else ""
+    return failures
 
 
 def failed_notification_for(user, failure_uuid) -> tuple[FailedNotification, Membership]:

@@ -113,7 +113,9 @@ def people(request):
             "school": admin.school,
             "people": list(selectors.people_of(admin.school)),
             "me": request.user,
-            "failed_notifications": selectors.open_failed_notifications(admin.school),
+            "failed_notifications": selectors.open_failed_notifications(
+                admin.school, dsl_team=admin.is_dsl_team
+            ),
         },
     )
 
@@ -350,7 +352,8 @@ def pupil_import(request):
 @require_POST
 def failed_notification_close(request, failure_uuid):
     """Send a failed notification again, or mark it dealt with (the banner's buttons)."""
-    failure, _membership = selectors.failed_notification_for(request.user, failure_uuid)
+    failure, membership = selectors.failed_notification_for(request.user, failure_uuid)
+    what = failure.what_for(dsl_team=membership.is_dsl_team)
     retry = request.POST.get("action") == "retry"
     try:
         services.failed_notification_close(failure=failure, by=request.user, retry=retry)
@@ -359,7 +362,7 @@ def failed_notification_close(request, failure_uuid):
     else:
         messages.success(
             request,
-            f"Sending again: {failure.what}." if retry else f"Marked dealt with: {failure.what}.",
+            f"Sending again: {what}." if retry else f"Marked dealt with: {what}.",
         )
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(

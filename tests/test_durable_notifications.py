@@ -139,8 +139,10 @@ def test_the_dsl_team_and_the_admin_see_the_failure_and_staff_and_governors_do_n
     assert f'<a class="govuk-link" href="{link}">{what}</a>' in queue_page
     people_page = signed_in(school_admin).get(reverse("people")).content.decode()
     assert "E-mails not sent" in people_page
-    assert what in people_page
-    # The concern is the DSL team's: the admin is told of it, without a way in.
+    # The concern is the DSL team's: the admin is told an e-mail to them failed, not which.
+    assert "An e-mail to the DSL team about their work" in people_page
+    assert "dsl@oakfield.example" in people_page
+    assert concern.reference not in people_page
     assert link not in people_page
     for pupil in pupils:
         assert pupil.legal_last_name not in queue_page + people_page
@@ -187,12 +189,19 @@ def test_send_again_queues_it_with_fresh_retries_and_the_alert_arrives(
 def test_marking_it_dealt_with_keeps_the_record_and_a_second_click_is_refused(
     mail_server, record, run_queued_tasks, time_machine, school_admin, dsl
 ):
-    fail_for_good(mail_server, record, run_queued_tasks, time_machine)
+    concern = fail_for_good(mail_server, record, run_queued_tasks, time_machine)
     failure = FailedNotification.objects.get()
     url = reverse("failed_notification_close", args=[failure.uuid])
 
-    signed_in(school_admin).post(url, {"action": "dealt_with", "next": reverse("people")})
+    first = signed_in(school_admin).post(
+        url, {"action": "dealt_with", "next": reverse("people")}, follow=True
+    )
     second = signed_in(dsl).post(url, {"action": "dealt_with"}, follow=True)
+
+    first_page = first.content.decode()
+    assert "Marked dealt with: An e-mail to the DSL team about their work." in first_page
+    assert concern.reference not in first_page
+    assert "E-mails not sent" not in first_page
 
     failure.refresh_from_db()
     assert failure.outcome == FailedNotification.Outcome.DEALT_WITH
