@@ -17,23 +17,27 @@ def _membership(user_id: int, school_id: int) -> Membership:
     )
 
 
+# The person is named as the school may see them (Membership.name): as its administrator
+# typed them until they join, never as another school knows them.
+
+
 def _about_invitation(user_id: int, school_id: int, *_) -> Notice:
-    user = User.objects.get(pk=user_id)
+    membership = _membership(user_id, school_id)
     return Notice(
         school_id=school_id,
-        what=f"Invitation to {user.full_name}",
-        recipients=[user.email],
-        link=reverse("schools:people"),
+        what=f"Invitation to {membership.name}",
+        recipients=[membership.user.email],
+        link=reverse("people"),
     )
 
 
 def _about_membership_notice(user_id: int, school_id: int) -> Notice:
-    user = User.objects.get(pk=user_id)
+    membership = _membership(user_id, school_id)
     return Notice(
         school_id=school_id,
-        what=f"Notice to {user.full_name} that they were added to the school",
-        recipients=[user.email],
-        link=reverse("schools:people"),
+        what=f"Notice to {membership.name} that they were added to the school",
+        recipients=[membership.user.email],
+        link=reverse("people"),
     )
 
 

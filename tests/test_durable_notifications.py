@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from schools.models import FailedNotification
+from schools import services as schools_services
+from schools.models import FailedNotification, Role
 from schools.notifications import ATTEMPTS, RETRY_DELAYS
 from tests.factories import record_concern
 from tests.queue_helpers import RefusingMailServer, wait_for_release
@@ -279,3 +280,34 @@ def test_a_task_whose_worker_is_killed_runs_again(tmp_path, run_queued_tasks):
     assert row.return_value == 2  # Started by the killed worker, then run again to the end.
     assert len(row.worker_ids) == 2
     assert started.read_text().splitlines() == ["started", "started"]
+
+
+def test_an_invitation_that_never_goes_is_shown_to_the_admin_by_the_name_they_typed(
+    mail_server,
+    run_queued_tasks,
+    time_machine,
+    school,
+    school_admin,
+    django_capture_on_commit_callbacks,
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    mail_server.refusals = 1000
+    with django_capture_on_commit_callbacks(execute=True):
+        schools_services.person_invite(
+            school=school,
+            by=school_admin,
+            full_name="Priya Patel",
+            email="priya@oakfield.example",
+            role=Role.DEPUTY_DSL,
+        )
+    for attempt in range(2, ATTEMPTS + 1):
+        assert wait_and_retry(time_machine, run_queued_tasks, attempt) == 1
+
+    failure = FailedNotification.objects.get()
+    assert failure.what == "Invitation to Priya Patel"
+    assert failure.recipients == "priya@oakfield.example"
+    assert failure.link == reverse("people")
+    people_page = signed_in(school_admin).get(reverse("people")).content.decode()
+    assert f'<a class="govuk-link" href="{reverse("people")}">Invitation to Priya Patel</a>' in (
+        people_page
+    )
