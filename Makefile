@@ -57,7 +57,8 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-# `make run` runs this inside the wrapper, so one database server serves all of it.
+# `make run` runs this inside the wrapper, so one database server serves all of it: the web
+# server and the task worker (safeguard/run_dev.py) run side by side.
 # load_demo prints the demo logins, with the password taken from DEMO_PASSWORD.
 define run_steps
 set -e
@@ -67,9 +68,9 @@ echo
 address=$${SITE_URL#*://}
 address=$${address%%/*}
 echo "Safeguard is at http://$$address/: sign in with a demo login above."
-echo "Ctrl-C stops it and its database."
+echo "A worker beside it sends the e-mails. Ctrl-C stops both and the database."
 echo
-exec $(PYTHON) manage.py runserver "$$address"
+exec $(PYTHON) -m safeguard.run_dev "$$address"
 endef
 
 # The code needs no database, but the settings insist on a DATABASE_URL.

@@ -1,16 +1,17 @@
 """Notifications, queued with Django's tasks framework once the change has committed.
 
 E-mail leaves the school's systems, so a notification carries the concern's reference and a
-link, never a child's name or any detail of the concern.
+link, never a child's name or any detail of the concern. Each is retried while the mail
+server refuses, and shown to the school in the app if it never goes (schools.notifications).
 """
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.tasks import task
 from django.urls import reverse
 from django.utils import formats, timezone
 
 from schools.models import DSL_TEAM, Membership
+from schools.notifications import Notice, notification
 
 SUBJECTS = {
     "new": "New safeguarding concern {reference}",
@@ -18,7 +19,29 @@ SUBJECTS = {
 }
 
 
-@task
+def _dsl_team_addresses(school_id: int) -> list[str]:
+    return sorted(
+        Membership.objects.filter(
+            school_id=school_id, role__in=DSL_TEAM, user__is_active=True
+        ).values_list("user__email", flat=True)
+    )
+
+
+def _about_alert(concern_id: int, event: str) -> Notice:
+    from concerns.models import Concern
+
+    concern = Concern.objects.get(pk=concern_id)
+    kind = "urgent concern" if event == "danger" or concern.immediate_danger else "new concern"
+    return Notice(
+        school_id=concern.school_id,
+        what=f"Alert of {kind} {concern.reference} to the DSL team",
+        recipients=_dsl_team_addresses(concern.school_id),
+        link=reverse("concerns:detail", args=[concern.uuid]),
+        dsl_team_only=True,
+    )
+
+
+@notification(describe=_about_alert)
 def notify_dsl_team(concern_id: int, event: str) -> int:
     """E-mail the DSL team of the concern's school; returns how many were sent."""
     from concerns.models import Concern
@@ -26,11 +49,7 @@ def notify_dsl_team(concern_id: int, event: str) -> int:
     concern = Concern.objects.select_related("school").get(pk=concern_id)
     if event == "new" and concern.immediate_danger:
         event = "danger"
-    recipients = sorted(
-        Membership.objects.filter(
-            school_id=concern.school_id, role__in=DSL_TEAM, user__is_active=True
-        ).values_list("user__email", flat=True)
-    )
+    recipients = _dsl_team_addresses(concern.school_id)
     if not recipients:
         return 0
     link = settings.SITE_URL + reverse("concerns:detail", args=[concern.uuid])
@@ -58,7 +77,20 @@ def notify_dsl_team(concern_id: int, event: str) -> int:
     )
 
 
-@task
+def _about_assignment(concern_id: int) -> Notice:
+    from concerns.models import Concern
+
+    concern = Concern.objects.select_related("assignee").get(pk=concern_id)
+    return Notice(
+        school_id=concern.school_id,
+        what=f"Notice to the DSL team member given concern {concern.reference}",
+        recipients=[concern.assignee.email] if concern.assignee else [],
+        link=reverse("concerns:detail", args=[concern.uuid]),
+        dsl_team_only=True,
+    )
+
+
+@notification(describe=_about_assignment)
 def notify_assignee(concern_id: int) -> int:
     """Tell the member of the DSL team a concern has been given to."""
     from concerns.models import Concern
@@ -83,7 +115,17 @@ def notify_assignee(concern_id: int) -> int:
     )
 
 
-@task
+def _about_digest(school_id: int) -> Notice:
+    return Notice(
+        school_id=school_id,
+        what="Daily list of overdue items for the DSL team",
+        recipients=_dsl_team_addresses(school_id),
+        link=reverse("concerns:queue"),
+        dsl_team_only=True,
+    )
+
+
+@notification(describe=_about_digest)
 def send_digest(school_id: int) -> int:
     """E-mail each active member of the school's DSL team the list of what is overdue there,
     one message each; returns how many were sent. Nothing is sent when nothing is overdue

@@ -43,6 +43,7 @@ from referrals.selectors import referrals_of, with_status
 from safeguard.drafts import keeps_draft, take_draft
 from schools import acting
 from schools.models import User
+from schools.selectors import open_failed_notifications
 
 STEP_URLS = {
     Step.SAFETY_CHECKED: "concerns:safety",
@@ -190,6 +191,7 @@ def concern_queue(request):
             "overdue": overdue,
             "overdue_total": overdue_total,
             "overdue_ids": queue.overdue_among(school, shown, now=now),
+            "failed_notifications": open_failed_notifications(school, dsl_team=True),
             "results": results[:QUEUE_LIMIT],
             "more_results": len(results) > QUEUE_LIMIT,
             "here": request.get_full_path(),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "simple_history",
+    "django_tasks_db",
     # Sign-in: passwords, second factors (TOTP, recovery codes), optional school SSO.
     "allauth",
     "allauth.account",
@@ -302,15 +303,11 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="safeguard@localhost")
 
-# Notifications are queued with Django's tasks framework. The immediate backend runs a task
-# once the transaction that queued it has committed; a deployment with a worker sets
-# TASKS_BACKEND to a queue backend.
+# Notifications are queued with Django's tasks framework on a queue kept in the database
+# (django-tasks-db), so a notification survives the mail server being down or the worker
+# being restarted. A worker process runs them: `manage.py run_worker` (README, "Deploying").
 TASKS = {
-    "default": {
-        "BACKEND": env.str(
-            "TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend"
-        )
-    }
+    "default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}
 }
 
 # Rate limits on sign-in must hold across every gunicorn worker, so they are counted in

@@ -231,3 +231,64 @@ class HouseholdContact(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.relationship})"
+
+
+class FailedNotification(models.Model):
+    """An e-mail that could not be sent after every retry (schools.notifications). The
+    school's administrators and DSL team see it until one of them retries it or marks it
+    dealt with; it is never deleted.
+
+    It holds what the e-mail itself may hold: a reference, a link and addresses, never a
+    child's name or a detail of a concern.
+    """
+
+    class Outcome(models.TextChoices):
+        OPEN = "", "Not dealt with"
+        RETRIED = "retried", "Sent again"
+        DEALT_WITH = "dealt_with", "Dealt with"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="failed_notifications"
+    )
+    what = models.CharField(max_length=200)
+    recipients = models.TextField(help_text="The addresses it was for, one a line")
+    # A path in the app (a concern, the people page), with who may follow it.
+    link = models.CharField(max_length=200, blank=True)
+    dsl_team_only = models.BooleanField(
+        default=False, help_text="About a concern: only the DSL team see the link"
+    )
+    reason = models.TextField()
+    attempts = models.PositiveSmallIntegerField()
+    failed_at = models.DateTimeField(default=timezone.now)
+    # Enough to queue it again: the task's import path and its arguments.
+    task_path = models.CharField(max_length=200)
+    task_args = models.JSONField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-failed_at"]
+        indexes = [
+            models.Index(
+                fields=["school", "failed_at"],
+                name="failed_notification_open",
+                condition=models.Q(outcome=""),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.what} ({self.failed_at:%Y-%m-%d %H:%M})"
+
+    def what_for(self, *, dsl_team: bool) -> str:
+        """What it was, as someone in the DSL team or not may be told: a concern's reference
+        is the DSL team's alone."""
+        if self.dsl_team_only and not dsl_team:
+            return "An e-mail to the DSL team about their work"
+        return self.what

@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from concerns.selectors import memberships_of
-from schools.acting import acting_membership, administers
-from schools.models import Membership, Role, School
+from schools.acting import acting_membership, administers, manages_school
+from schools.models import FailedNotification, Membership, Role, School
 
 # Who may import the school's pupils from its MIS.
 PUPIL_IMPORTERS = (Role.SCHOOL_ADMIN, Role.DSL, Role.DEPUTY_DSL)
@@ -56,3 +56,38 @@ def pupil_import_membership(user, *, chosen: str | None = None) -> Membership:
             "Only the school's administrator or safeguarding team can import pupils."
         )
     return membership
+
+
+# How many failed notifications the banner lists; the rest are counted.
+FAILED_NOTIFICATIONS_SHOWN = 10
+
+
+def open_failed_notifications(school: School, *, dsl_team: bool) -> list[FailedNotification]:
+    """The school's notifications that never went and that no one has dealt with yet, most
+    recent first: for its administrators and DSL team only. Each gets `shown_what` and
+    `shown_link`, what a viewer in the DSL team (or not) may be told of it."""
+    failures = list(
+        FailedNotification.objects.filter(school=school, outcome=FailedNotification.Outcome.OPEN)
+        .order_by("-failed_at")
+        .only("uuid", "what", "recipients", "link", "dsl_team_only", "reason", "failed_at")[
+            : FAILED_NOTIFICATIONS_SHOWN + 1
+        ]
+    )
+    for failure in failures:
+        failure.shown_what = failure.what_for(dsl_team=dsl_team)
+        failure.shown_link = failure.link if dsl_team or not failure.dsl_team_only else ""
+    return failures
+
+
+def failed_notification_for(user, failure_uuid) -> tuple[FailedNotification, Membership]:
+    """(the failed notification, the user's membership of its school) for its
+    administrators and DSL team; 403 for its other members, 404 for everyone else."""
+    failure = FailedNotification.objects.filter(uuid=failure_uuid).first()
+    membership = next(
+        (m for m in memberships_of(user) if failure and m.school_id == failure.school_id), None
+    )
+    if membership is None:
+        raise Http404("No such notification")
+    if not manages_school(membership):
+        raise PermissionDenied("Only the school's administrators and DSL team see these.")
+    return failure, membership

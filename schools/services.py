@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from concerns.errors import WorkflowError
 from safeguard.db import stamp_history
-from schools.models import Membership, Role, School, User
+from schools.models import FailedNotification, Membership, Role, School, User
 from schools.tasks import send_invitation, send_membership_notice
 
 
@@ -297,3 +298,50 @@ def school_add(*, name: str, urn: str, admin_full_name: str, admin_email: str) -
     stamp_history(membership, by=None, reason="First administrator, added on the server")
     membership.save()
     return membership
+
+
+# --- Notifications that could not be sent --------------------------------------------------
+
+
+def failed_notification_record(
+    *, notice, reason: str, attempts: int, task_path: str, task_args: list
+) -> FailedNotification:
+    """Record that a notification failed for good, for the school to see and act on.
+    Called by the worker (schools.notifications), so no one is its author."""
+    failure = FailedNotification(
+        school_id=notice.school_id,
+        what=notice.what[:200],
+        recipients="\n".join(notice.recipients),
+        link=notice.link,
+        dsl_team_only=notice.dsl_team_only,
+        reason=reason,
+        attempts=attempts,
+        task_path=task_path,
+        task_args=task_args,
+    )
+    stamp_history(failure, by=None, reason=f"Not sent after {attempts} attempts")
+    failure.save()
+    return failure
+
+
+@transaction.atomic
+def failed_notification_close(
+    *, failure: FailedNotification, by: User, retry: bool
+) -> FailedNotification:
+    """Mark a failed notification dealt with, or queue it again (with its retries) and
+    mark it so. It closes once: a second click, or a colleague's, is refused."""
+    failure = FailedNotification.objects.select_for_update().get(pk=failure.pk)
+    if failure.outcome != FailedNotification.Outcome.OPEN:
+        raise WorkflowError("Someone has already dealt with this notification.")
+    failure.outcome = (
+        FailedNotification.Outcome.RETRIED if retry else FailedNotification.Outcome.DEALT_WITH
+    )
+    failure.closed_at = timezone.now()
+    failure.closed_by = by
+    stamp_history(failure, by=by, reason=failure.get_outcome_display())
+    failure.save(update_fields=["outcome", "closed_at", "closed_by"])
+    if retry:
+        notification = import_string(failure.task_path)
+        args = list(failure.task_args)
+        transaction.on_commit(lambda: notification.enqueue(*args))
+    return failure

@@ -1,12 +1,14 @@
-"""E-mails to people invited to a school, queued once the change has committed."""
+"""E-mails to people invited to a school, queued once the change has committed, retried
+while the mail server refuses, and shown to the school if they never go."""
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.shortcuts import resolve_url
-from django.tasks import task
+from django.urls import reverse
 
 from schools.invitations import invitation_days, invitation_link
 from schools.models import Membership, User
+from schools.notifications import Notice, notification
 
 
 def _membership(user_id: int, school_id: int) -> Membership:
@@ -15,7 +17,31 @@ def _membership(user_id: int, school_id: int) -> Membership:
     )
 
 
-@task
+# The person is named as the school may see them (Membership.name): as its administrator
+# typed them until they join, never as another school knows them.
+
+
+def _about_invitation(user_id: int, school_id: int, *_) -> Notice:
+    membership = _membership(user_id, school_id)
+    return Notice(
+        school_id=school_id,
+        what=f"Invitation to {membership.name}",
+        recipients=[membership.user.email],
+        link=reverse("people"),
+    )
+
+
+def _about_membership_notice(user_id: int, school_id: int) -> Notice:
+    membership = _membership(user_id, school_id)
+    return Notice(
+        school_id=school_id,
+        what=f"Notice to {membership.name} that they were added to the school",
+        recipients=[membership.user.email],
+        link=reverse("people"),
+    )
+
+
+@notification(describe=_about_invitation)
 def send_invitation(user_id: int, school_id: int, invited_by_id: int) -> int:
     """Send someone new the link to accept their invitation and choose a password."""
     membership = _membership(user_id, school_id)
@@ -47,7 +73,7 @@ def send_invitation(user_id: int, school_id: int, invited_by_id: int) -> int:
     )
 
 
-@task
+@notification(describe=_about_membership_notice)
 def send_membership_notice(user_id: int, school_id: int) -> int:
     """Tell someone who already has an account that they have been added to another school,
     and, if their sign-in is turned off, that it is (the school that added them was not told,

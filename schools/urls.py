@@ -27,4 +27,9 @@ urlpatterns = [
     ),
     path("invitation/<uidb64>/<token>/", views.invitation_accept, name="invitation_accept"),
     path("school/pupils/import/", views.pupil_import, name="pupil_import"),
+    path(
+        "school/notifications/<uuid:failure_uuid>/",
+        views.failed_notification_close,
+        name="failed_notification_close",
+    ),
 ]

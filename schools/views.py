@@ -113,6 +113,9 @@ def people(request):
             "school": admin.school,
             "people": list(selectors.people_of(admin.school)),
             "me": request.user,
+            "failed_notifications": selectors.open_failed_notifications(
+                admin.school, dsl_team=admin.is_dsl_team
+            ),
         },
     )
 
@@ -344,3 +347,26 @@ def pupil_import(request):
             "required_columns": REQUIRED_COLUMNS,
         },
     )
+
+
+@require_POST
+def failed_notification_close(request, failure_uuid):
+    """Send a failed notification again, or mark it dealt with (the banner's buttons)."""
+    failure, membership = selectors.failed_notification_for(request.user, failure_uuid)
+    what = failure.what_for(dsl_team=membership.is_dsl_team)
+    retry = request.POST.get("action") == "retry"
+    try:
+        services.failed_notification_close(failure=failure, by=request.user, retry=retry)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Sending again: {what}." if retry else f"Marked dealt with: {what}.",
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "home"
+    return redirect(target)

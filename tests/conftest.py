@@ -4,11 +4,16 @@ Every test runs with the FETCH_RAISE fetch mode, so a lazy database load anywher
 code under test fails loudly instead of quietly adding a query per row.
 """
 
+from contextlib import contextmanager
+
 import pytest
 from django.core.files.storage import FileSystemStorage
+from django.db import DEFAULT_DB_ALIAS
+from django_tasks_db.management.commands import db_worker
 
 from concerns.models import Attachment
 from schools.models import Role
+from schools.worker import Worker
 from tests.factories import PupilFactory, SchoolFactory, member
 
 
@@ -47,6 +52,47 @@ def _private_media(monkeypatch, tmp_path):
     storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
     monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
     return storage
+
+
+@pytest.fixture
+def run_queued_tasks(db, monkeypatch):
+    """Run every task that is due on the database queue, as the worker would: the real
+    worker's loop in batch mode, in this process and this test's transaction. Returns how
+    many ran."""
+    # Between tasks the worker closes the connection if it is in a transaction, as a
+    # long-lived process should; here that transaction is the test's own.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> int:
+        worker = Worker(
+            queue_names=["*"],
+            excluded_queue_names=[],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+        )
+        worker.run()
+        return worker._run_tasks
+
+    return run
+
+
+@pytest.fixture
+def django_capture_on_commit_callbacks(django_capture_on_commit_callbacks, run_queued_tasks):
+    """pytest-django's fixture, plus: when the callbacks are executed (as a commit would), the
+    notifications they queued are then run by the worker (as it would, moments later)."""
+
+    @contextmanager
+    def capture(*, using=DEFAULT_DB_ALIAS, execute=False):
+        with django_capture_on_commit_callbacks(using=using, execute=execute) as callbacks:
+            yield callbacks
+        if execute:
+            run_queued_tasks()
+
+    return capture
 
 
 @pytest.fixture

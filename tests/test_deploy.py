@@ -11,6 +11,7 @@ import re
 import runpy
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -225,14 +226,76 @@ def test_make_run_serves_where_the_links_in_its_emails_point():
     *_, announced, _, served = make_run()
 
     assert announced.startswith("Safeguard is at http://127.0.0.1:8000/")
-    assert served == "http://127.0.0.1:8000 manage.py runserver 127.0.0.1:8000"
+    assert served == "http://127.0.0.1:8000 -m safeguard.run_dev 127.0.0.1:8000"
 
 
 def test_make_run_moves_both_with_site_url():
     steps = make_run(SITE_URL="http://localhost:8123/")
 
     assert "http://localhost:8123/ manage.py load_demo" in steps
-    assert steps[-1] == "http://localhost:8123/ manage.py runserver localhost:8123"
+    assert steps[-1] == "http://localhost:8123/ -m safeguard.run_dev localhost:8123"
+
+
+# safeguard.run_dev, run by `make run`: the web server and the task worker, stopped together.
+# Here manage.py is a stand-in that notes how it was started and how it was stopped.
+STAND_IN_MANAGE = """
+import signal, sys, time
+from pathlib import Path
+
+name = sys.argv[1]
+def stop(signum, frame):
+    Path(name + ".stopped").write_text(signal.Signals(signum).name)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+Path(name + ".args").write_text(" ".join(sys.argv[1:]))
+if name == "runserver" and Path("crash").exists():
+    while not Path("run_worker.args").exists():
+        time.sleep(0.05)
+    sys.exit(3)
+time.sleep(60)
+"""
+
+
+def start_run_dev(folder: Path) -> subprocess.Popen:
+    (folder / "manage.py").write_text(STAND_IN_MANAGE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "safeguard.run_dev", "127.0.0.1:8123"],
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(path: Path):
+    deadline = time.monotonic() + 20
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        time.sleep(0.05)
+
+
+def test_make_run_starts_the_server_and_a_worker_and_a_signal_stops_both(tmp_path):
+    run_dev = start_run_dev(tmp_path)
+    wait_for(tmp_path / "runserver.args")
+    wait_for(tmp_path / "run_worker.args")
+
+    run_dev.send_signal(signal.SIGTERM)
+
+    assert run_dev.wait(timeout=30) == -signal.SIGTERM  # As the signal meant, for the wrapper.
+    assert (tmp_path / "runserver.args").read_text() == "runserver 127.0.0.1:8123"
+    assert (tmp_path / "run_worker.args").read_text() == "run_worker --no-reload"
+    assert (tmp_path / "runserver.stopped").read_text() == "SIGTERM"
+    assert (tmp_path / "run_worker.stopped").read_text() == "SIGTERM"
+
+
+def test_if_the_server_stops_by_itself_the_worker_is_stopped_too(tmp_path):
+    (tmp_path / "crash").touch()
+    run_dev = start_run_dev(tmp_path)
+
+    assert run_dev.wait(timeout=30) == 3
+    assert (tmp_path / "run_worker.stopped").read_text() == "SIGTERM"
+    assert "the web server stopped; stopping the rest" in run_dev.stderr.read()
 
 
 # --- Behind the reverse proxy ------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The daily digest of overdue items (manage.py send_overdue_digest): references and kinds
 only, to each school's DSL team, and nothing at all when nothing is overdue.
 
-The command queues `concerns.tasks.send_digest`, which the ImmediateBackend runs at once.
+The command queues `concerns.tasks.send_digest` on the database queue; the worker runs it.
 """
 
 import datetime
@@ -51,15 +51,22 @@ def overdue_at_oakfield(school, staff, dsl, pupils):
     return first, second
 
 
-def send_digest() -> str:
-    out = StringIO()
-    with time_machine.travel(WEDNESDAY_MORNING, tick=False):
-        call_command("send_overdue_digest", stdout=out, stderr=out)
-    return out.getvalue()
+@pytest.fixture
+def send_digest(run_queued_tasks):
+    """Run the command on Wednesday morning, then the worker; returns what the command said."""
+
+    def send_digest() -> str:
+        out = StringIO()
+        with time_machine.travel(WEDNESDAY_MORNING, tick=False):
+            call_command("send_overdue_digest", stdout=out, stderr=out)
+            run_queued_tasks()
+        return out.getvalue()
+
+    return send_digest
 
 
 def test_the_dsl_team_gets_each_overdue_item_by_reference_and_kind(
-    everyone, overdue_at_oakfield, mailoutbox
+    everyone, overdue_at_oakfield, mailoutbox, send_digest
 ):
     first, second = overdue_at_oakfield
 
@@ -96,7 +103,7 @@ def test_the_dsl_team_gets_each_overdue_item_by_reference_and_kind(
 
 
 def test_the_digest_names_no_child_and_holds_no_detail(
-    everyone, overdue_at_oakfield, mailoutbox, pupils
+    everyone, overdue_at_oakfield, mailoutbox, pupils, send_digest
 ):
     send_digest()
 
@@ -112,7 +119,7 @@ def test_the_digest_names_no_child_and_holds_no_detail(
 
 
 def test_an_inactive_member_of_the_team_is_not_emailed(
-    everyone, deputy, overdue_at_oakfield, mailoutbox
+    everyone, deputy, overdue_at_oakfield, mailoutbox, send_digest
 ):
     deputy.is_active = False
     deputy.save()
@@ -123,7 +130,7 @@ def test_an_inactive_member_of_the_team_is_not_emailed(
 
 
 def test_each_school_hears_only_about_its_own_items(
-    everyone, other_school, other_dsl, overdue_at_oakfield, mailoutbox
+    everyone, other_school, other_dsl, overdue_at_oakfield, mailoutbox, send_digest
 ):
     with time_machine.travel(FRIDAY, tick=False):
         theirs = record_concern(
@@ -145,7 +152,9 @@ def test_each_school_hears_only_about_its_own_items(
     assert "Queued overdue digests for 2 of 2 schools: 5 overdue items, 3 e-mails." in output
 
 
-def test_nothing_is_sent_when_nothing_is_overdue(everyone, school, staff, pupils, mailoutbox):
+def test_nothing_is_sent_when_nothing_is_overdue(
+    everyone, school, staff, pupils, mailoutbox, send_digest
+):
     # Recorded at 05:00: the safety check is not due until 09:00.
     with time_machine.travel(WEDNESDAY_MORNING - datetime.timedelta(hours=2), tick=False):
         record_concern(school=school, reporter=staff, pupils=pupils[:1])
@@ -157,7 +166,9 @@ def test_nothing_is_sent_when_nothing_is_overdue(everyone, school, staff, pupils
     assert "2 schools had nothing overdue." in output
 
 
-def test_a_school_with_overdue_items_and_no_dsl_team_is_reported(school, staff, pupils, mailoutbox):
+def test_a_school_with_overdue_items_and_no_dsl_team_is_reported(
+    school, staff, pupils, mailoutbox, send_digest
+):
     with time_machine.travel(FRIDAY, tick=False):
         record_concern(school=school, reporter=staff, pupils=pupils[:1])
 

@@ -1,8 +1,8 @@
 """The DSL team hears about every new concern, by e-mail, without a name or a detail in it.
 
-The task is queued with transaction.on_commit and run by the ImmediateBackend. A test's
-transaction never commits, so django_capture_on_commit_callbacks(execute=True) runs the
-callbacks as the commit would.
+The task is queued on the database queue with transaction.on_commit, and a worker sends it.
+A test's transaction never commits, so django_capture_on_commit_callbacks(execute=True) runs
+the callbacks as the commit would, then the worker's loop (tests/conftest.py).
 """
 
 import pytest

@@ -577,7 +577,8 @@ def test_the_queue_costs_the_same_for_2_concerns_as_for_12(
     #   - the open concerns counted: by step, new, and assigned to the user (one row)
     #   - the first concerns assigned to the user
     #   - which of the concerns shown have anything overdue (one UNION)
-    expected = EVERY_PAGE + 16
+    #   - the school's e-mails that never went, not yet dealt with (the banner)
+    expected = EVERY_PAGE + 17
     populate(school, count=2, staff=staff, dsl=dsl, deputy=deputy)
     to_settle(school, count=1, staff=staff, dsl=dsl)
     with django_assert_num_queries(expected):

@@ -32,6 +32,7 @@ from referrals import exports
 from schools import services as schools_services
 from schools.invitations import invitation_token as invitation_token_generator
 from schools.models import Role
+from schools.notifications import Notice
 from tests.factories import pdf_file, record_concern, record_referral
 
 ROLES = (
@@ -169,6 +170,8 @@ TABLE = {
     "person_second_factor_reset": POST_ONLY,
     "person_lockout_lift": POST_ONLY,
     "invitation_resend": POST_ONLY,
+    # An e-mail that never went: its school's administrators and DSL team deal with it.
+    "failed_notification_close": POST_ONLY,
     # The link in the invitation e-mail is the key: whoever holds it may set the password.
     "invitation_accept": {role: 200 for role in ROLES},
     "pupil_import": {**DSL_TEAM_PAGE, "admin": 200},
@@ -257,6 +260,7 @@ ARGS = {
     "person_second_factor_reset": ["dsl"],
     "person_lockout_lift": ["staff"],
     "invitation_resend": ["invitee"],
+    "failed_notification_close": ["failed_notification"],
     "invitation_accept": ["invitation_uid", "invitation_token"],
     "account_reset_password_from_key": ["reset_uid", "reset_key"],
 }
@@ -447,6 +451,19 @@ def export(world, dsl):
 
 
 @pytest.fixture
+def failed_notification(school):
+    return schools_services.failed_notification_record(
+        notice=Notice(
+            school_id=school.pk, what="Invitation to Ivy Invited", recipients=["ivy@x.example"]
+        ),
+        reason="SMTPConnectError: (421, 'Service not available')",
+        attempts=5,
+        task_path="schools.tasks.send_invitation",
+        task_args=[1, school.pk, 1],
+    )
+
+
+@pytest.fixture
 def invitee(school, school_admin):
     return schools_services.person_invite(
         school=school,
@@ -569,6 +586,13 @@ POST_TABLE = {
     "person_second_factor_reset": SCHOOL_ADMIN_POST_REFUSED,
     "person_lockout_lift": SCHOOL_ADMIN_POST_REFUSED,
     "invitation_resend": SCHOOL_ADMIN_POST_REFUSED,
+    "failed_notification_close": {
+        "anonymous": LOGIN,
+        "reporter": 403,
+        "other_staff": 403,
+        "governor": 403,
+        "other_dsl": 404,
+    },
     # Naming no school of one's own (here, none at all) is refused alike, whatever the role.
     "school_choose": {"anonymous": LOGIN, "reporter": 404, "governor": 404, "other_dsl": 404},
 }
