@@ -5,9 +5,7 @@ code under test fails loudly instead of quietly adding a query per row.
 """
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 
-from concerns.models import Attachment
 from schools.models import Role
 from tests.factories import PupilFactory, SchoolFactory, member
 
@@ -41,12 +39,20 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
-def _private_media(monkeypatch, tmp_path):
-    """Attachments go to a folder of the test's own. The field's storage is resolved once at
-    import, so it is replaced on the field itself."""
-    storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
-    return storage
+def _private_media(settings, tmp_path):
+    """Every folder a file could be written to is one of the test's own, so a test can show
+    that nothing was (attachments live in the database)."""
+    folder = tmp_path / "private"
+    settings.PRIVATE_MEDIA_ROOT = folder
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder, "base_url": None},
+        },
+    }
+    return folder
 
 
 @pytest.fixture
