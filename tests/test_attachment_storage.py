@@ -261,3 +261,42 @@ def test_a_missing_file_stops_the_migration_and_says_which(
     migrate(latest())
     response = signed_in(dsl).get(url("attachment", concern, old.uuid))
     assert b"".join(response.streaming_content) == content
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_operator_can_accept_a_lost_file_and_move_the_rest(
+    old_database, school, staff, dsl, pupils, _private_media, monkeypatch, capsys
+):
+    concern = record_concern(school=school, reporter=staff, pupils=pupils)
+    content = long_text(PIECE // 2)
+    OldAttachment = old_database.get_model("concerns", "Attachment")
+    (_private_media / "attachments").mkdir(parents=True)
+    (_private_media / "attachments/kept.txt").write_bytes(content)
+    kept, lost = (
+        OldAttachment.objects.create(
+            concern_id=concern.pk,
+            file=f"attachments/{name}",
+            original_name=name,
+            content_type="text/plain",
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            description="Minutes",
+            uploaded_by_id=dsl.pk,
+            uploaded_at=concern.recorded_at,
+        )
+        for name in ("kept.txt", "lost.txt")
+    )
+    monkeypatch.setenv("ACCEPT_MISSING_ATTACHMENT_FILES", "true")
+
+    migrate(latest())
+
+    said = capsys.readouterr().out
+    assert "Moved 1 attachment file(s)" in said
+    assert f"{concern.reference}: 'lost.txt' (attachment {lost.uuid})" in said
+    client = signed_in(dsl)
+    assert b"".join(client.get(url("attachment", concern, kept.uuid)).streaming_content) == (
+        content
+    )
+    assert client.get(url("attachment", concern, lost.uuid)).status_code == 404
+    # The lost one keeps its record: name, size and sha256.
+    assert Attachment.objects.get(pk=lost.pk).sha256 == hashlib.sha256(content).hexdigest()
