@@ -11,6 +11,7 @@ from schools.models import Pupil, School
 
 
 def private_storage():
+    # Attachments were once files in this storage; migrations 0001 and 0013 still name it.
     return storages["private"]
 
 
@@ -424,11 +425,11 @@ class EvidenceItem(models.Model):
 
 
 class Attachment(models.Model):
-    """A document attached to a concern, kept outside any public folder."""
+    """A document attached to a concern. Its bytes are AttachmentChunk rows in the same
+    database, so one backup holds everything and app servers share no folder."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(upload_to="attachments/%Y/%m/", storage=private_storage)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
@@ -447,6 +448,31 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class AttachmentChunk(models.Model):
+    """One piece of an attachment's bytes, in order. Written once with the attachment and
+    never changed or deleted (the database refuses both); the attachment's own history
+    records its name, size and sha256. Pieces keep each read and write to a bounded size,
+    so a download streams without holding the whole file."""
+
+    SIZE = 1024 * 1024
+
+    attachment = models.ForeignKey(Attachment, on_delete=models.PROTECT, related_name="chunks")
+    position = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    objects = FetchModeManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attachment", "position"], name="attachment_chunk_position_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"piece {self.position} of attachment {self.attachment_id}"
 
 
 class SupportAction(models.Model):

@@ -1,10 +1,12 @@
 """Queries scoped to a user. The only way views fetch concerns (DOMAIN.md rule 5)."""
 
+from collections.abc import Iterator
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from concerns.models import Category, Concern
+from concerns.models import Attachment, AttachmentChunk, Category, Concern
 from schools.models import DSL_TEAM, RECORDING_ROLES, Membership, Pupil, School
 
 
@@ -77,3 +79,22 @@ def pupil_for(user, pupil_uuid) -> tuple[Pupil, Membership]:
     if not membership.is_dsl_team:
         raise PermissionDenied("Only the safeguarding team sees a child's chronology.")
     return pupil, membership
+
+
+def attachment_content(attachment: Attachment) -> Iterator[bytes] | None:
+    """The attachment's bytes, read one piece per query as the caller consumes them, so a
+    download holds one piece in memory at a time. None when no bytes are stored (a file
+    that was already missing when attachments moved into the database)."""
+    ids = list(
+        AttachmentChunk.objects.filter(attachment=attachment)
+        .order_by("position")
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return None
+    return _pieces(ids)
+
+
+def _pieces(ids: list[int]) -> Iterator[bytes]:
+    for pk in ids:
+        yield bytes(AttachmentChunk.objects.values_list("data", flat=True).get(pk=pk))

@@ -25,6 +25,7 @@ from concerns.models import (
     AdviceGiven,
     Agency,
     Attachment,
+    AttachmentChunk,
     Category,
     ChildRole,
     Concern,
@@ -550,9 +551,8 @@ def attachment_add(*, concern: Concern, by, uploaded_file, description: str) -> 
     sexual_imagery = concern.categories.filter(involves_sexual_imagery=True).exists()
     kind = uploads.check_upload(uploaded_file, sexual_imagery=sexual_imagery)
     digest = hashlib.sha256()
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
-    uploaded_file.seek(0)
+    for piece in _pieces(uploaded_file):
+        digest.update(piece)
     attachment = Attachment(
         concern=concern,
         original_name=uploaded_file.name[:200],
@@ -563,10 +563,20 @@ def attachment_add(*, concern: Concern, by, uploaded_file, description: str) -> 
         uploaded_by=by,
         uploaded_at=timezone.now(),
     )
-    attachment.file.save(f"{attachment.uuid}{kind.extension}", uploaded_file, save=False)
     stamp_history(attachment, by=by, reason="Document attached")
     attachment.save()
+    # One piece at a time, in this transaction: the bytes are never all in memory, and an
+    # upload that fails part way leaves neither the attachment nor any of its pieces.
+    for position, piece in enumerate(_pieces(uploaded_file)):
+        AttachmentChunk.objects.create(attachment=attachment, position=position, data=piece)
     return attachment
+
+
+def _pieces(uploaded_file):
+    # Not UploadedFile.chunks(): for a file held in memory it yields everything at once.
+    uploaded_file.seek(0)
+    while piece := uploaded_file.read(AttachmentChunk.SIZE):
+        yield piece
 
 
 @transaction.atomic

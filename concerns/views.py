@@ -4,11 +4,11 @@ service and redirects; a refusal from the service is shown on the page with what
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, Q, prefetch_related_objects
-from django.http import FileResponse, Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit.http import ip_of
@@ -31,6 +31,7 @@ from concerns.models import (
     UnnamedChild,
 )
 from concerns.selectors import (
+    attachment_content,
     categories_for,
     concern_for,
     concerns_visible_to,
@@ -1106,10 +1107,9 @@ def pupil_chronology(request, uuid):
 def attachment_download(request, uuid, attachment_uuid):
     concern, _ = concern_for(request.user, uuid, manage=True)
     attachment = get_object_or_404(Attachment, concern=concern, uuid=attachment_uuid)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404("The file is missing from storage") from missing
+    content = attachment_content(attachment)
+    if content is None:
+        raise Http404("The file's content was missing when attachments moved into the database")
     access_record(
         user=request.user,
         school=concern.school,
@@ -1117,14 +1117,22 @@ def attachment_download(request, uuid, attachment_uuid):
         ip_address=ip_of(request),
         concern=concern,
     )
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    # Streamed piece by piece from the database: memory stays flat whatever the file's size.
+    response = StreamingHttpResponse(content, content_type=attachment.content_type)
+    response["Content-Length"] = attachment.size
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=_download_name(attachment.original_name)
     )
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _download_name(name: str) -> str:
+    # The name came from the uploader's machine: no folders, no control characters that
+    # could break the header.
+    name = "".join(c for c in name if c.isprintable()).replace("/", "_").replace("\\", "_")
+    return name.strip(" .") or "attachment"
 
 
 @require_http_methods(["GET", "POST"])

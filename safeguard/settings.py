@@ -262,8 +262,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
-# Evidence attachments live outside any public folder and are served only by a view
-# that checks access first (concerns.views.attachment_download).
+# A private folder, never published: protected PDF exports wait here for their maker's
+# download (referrals.exports). Evidence attachments are kept in the database instead;
+# migration concerns 0013 moved in the ones that used to be files here.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

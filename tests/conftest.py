@@ -7,11 +7,9 @@ code under test fails loudly instead of quietly adding a query per row.
 from contextlib import contextmanager
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 from django.db import DEFAULT_DB_ALIAS
 from django_tasks_db.management.commands import db_worker
 
-from concerns.models import Attachment
 from schools.models import Role
 from schools.worker import Worker
 from tests.factories import PupilFactory, SchoolFactory, member
@@ -46,12 +44,20 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
-def _private_media(monkeypatch, tmp_path):
-    """Attachments go to a folder of the test's own. The field's storage is resolved once at
-    import, so it is replaced on the field itself."""
-    storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
-    return storage
+def _private_media(settings, tmp_path):
+    """Every folder a file could be written to is one of the test's own, so a test can show
+    that nothing was (attachments live in the database)."""
+    folder = tmp_path / "private"
+    settings.PRIVATE_MEDIA_ROOT = folder
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder, "base_url": None},
+        },
+    }
+    return folder
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Nothing is deleted (DOMAIN.md rule 2): PostgreSQL itself refuses, whatever the caller.
 
-The triggers come from concerns/migrations/0003 and 0005 and referrals/migrations/0002; they
+The triggers come from concerns/migrations/0003, 0005 and 0013 and referrals/migrations/0002; they
 raise restrict_violation (SQLSTATE 23001), which psycopg raises as RestrictViolation and Django
 as IntegrityError. Each attempt runs in its own atomic block so that the test's transaction
 survives the error.
@@ -18,6 +18,7 @@ from concerns.models import (
     AdviceGiven,
     Agency,
     Attachment,
+    AttachmentChunk,
     Category,
     ChildRole,
     Concern,
@@ -49,6 +50,7 @@ PROTECTED_TABLES = [
     "concerns_historicalevidenceitem",
     "concerns_attachment",
     "concerns_historicalattachment",
+    "concerns_attachmentchunk",
     "concerns_supportaction",
     "concerns_historicalsupportaction",
     "concerns_supportreview",
@@ -186,7 +188,6 @@ def case(school, staff, dsl, pupils):
     # Written directly: the upload checks are test_uploads' business, and no file is needed.
     Attachment.objects.create(
         concern=concern,
-        file="attachments/minutes.pdf",
         original_name="minutes.pdf",
         content_type="application/pdf",
         size=1,
@@ -195,6 +196,19 @@ def case(school, staff, dsl, pupils):
         uploaded_by=dsl,
         uploaded_at=now,
     )
+    # Its bytes; Django's PROTECT guards an attachment that has them, so the one above has
+    # none and reaches the trigger.
+    with_content = Attachment.objects.create(
+        concern=concern,
+        original_name="letter.txt",
+        content_type="text/plain",
+        size=1,
+        sha256="0" * 64,
+        description="Letter",
+        uploaded_by=dsl,
+        uploaded_at=now,
+    )
+    AttachmentChunk.objects.create(attachment=with_content, position=0, data=b"x")
     # Likewise an export: its file is not the point, only the record that it left.
     export = Export.objects.create(
         kind=ExportKind.REFERRAL,
@@ -238,6 +252,7 @@ def test_the_database_refuses_to_delete_a_concern_nothing_points_at(school, staf
         ConcernChild,
         EvidenceItem,
         Attachment,
+        AttachmentChunk,
         SupportAction,
         SupportReview,
         FollowUpAction,
@@ -259,6 +274,8 @@ def test_the_database_refuses_to_delete_a_concerns_records(case, model):
         rows = rows.filter(support_actions__isnull=True)
     elif model is SupportAction:
         rows = rows.filter(reviews__isnull=True)
+    elif model is Attachment:
+        rows = rows.filter(chunks__isnull=True)
     elif model is Referral:
         rows = rows.filter(contacts__isnull=True)
     elif model is GuidanceCard:
