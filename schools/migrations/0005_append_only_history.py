@@ -1,0 +1,17 @@
+"""History is append-only: PostgreSQL refuses UPDATE, DELETE and TRUNCATE on every history
+table, whoever asks (safeguard.db.append_only)."""
+
+from django.db import migrations
+
+from safeguard.db import append_only
+
+
+class Migration(migrations.Migration):
+    dependencies = [("schools", "0004_school_staff_mfa_required")]
+
+    operations = append_only(
+        "schools_historicalschool",
+        "schools_historicalmembership",
+        "schools_historicalpupil",
+        "schools_historicalhouseholdcontact",
+    )
