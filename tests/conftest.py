@@ -4,6 +4,8 @@ Every test runs with the FETCH_RAISE fetch mode, so a lazy database load anywher
 code under test fails loudly instead of quietly adding a query per row.
 """
 
+import contextlib
+
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.storage import FileSystemStorage
@@ -23,6 +25,20 @@ def use_role(credentials: dict) -> None:
     connection.settings_dict.update(
         {key: credentials[key] for key in ("USER", "PASSWORD", "HOST", "PORT")}
     )
+
+
+@contextlib.contextmanager
+def as_owner():
+    """Connect as the tables' owner inside the block (outside any transaction), as the
+    commands in settings.OWNER_COMMANDS do, then as before."""
+    before = {key: connections["default"].settings_dict[key] for key in ("USER", "PASSWORD")}
+    if django_settings.DATABASE_OWNER:
+        use_role(django_settings.DATABASE_OWNER)
+    try:
+        yield
+    finally:
+        if django_settings.DATABASE_OWNER:
+            use_role({**django_settings.DATABASE_OWNER, **before})
 
 
 @pytest.fixture(scope="session")
