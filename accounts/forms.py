@@ -1,4 +1,5 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.adapter import get_adapter
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.models import Authenticator
@@ -34,20 +35,32 @@ class CodeJustUsedMixin:
 
     def clean_code(self) -> str:
         try:
-            return super().clean_code()
+            code = super().clean_code()
         except ValidationError:
             if self._code_just_used(self.cleaned_data.get("code", "")):
                 raise get_adapter().validation_error("code_just_used") from None
             raise
+        self._keep_code_used(code)
+        return code
 
-    def _code_just_used(self, code: str) -> bool:
-        # allauth marks each code it accepts, for the code's 30 seconds.
-        return any(
-            cache.get(TOTP(authenticator)._get_used_cache_key(code)) is not None
+    def _used_code_keys(self, code: str) -> list[str]:
+        return [
+            TOTP(authenticator)._get_used_cache_key(code)
             for authenticator in Authenticator.objects.filter(
                 user=self.user, type=Authenticator.Type.TOTP
             )
-        )
+        ]
+
+    def _code_just_used(self, code: str) -> bool:
+        return any(cache.get(key) is not None for key in self._used_code_keys(code))
+
+    def _keep_code_used(self, code: str) -> None:
+        """allauth remembers a code it accepted for one period (30 seconds), but accepts a
+        code for MFA_TOTP_TOLERANCE periods either side of its own: for up to 90 seconds.
+        Remember it that long, so that nobody who saw it can use it again."""
+        lifetime = mfa_settings.TOTP_PERIOD * (2 * mfa_settings.TOTP_TOLERANCE + 1)
+        for key in self._used_code_keys(code):
+            cache.touch(key, timeout=lifetime)
 
 
 class AuthenticateForm(CodeJustUsedMixin, mfa_forms.AuthenticateForm):

@@ -8,6 +8,7 @@ class SchoolsConfig(AppConfig):
 
     def ready(self):
         from safeguard.db import grant_runtime_role
+        from schools import receivers  # noqa: F401  (connects the sign-in receiver)
 
         # Once per migrate (sender: this app), after every app's migrations have run.
         post_migrate.connect(grant_runtime_role, sender=self, dispatch_uid="grant_runtime_role")

@@ -105,6 +105,12 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
+    # An invitation gives someone a role before they have used it. Until they first sign in
+    # after that (joined_at), the school sees only what its administrator typed: the name and
+    # job title, never what another school knows of an address that already had an account.
+    invited_name = models.CharField(max_length=150, blank=True)
+    invited_job_title = models.CharField(max_length=120, blank=True)
+    joined_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
 
     objects = FetchModeManager()
     history = HistoricalRecords()
@@ -116,6 +122,21 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()}, {self.school})"
+
+    @property
+    def has_joined(self) -> bool:
+        return self.joined_at is not None
+
+    @property
+    def name(self) -> str:
+        """The person's name as this school may see it."""
+        if self.has_joined or not self.invited_name:
+            return self.user.full_name
+        return self.invited_name
+
+    @property
+    def job_title(self) -> str:
+        return self.user.job_title if self.has_joined else self.invited_job_title
 
     @property
     def is_dsl_team(self) -> bool:

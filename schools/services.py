@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from concerns.errors import WorkflowError
 from safeguard.db import stamp_history
@@ -81,8 +82,13 @@ def person_invite(
     school = School.objects.select_for_update().get(pk=school.pk)
     email = User.objects.normalize_email(email).lower()
     user = User.objects.select_for_update().filter(email__iexact=email).first()
-    if user is not None and Membership.objects.filter(user=user, school=school).exists():
-        raise AlreadyAMember(f"{user.full_name} ({user.email}) is already a member of {school}")
+    existing = (
+        Membership.objects.filter(user=user, school=school).select_related("user").first()
+        if user is not None
+        else None
+    )
+    if existing is not None:
+        raise AlreadyAMember(f"{existing.name} ({user.email}) is already a member of {school}")
     new_user = user is None
     if new_user:
         user = User(email=email, full_name=full_name, job_title=job_title)
@@ -95,7 +101,16 @@ def person_invite(
             # adds the same person, as it would have a moment later.
             user = User.objects.select_for_update().get(email__iexact=email)
             new_user = False
-    membership = Membership(user=user, school=school, role=role)
+    # Not joined until they sign in: until then this school sees the name and job title it
+    # typed, whatever the account already says.
+    membership = Membership(
+        user=user,
+        school=school,
+        role=role,
+        invited_name=full_name,
+        invited_job_title=job_title,
+        joined_at=None,
+    )
     label = Role(role).label.lower()
     stamp_history(
         membership,
@@ -114,16 +129,32 @@ def person_invite(
 
 @transaction.atomic
 def invitation_resend(*, membership: Membership, by: User) -> None:
-    """E-mail a new invitation link to someone who has not accepted theirs yet."""
+    """E-mail the invitation again to someone who has not signed in here since being invited:
+    a new link if they have no password yet, otherwise the notice that they were added (so
+    the school sees the same answer whether or not the address had an account)."""
     user = User.objects.select_for_update().get(pk=membership.user_id)
+    school_id = membership.school_id
+    if membership.has_joined:
+        raise WorkflowError(f"{membership.name} has already accepted their invitation.")
     if user.has_usable_password():
-        raise WorkflowError(f"{user.full_name} has already accepted their invitation.")
+        transaction.on_commit(lambda: send_membership_notice.enqueue(user.pk, school_id))
+        return
     if not user.is_active:
         raise WorkflowError(
-            f"Sign-in is turned off for {user.full_name}. Turn it on before inviting them again."
+            f"Sign-in is turned off for {membership.name}. Turn it on before inviting them again."
         )
-    school_id = membership.school_id
     transaction.on_commit(lambda: send_invitation.enqueue(user.pk, school_id, by.pk))
+
+
+def memberships_joined(user: User) -> None:
+    """Someone has accepted an invitation or signed in: every school that gave them a role
+    since then now sees them as they are. Recorded in each membership's history."""
+    with transaction.atomic():
+        pending = Membership.objects.select_for_update().filter(user=user, joined_at=None)
+        for membership in pending:
+            membership.joined_at = timezone.now()
+            stamp_history(membership, by=user, reason="Joined: accepted or signed in since invited")
+            membership.save(update_fields=["joined_at"])
 
 
 @transaction.atomic
@@ -135,6 +166,7 @@ def invitation_accept(*, user: User, password: str) -> User:
         raise WorkflowError("This invitation has already been used or withdrawn.")
     user.set_password(password)
     user.save(update_fields=["password"])
+    memberships_joined(user)
     return user
 
 
@@ -152,7 +184,7 @@ def membership_change_role(
     if not reason.strip():
         raise WorkflowError("Give the reason for changing the role.")
     if membership.role == role:
-        raise WorkflowError(f"{membership.user.full_name} is already {Role(role).label.lower()}.")
+        raise WorkflowError(f"{membership.name} is already {Role(role).label.lower()}.")
     old = membership.get_role_display().lower()
     membership.role = role
     stamp_history(
@@ -175,7 +207,7 @@ def _person_to_change(
         raise WorkflowError(why)
     if Membership.objects.filter(user=user).exclude(school_id=membership.school_id).exists():
         raise WorkflowError(
-            f"Another school still needs {user.full_name}, so their {what} stays as it is. "
+            f"Another school still needs {membership.name}, so their {what} stays as it is. "
             "Ask that school's administrator."
         )
     return user
@@ -200,7 +232,7 @@ def user_set_sign_in(*, membership: Membership, by: User, active: bool, reason: 
     )
     if user.is_active == active:
         state = "on" if active else "off"
-        raise WorkflowError(f"Sign-in is already turned {state} for {user.full_name}.")
+        raise WorkflowError(f"Sign-in is already turned {state} for {membership.name}.")
     user.is_active = active
     user.save(update_fields=["is_active"])
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -224,6 +256,11 @@ def user_reset_second_factor(*, membership: Membership, by: User, reason: str) -
     """
     from allauth.mfa.models import Authenticator
 
+    if not membership.has_joined:
+        raise WorkflowError(
+            f"{membership.name} has not accepted their invitation yet, so there is no second "
+            "factor to reset."
+        )
     user = _person_to_change(
         membership,
         by=by,
@@ -234,7 +271,7 @@ def user_reset_second_factor(*, membership: Membership, by: User, reason: str) -
     )
     removed, _ = Authenticator.objects.filter(user=user).delete()
     if not removed:
-        raise WorkflowError(f"{user.full_name} has no second factor to reset.")
+        raise WorkflowError(f"{membership.name} has no second factor to reset.")
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     stamp_history(membership, by=by, reason=f"Second factor reset: {reason}")
     membership.save()

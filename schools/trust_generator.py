@@ -799,6 +799,7 @@ class _Generator:
                     "user_id": pk,
                     "school_id": plan.pk,
                     "role": role,
+                    "joined_at": joined,
                 }
                 t.membership.add(membership)
                 t.membership_h.history(membership, "+", joined, CHANGE_REASON, None)

@@ -183,7 +183,7 @@ def person_role(request, person_uuid):
         else:
             messages.success(
                 request,
-                f"{person.user.full_name} is now {Role(form.cleaned_data['role']).label.lower()}.",
+                f"{person.name} is now {Role(form.cleaned_data['role']).label.lower()}.",
             )
             return redirect("people")
     return _person_page(request, person, admin, role_form=form)
@@ -207,7 +207,7 @@ def person_sign_in(request, person_uuid):
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
-            name = person.user.full_name
+            name = person.name
             messages.success(
                 request,
                 f"{name} can sign in again."
@@ -236,7 +236,7 @@ def person_second_factor_reset(request, person_uuid):
         else:
             messages.success(
                 request,
-                f"{person.user.full_name}'s second factor has been reset. They set up a new "
+                f"{person.name}'s second factor has been reset. They set up a new "
                 "authenticator app the next time they sign in.",
             )
             return redirect("people")
@@ -250,7 +250,7 @@ def person_lockout_lift(request, person_uuid):
     sign_in_lockout_lift(membership=person, by=request.user)
     messages.success(
         request,
-        f"{person.user.full_name} can sign in again now. If they still cannot, they can "
+        f"{person.name} can sign in again now. If they still cannot, they can "
         "reset their password from the sign-in page.",
     )
     return redirect("people")
@@ -266,7 +266,7 @@ def invitation_resend(request, person_uuid):
     except WorkflowError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"A new invitation has been e-mailed to {person.user.full_name}.")
+        messages.success(request, f"A new invitation has been e-mailed to {person.name}.")
     return redirect("people")
 
 

@@ -4,13 +4,14 @@ attempts, and confirming who you are again before a sensitive action."""
 import datetime
 import io
 import re
+import time
 
 import pytest
 import time_machine
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, validate_totp_code
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -547,6 +548,26 @@ def test_a_code_just_used_is_refused_with_its_own_message(dsl):
     text = page_text(refused)
     assert "This code has just been used: wait for the next one" in text
     assert "The code is not right" not in text
+    assert signed_in_user_id(again) is None
+
+
+def test_a_used_code_stays_refused_for_as_long_as_it_would_be_accepted(dsl):
+    """A code is accepted for a period either side of its own (MFA_TOTP_TOLERANCE), so for
+    up to 90 seconds; someone who saw it used must not be able to use it 34 seconds later."""
+    period_start = int(time.time()) // 30 * 30
+    with time_machine.travel(period_start + 1, tick=False):
+        code = totp_code()
+        first = Client()
+        sign_in(first, dsl)
+        assert first.post(CODE_STEP, {"code": code}).url == HOME
+
+    with time_machine.travel(period_start + 35, tick=False):
+        assert validate_totp_code(TOTP_SECRET, code)  # the next period: still accepted
+        again = Client()
+        sign_in(again, dsl)
+        refused = again.post(CODE_STEP, {"code": code})
+
+    assert "This code has just been used: wait for the next one" in page_text(refused)
     assert signed_in_user_id(again) is None
 
 

@@ -362,6 +362,85 @@ def test_an_invitation_says_nothing_about_another_schools_people(
     ]
 
 
+def person_url(user) -> str:
+    return reverse("person_role", args=[user.uuid])
+
+
+def test_until_they_sign_in_someone_from_another_school_looks_like_anyone_invited(
+    admin_client, other_dsl, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Rita River has an account at Riverside, with a password, a second factor and a sign-in
+    yesterday. Invited here as "R. River", she reads exactly as a brand-new invitee does."""
+    User.objects.filter(pk=other_dsl.pk).update(
+        job_title="Deputy head", last_login=timezone.now() - datetime.timedelta(days=1)
+    )
+    invite(admin_client, django_capture_on_commit_callbacks)  # Nina New, a new account
+    invite(
+        admin_client,
+        django_capture_on_commit_callbacks,
+        full_name="R. River",
+        email="dsl@riverside.example",
+        job_title="Visiting DSL",
+    )
+
+    people = page_text(admin_client.get(PEOPLE))
+    rita = page_text(admin_client.get(person_url(other_dsl)))
+    nina = page_text(admin_client.get(person_url(User.objects.get(full_name="Nina New"))))
+
+    assert "R. River dsl@riverside.example Visiting DSL Member of staff Not accepted yet" in people
+    assert "Nina New nina.new@oakfield.example Teaching assistant Member of staff" in people
+    assert people.count("Not accepted yet") == 2 and people.count("Resend invitation") == 2
+    for secret in ("Rita River", "Deputy head", "Riverside", "Last signed in"):
+        assert secret not in rita
+    for secret in ("Rita River", "Deputy head", "Riverside"):
+        assert secret not in people
+    assert people.count("Last signed in") == 1  # the admin's own
+    assert "Second factor Shown once they have accepted" in rita
+    assert "Second factor Shown once they have accepted" in nina
+    assert "Reset their second factor" not in rita
+
+    reset = reverse("person_second_factor_reset", args=[other_dsl.uuid])
+    refused = admin_client.post(reset, {"second_factor-reason": "Lost her phone"})
+    assert "R. River has not accepted their invitation yet" in page_text(refused)
+    assert Authenticator.objects.filter(user=other_dsl).exists()
+
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        resent = admin_client.post(resend_url(other_dsl), follow=True)
+    assert "A new invitation has been e-mailed to R. River." in page_text(resent)
+    (email,) = mailoutbox
+    assert email.to == ["dsl@riverside.example"] and "existing password" in email.body
+
+
+def test_once_they_sign_in_the_school_sees_them_as_they_are(
+    admin_client, school, other_dsl, django_capture_on_commit_callbacks
+):
+    invite(
+        admin_client,
+        django_capture_on_commit_callbacks,
+        full_name="R. River",
+        email="dsl@riverside.example",
+    )
+    assert "R. River" in page_text(admin_client.get(PEOPLE))  # and the message is read
+
+    signed_in(other_dsl)  # however she signs in, at either school
+
+    membership = Membership.objects.get(user=other_dsl, school=school)
+    assert membership.joined_at is not None
+    joined = membership.history.latest()
+    assert (joined.history_user, joined.history_change_reason) == (
+        other_dsl,
+        "Joined: accepted or signed in since invited",
+    )
+    people = page_text(admin_client.get(PEOPLE))
+    assert "Rita River dsl@riverside.example" in people and "R. River" not in people
+    assert "Not accepted yet" not in people and "Resend invitation" not in people
+    rita = page_text(admin_client.get(person_url(other_dsl)))
+    assert "Second factor Authenticator app set up" in rita
+    refused = admin_client.post(resend_url(other_dsl), follow=True)
+    assert "Rita River has already accepted their invitation." in page_text(refused)
+
+
 @pytest.mark.parametrize(
     ("fields", "error"),
     [
