@@ -7,7 +7,7 @@ from safeguard.db import append_only
 
 
 class Migration(migrations.Migration):
-    dependencies = [("schools", "0004_school_staff_mfa_required")]
+    dependencies = [("schools", "0005_membership_joined")]
 
     operations = append_only(
         "schools_historicalschool",
