@@ -1,5 +1,5 @@
 """Who read which safeguarding record, and when. Rows are only ever added: PostgreSQL refuses
-UPDATE and DELETE on the table (audit/migrations/0002)."""
+UPDATE, DELETE and TRUNCATE on the table (audit/migrations/0002 and 0003)."""
 
 from django.conf import settings
 from django.db import models
@@ -39,6 +39,7 @@ class AccessRecord(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     objects = FetchModeManager()
+    append_only = True  # safeguard.db.is_append_only
 
     class Meta:
         ordering = ["-at", "-pk"]

