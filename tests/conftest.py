@@ -4,9 +4,11 @@ Every test runs with the FETCH_RAISE fetch mode, so a lazy database load anywher
 code under test fails loudly instead of quietly adding a query per row.
 """
 
+import importlib
 from contextlib import contextmanager
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import TransactionTestCase
@@ -72,6 +74,36 @@ def _flush_past_append_only_tables():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(TransactionTestCase, "_fixture_teardown", fixture_teardown)
         yield
+
+
+# The migrations that seed rows every test expects: the categories, their flags and the
+# national guidance cards.
+SEED_MIGRATIONS = (
+    "0003_seed_categories_and_forbid_deletes",
+    "0012_seed_judgement_rules",
+    "0013_category_implies_coercion",
+)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_after_flush(request):
+    """Put back what the migrations seed before each transactional test (browser tests,
+    tests that need the database's own transactions): an earlier one's flush removed it.
+
+    Not `serialized_rollback`: a flush followed by post_migrate gives the content types new
+    ids, so restoring an old copy of them fails; and once Playwright's sync API has started,
+    Django no longer sees the serialized copy kept on the connections made before.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if not (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction"))
+    ):
+        return
+    request.getfixturevalue("transactional_db")
+    for name in SEED_MIGRATIONS:
+        importlib.import_module(f"concerns.migrations.{name}").seed(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

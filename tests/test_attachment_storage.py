@@ -190,7 +190,7 @@ def old_database(transactional_db, monkeypatch):
     migrate(latest())
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_migration_moves_an_existing_file_into_the_database(
     old_database, school, staff, dsl, pupils, _private_media
 ):
@@ -222,7 +222,7 @@ def test_the_migration_moves_an_existing_file_into_the_database(
     assert (_private_media / name).read_bytes() == content
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_missing_file_stops_the_migration_and_says_which(
     old_database, school, staff, dsl, pupils, _private_media
 ):
@@ -263,7 +263,7 @@ def test_a_missing_file_stops_the_migration_and_says_which(
     assert b"".join(response.streaming_content) == content
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_an_operator_can_accept_a_lost_file_and_move_the_rest(
     old_database, school, staff, dsl, pupils, _private_media, monkeypatch, capsys
 ):

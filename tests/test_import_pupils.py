@@ -266,7 +266,7 @@ def test_unknown_school_fails(db):
 # --- Dry run, other schools, what is left alone ------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_dry_run_reports_but_saves_nothing(oakfield):
     # transactional_db: the import's own transaction is the outermost one, as in production.
     out = import_pupils(DATA / "pupils_bad.csv", oakfield, "--dry-run")

@@ -5,7 +5,6 @@ with `-m "not browser"`) and uses a transactional database, since the live serve
 must see the rows the test writes.
 """
 
-import importlib
 import os
 import re
 from collections.abc import Callable
@@ -13,7 +12,6 @@ from pathlib import Path
 
 import environ
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
@@ -45,26 +43,7 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def _seeded_categories(transactional_db):
-    """Put back the categories and national guidance cards the migrations seed, which an
-    earlier transactional test's flush has removed.
-
-    Not `serialized_rollback`: once Playwright's sync API has started, the test thread
-    runs in another contextvars context, so Django no longer sees the connection objects
-    made before, nor the serialized copy of the database kept on them; when a test
-    outside this folder set the database up, nothing would be restored.
-    """
-    for name in (
-        "0003_seed_categories_and_forbid_deletes",
-        "0012_seed_judgement_rules",
-        "0013_category_implies_coercion",
-    ):
-        seed_migration = importlib.import_module(f"concerns.migrations.{name}")
-        seed_migration.seed(django_apps, schema_editor=None)
-
-
-@pytest.fixture(autouse=True)
-def _served_as_runtime_role(_seeded_categories):
+def _served_as_runtime_role(_seeded_after_flush):
     """The live server (and the test's own set-up) connect as the role the app runs as in
     production, which owns nothing: every journey proves its grants suffice. The flush
     after the test runs as the owner again (this teardown comes first)."""
