@@ -3,8 +3,8 @@ fingerprint of the file), in the same transaction as it is made.
 
 A password-protected copy is encrypted with AES-256 under a freshly generated password that
 is handed back once and never stored. So that the browser can fetch the encrypted file
-without the password ever being kept, the file waits in private storage for its maker for
-ten minutes, and is deleted when it is collected.
+without the password ever being kept, the file waits in the database (PendingDownload) for
+its maker for ten minutes, and is deleted when it is collected.
 """
 
 import hashlib
@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pikepdf
-from django.core.files.base import ContentFile
-from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
 from concerns.models import Concern, ConcernChild
 from referrals import pdf
-from referrals.models import EXPORT_HISTORY, Export, ExportKind
+from referrals.models import EXPORT_HISTORY, Export, ExportKind, PendingDownload
 from safeguard.db import stamp_history
 from schools.models import Pupil
 
@@ -154,27 +152,12 @@ def chronology_pdf_export(*, pupil: Pupil, by, password_protected: bool = False)
 # The protected copy's one download.
 
 
-def _stash_name(export: Export) -> str:
-    return f"exports/{export.uuid}.pdf"
-
-
 def stash_for_download(result: ExportResult) -> None:
     """Keep the encrypted file until its maker downloads it (the password is not kept), and
     clear away copies that were never collected."""
-    storage = storages["private"]
-    _sweep_expired(storage)
-    storage.save(_stash_name(result.export), ContentFile(result.pdf_bytes))
-
-
-def _sweep_expired(storage) -> None:
-    try:
-        _, names = storage.listdir("exports")
-    except FileNotFoundError:
-        return
-    for name in names:
-        path = f"exports/{name}"
-        if timezone.now() - storage.get_modified_time(path) > DOWNLOAD_WINDOW:
-            storage.delete(path)
+    now = timezone.now()
+    PendingDownload.objects.filter(stashed_at__lt=now - DOWNLOAD_WINDOW).delete()
+    PendingDownload.objects.create(export=result.export, content=result.pdf_bytes, stashed_at=now)
 
 
 @transaction.atomic
@@ -182,13 +165,10 @@ def collect_download(*, export: Export, by) -> bytes | None:
     """The stashed file, once, for the person who made the export, within ten minutes of
     making it; None otherwise. The file is deleted when collected or found expired."""
     export = Export.objects.select_for_update().get(pk=export.pk)
-    storage, name = storages["private"], _stash_name(export)
-    if export.exported_by_id != by.pk or not storage.exists(name):
+    pending = PendingDownload.objects.filter(export=export).first()
+    if export.exported_by_id != by.pk or pending is None:
         return None
-    try:
-        if timezone.now() - export.exported_at > DOWNLOAD_WINDOW:
-            return None
-        with storage.open(name, "rb") as handle:
-            return handle.read()
-    finally:
-        storage.delete(name)
+    pending.delete()
+    if timezone.now() - pending.stashed_at > DOWNLOAD_WINDOW:
+        return None
+    return bytes(pending.content)

@@ -188,3 +188,22 @@ class Export(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} exported {self.exported_at:%d %b %Y %H:%M}"
+
+
+class PendingDownload(models.Model):
+    """A password-protected export waiting for its maker to download it, for ten minutes
+    at most (referrals.exports): the password is never kept, so the encrypted file is. It
+    lives in the database like everything else, so any app server can hand it over. Deleted
+    when collected or expired: it is a copy in transit, and the Export row is the record."""
+
+    export = models.OneToOneField(Export, on_delete=models.PROTECT, related_name="+")
+    content = models.BinaryField()
+    stashed_at = models.DateTimeField()
+
+    objects = FetchModeManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["stashed_at"], name="pending_download_age")]
+
+    def __str__(self):
+        return f"Download of export {self.export_id}, waiting since {self.stashed_at}"

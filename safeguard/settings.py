@@ -272,9 +272,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
-# A private folder, never published: protected PDF exports wait here for their maker's
-# download (referrals.exports). Evidence attachments are kept in the database instead;
-# migration concerns 0013 moved in the ones that used to be files here.
+# The private folder where earlier versions kept evidence attachments, read only by the
+# migration that moves them into the database (concerns 0014). Nothing is written here:
+# attachments and protected PDF exports waiting for download live in the database.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -7,7 +7,6 @@ export is recorded and shown in the concern's history.
 import datetime
 import hashlib
 import io
-import os
 import re
 import uuid
 
@@ -15,7 +14,6 @@ import pikepdf
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
-from django.core.files.storage import storages
 from django.urls import reverse
 from django.utils import timezone
 from pikepdf.models.encryption import EncryptionMethod
@@ -31,7 +29,7 @@ from concerns.models import (
     UnnamedChild,
 )
 from referrals import exports
-from referrals.models import Export, ExportKind, Method
+from referrals.models import Export, ExportKind, Method, PendingDownload
 from referrals.pdf import BASE_URL, StaticFilesOnly, render_referral
 from schools.models import Gender, HouseholdContact
 from tests.factories import PupilFactory, answer_criteria, record_concern
@@ -567,7 +565,7 @@ def test_the_protected_download_works_once_and_then_is_gone(case, dsl):
     assert first.status_code == 200
     assert second.status_code == 410
     assert "This download is no longer available" in page_text(second)
-    assert not storages["private"].exists(f"exports/{export.uuid}.pdf")
+    assert not PendingDownload.objects.exists()
     # The record of the export stays.
     assert Export.objects.filter(pk=export.pk).exists()
 
@@ -592,7 +590,7 @@ def test_the_protected_download_expires_after_ten_minutes(case, dsl):
         response = signed_in(dsl).post(download_url(export))
 
     assert response.status_code == 410
-    assert not storages["private"].exists(f"exports/{export.uuid}.pdf")
+    assert not PendingDownload.objects.exists()
 
 
 def test_the_protected_download_is_still_there_at_nine_minutes(case, dsl):
@@ -610,15 +608,25 @@ def test_the_protected_download_is_still_there_at_nine_minutes(case, dsl):
 
 
 def test_copies_never_collected_are_cleared_away_when_the_next_one_is_made(case, dsl):
-    storage = storages["private"]
-    stale = storage.save("exports/never-collected.pdf", io.BytesIO(b"%PDF-1.7 encrypted"))
-    an_hour_ago = (timezone.now() - timezone.timedelta(hours=1)).timestamp()
-    os.utime(storage.path(stale), (an_hour_ago, an_hour_ago))
+    with time_machine.travel(timezone.now() - timezone.timedelta(hours=1), tick=False):
+        export_pdf(dsl, case, protected="yes")
+    stale = Export.objects.get()
 
     export_pdf(dsl, case, protected="yes")
 
-    assert not storage.exists(stale)
-    assert storage.exists(f"exports/{Export.objects.get().uuid}.pdf")
+    fresh_export = Export.objects.exclude(pk=stale.pk).get()
+    assert list(PendingDownload.objects.values_list("export", flat=True)) == [fresh_export.pk]
+    assert Export.objects.filter(pk=stale.pk).exists()  # the record stays
+
+
+def test_the_waiting_copy_is_in_the_database_not_on_a_server_s_disk(case, dsl, _private_media):
+    export_pdf(dsl, case, protected="yes")
+
+    (waiting,) = PendingDownload.objects.all()
+    assert bytes(waiting.content)[:5] == b"%PDF-"
+    assert not _private_media.exists() or not list(_private_media.rglob("*"))
+    download = signed_in(dsl).post(download_url(Export.objects.get()))
+    assert download.content == bytes(waiting.content)
 
 
 def test_the_download_is_a_post(case, dsl):
