@@ -797,12 +797,10 @@ def not_referring(concern, *, by, rationale="Level 1 only: e-safety letter to pa
     )
 
 
-def test_option_1_an_adult_corrected_away_on_a_grooming_concern_still_means_a_referral(
-    school, staff, dsl, deputy, pupils
-):
-    """The category says an adult sought contact and that it was grooming: correcting the
-    record's "adult involved" to no leaves both criteria met (so nothing is taken away, and
-    nothing is flagged)."""
+@pytest.fixture
+def groomed(school, staff, dsl, pupils):
+    """DOMAIN.md's case filed as it is: nudes and online grooming, nobody knows who the
+    'special friend' is; safety checked and evidence preserved."""
     concern = record_concern(
         school=school,
         reporter=staff,
@@ -811,8 +809,16 @@ def test_option_1_an_adult_corrected_away_on_a_grooming_concern_still_means_a_re
         adult_involved=YesNoUnknown.UNKNOWN,
         other_children=YesNoUnknown.YES,
     )
-    concern = preserve_evidence(check_safety(concern, by=dsl), by=dsl)
-    concern = answer_criteria(concern, dsl)
+    return preserve_evidence(check_safety(concern, by=dsl), by=dsl)
+
+
+def test_option_1_an_adult_corrected_away_on_a_grooming_concern_still_means_a_referral(
+    groomed, dsl
+):
+    """The category says an adult sought contact and that it was grooming: correcting the
+    record's "adult involved" to no leaves both criteria met (so nothing is taken away, and
+    nothing is flagged)."""
+    concern = answer_criteria(groomed, dsl)
     concern = correct_record(
         concern,
         by=dsl,
@@ -827,19 +833,10 @@ def test_option_1_an_adult_corrected_away_on_a_grooming_concern_still_means_a_re
 
 
 def test_option_1_reclassified_away_from_sexual_harm_waits_for_a_second_person(
-    school, staff, dsl, deputy, pupils
+    groomed, dsl, deputy
 ):
-    concern = record_concern(
-        school=school,
-        reporter=staff,
-        pupils=pupils,
-        categories=("sharing-nudes", "online-grooming"),
-        adult_involved=YesNoUnknown.UNKNOWN,
-        other_children=YesNoUnknown.YES,
-    )
-    concern = preserve_evidence(check_safety(concern, by=dsl), by=dsl)
     concern = correct_record(
-        concern, by=dsl, reason="Reclassified.", categories=[category("emotional")]
+        groomed, by=dsl, reason="Reclassified.", categories=[category("emotional")]
     )
     (flag,) = PracticeFlag.objects.filter(concern=concern)
     assert (flag.source, flag.excerpt) == ("Correction of the record", "Corrected: Reclassified.")
