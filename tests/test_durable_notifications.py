@@ -282,6 +282,38 @@ def test_a_task_whose_worker_is_killed_runs_again(tmp_path, run_queued_tasks):
     assert started.read_text().splitlines() == ["started", "started"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_already_running_takes_up_a_task_whose_worker_was_killed(tmp_path):
+    """Several long-lived workers: one is killed mid-task; another, which started before it
+    died, runs the task again within its recovery interval, with no restart."""
+    started = tmp_path / "started"
+    result = wait_for_release.enqueue(str(tmp_path))
+    first = worker_process()
+    survivor = None
+    try:
+        wait_until(started.exists)
+        survivor = worker_process("--recovery-seconds=0.5")
+        time.sleep(2)  # the survivor is up, and leaves the live worker's task alone
+        assert started.read_text().splitlines() == ["started"]
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        wait_until(lambda: len(started.read_text().splitlines()) == 2)
+        (tmp_path / "release").touch()
+        wait_until(
+            lambda: DBTaskResult.objects.get(id=result.id).status == TaskResultStatus.SUCCESSFUL
+        )
+    finally:
+        first.kill()
+        first.wait()
+        if survivor is not None:
+            survivor.send_signal(signal.SIGINT)
+            survivor.wait(timeout=30)
+
+    row = DBTaskResult.objects.get(id=result.id)
+    assert row.return_value == 2
+    assert len(row.worker_ids) == 2 and row.worker_ids[0] != row.worker_ids[1]
+
+
 def test_an_invitation_that_never_goes_is_shown_to_the_admin_by_the_name_they_typed(
     mail_server,
     run_queued_tasks,
