@@ -11,6 +11,8 @@ order of steps or corrections reaches "Closed" with a decision guidance does not
 import re
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from concerns.models import (
     Agency,
     Concern,
@@ -81,6 +83,16 @@ def asks_criteria(concern: Concern, categories=None) -> bool:
 def is_extortion(concern: Concern, categories=None) -> bool:
     categories = categories_of(concern) if categories is None else categories
     return any(c.extortion for c in categories)
+
+
+def images_refused(concern: Concern) -> bool:
+    """Images and videos are never stored on a concern about sexual harm of any kind, not
+    only one filed as sexual imagery (DOMAIN.md rule 1: storing an indecent image of a child
+    is an offence): grooming, sextortion, sexual abuse, exploitation, a school's own
+    category of sexual imagery or of an adult seeking contact."""
+    return concern.categories.filter(
+        Q(involves_sexual_imagery=True) | Q(is_sexual=True) | Q(adult_perpetrator=True)
+    ).exists()
 
 
 def _children(concern: Concern) -> list:
@@ -344,6 +356,31 @@ _CONSENT_REFUSED = re.compile(
 )
 
 
+# The wish said the other way round, or in other words: "at the request of the mother", "as
+# requested by the parents", "kept within the family", "a private family matter", "mum has
+# it in hand", "mother opposed to police involvement", "parents unwilling to engage".
+_FAMILY_OR_NAMED = (
+    r"(?:mother|mum|mom|father|dad|parents?|carers?|family|families|grandmother|grandfather|"
+    r"gran|grandparents?|step-?(?:mother|father|mum|dad)|guardian|aunt|uncle|mothers|fathers|"
+    r"mums|dads|(?:Mrs|Mr|Ms|Miss|Mx)\.?\s+[A-Z][\w'-]+)"
+)
+_WISH_OTHER_WORDS = re.compile(
+    r"\b(?:at the (?:request|wish|wishes|insistence|instruction) of|as (?:requested|asked|"
+    rf"wished|instructed|preferred) by|on the (?:advice|instruction|say-so) of)\s+(?:the\s+|"
+    rf"her\s+|his\s+|their\s+)?{_FAMILY_OR_NAMED}\b"
+    r"|\bkept (?:with)?in the family\b|\b(?:private |internal )?family matter\b"
+    rf"|\b{_FAMILY_OR_NAMED}\s+(?:has|have|had)\s+(?:it|this|things)\s+(?:in hand|under control)"
+    rf"|\b{_FAMILY_OR_NAMED}\s+(?:is\s+|are\s+|was\s+|were\s+)?(?:not agreeable|opposed|"
+    r"unwilling|reluctant|adamant|against|not willing|not happy|unhappy|does not agree|"
+    r"do not agree|did not agree|says no|said no|say no|asked us not|asked that we do not|"
+    r"managing it|managing this|are managing|is managing|will manage|dealing with it|"
+    r"handling it)\b"
+    rf"|\brespect(?:ing|ed)?\s+(?:the\s+)?{_FAMILY_OWNER}\s+(?:confidentiality|privacy|"
+    r"wishes|views|decision)",
+    re.IGNORECASE,
+)
+
+
 # "Left to the parents", "leave it with the family".
 _LEFT_TO_FAMILY = re.compile(
     r"\b(?:left|leave|leaving|passed|handed)\s+(?:it\s+|this\s+)?(?:to|with)\s+(?:the\s+|her\s+|"
@@ -356,7 +393,8 @@ def cites_family_wishes(text: str) -> bool:
     """True when a reason rests on what a parent, carer or family wants, or leaves it to
     them: never a ground for not referring or not acting (DOMAIN.md rule 3). Pronouns count
     only with a family word somewhere in the text ("the mother ... she does not want")."""
-    if any(p.search(text) for p in (_FAMILY_NOUN_WISH, _CONSENT_REFUSED, _LEFT_TO_FAMILY)):
+    wordings = (_FAMILY_NOUN_WISH, _CONSENT_REFUSED, _LEFT_TO_FAMILY, _WISH_OTHER_WORDS)
+    if any(p.search(text) for p in wordings):
         return True
     for match in _FAMILY_WISH.finditer(text):
         subject = match.group(0).split()[0].lower()
@@ -405,13 +443,33 @@ _INVESTIGATING = [
     ),
     (
         re.compile(
-            r"\b(?:ask(?:ed|ing)?|spoke(?:n)? (?:to|with)|speak(?:ing)? (?:to|with)|rang|"
-            r"phoned|called|contacted|told|informed|e-?mailed|messaged|met|canvass\w*|"
-            r"check(?:ed)? with)\b[^.;]{0,40}?\b(?:other|their|friends'|the girls'|the boys'|"
-            r"each)\s+(?:parents|families|mothers|fathers|mums|dads|carers)\b",
-            re.IGNORECASE,
+            # Case-insensitive but for a name's capital ("Amy's mum", not "her mum").
+            r"\b(?i:ask(?:ed|ing)?|spoke(?:n)? (?:to|with)|speak(?:ing)? (?:to|with)|rang|ring|"
+            r"phoned|called|contacted|told|tell|informed|e-?mailed|messaged|texted|met|let|"
+            r"canvass\w*|check(?:ed)? with)\b[^.;]{0,40}?\b(?:"
+            r"(?:(?i:other|their|friends'|the girls'|the boys'|each|the other \w+'?s?)|"
+            r"[A-Z][a-z]+'s)\s+(?i:parents?|families|family|mothers?|fathers?|mums?|dads?|carers?)"
+            r"|(?i:(?:parents|families|mothers|fathers|mums|dads|carers) of (?:the )?(?:other|her "
+            r"friends|his friends|the friends)))\b",
         ),
         "other parents asked or told",
+    ),
+    (
+        re.compile(
+            r"\b(?:went|gone|going|looked|searched|scrolled|read) (?:through |at )?(?:all )?"
+            r"(?:the|her|his|their|the child's|the girls'|the boys') (?:messages|phone|chats?|"
+            r"texts|tablet|ipad|laptop|device)\b",
+            re.IGNORECASE,
+        ),
+        "a child's device or messages searched",
+    ),
+    (
+        re.compile(
+            r"\b(?:deleted|delete|deleting|wiped|erased)\b[^.;]{0,30}?\b(?:images?|photos?|"
+            r"pictures?|videos?|messages|chats?|nudes?)\b",
+            re.IGNORECASE,
+        ),
+        "evidence deleted",
     ),
     (re.compile(r"\bcanvass\w*", re.IGNORECASE), "other parents asked or told"),
     (
@@ -433,6 +491,28 @@ _INVESTIGATING = [
         "the alleged offender contacted or alerted",
     ),
 ]
+
+
+# What an account says that makes it about sexual harm, whatever category was chosen.
+_SEXUAL_CONTENT = re.compile(
+    r"\b(?:naked|nudes?|semi-nudes?|nudity|sexual\w*|sexting|private parts|"
+    r"genitals?|porn\w*|indecent|topless|masturbat\w*|grooming|groomed|underwear "
+    r"(?:pictures|photos|selfies|images))\b",
+    re.IGNORECASE,
+)
+
+
+def misfiled_as_not_sexual(account: str, categories) -> bool:
+    """The account speaks of sexual images or acts, but no category of sexual harm is
+    chosen: the rules for sexual harm (the questions, the police, no images, a second
+    signature) would not apply, so the DSL team is asked to look."""
+    sexual = any(
+        c.is_sexual or c.involves_sexual_imagery or c.adult_perpetrator for c in categories
+    )
+    return not sexual and bool(_SEXUAL_CONTENT.search(account))
+
+
+MISFILED = "The account speaks of sexual images or acts, but no category of sexual harm is chosen"
 
 
 def investigating(text: str) -> list[str]:

@@ -218,6 +218,22 @@ def _flag_removed(
     flag.save()
 
 
+def _flag_misfiled(concern: Concern, *, by, account: str, categories, source: str) -> None:
+    """Raise a flag where the account is about sexual harm but no category says so."""
+    if not rules.misfiled_as_not_sexual(account, categories):
+        return
+    flag = PracticeFlag(
+        concern=concern,
+        source=source,
+        excerpt=account.strip()[:2000],
+        concern_text=rules.MISFILED,
+        raised_by=by,
+        raised_at=timezone.now(),
+    )
+    stamp_history(flag, by=by, reason="Flagged for review: " + rules.MISFILED)
+    flag.save()
+
+
 def _second_look(concern: Concern, categories=None) -> list[str]:
     """What makes this concern need a second look, in words for a flag."""
     found = rules.indicators(concern, categories)
@@ -306,6 +322,9 @@ def concern_record(
         )
         stamp_history(unnamed, by=reporter, reason="Child described when the concern was recorded")
         unnamed.save()
+    _flag_misfiled(
+        concern, by=reporter, account=account, categories=categories, source="The record"
+    )
     transaction.on_commit(partial(notify_dsl_team.enqueue, concern.pk, "new"))
     return concern
 
@@ -369,6 +388,7 @@ def concern_correct_record(
         )
     became_urgent = immediate_danger and not concern.immediate_danger
     before = _second_look(concern)
+    misfiled_before = rules.misfiled_as_not_sexual(concern.account, concern.categories.all())
     # The categories change without a history row of their own: the save below writes one
     # row holding the corrected fields and categories together.
     concern.skip_history_when_saving = True
@@ -409,6 +429,14 @@ def concern_correct_record(
         after=_second_look(concern, categories),
         why=why,
     )
+    if not misfiled_before:
+        _flag_misfiled(
+            concern,
+            by=by,
+            account=account,
+            categories=categories,
+            source="Correction of the record",
+        )
     if became_urgent:
         transaction.on_commit(partial(notify_dsl_team.enqueue, concern.pk, "danger"))
     return concern
@@ -548,8 +576,7 @@ def attachment_add(*, concern: Concern, by, uploaded_file, description: str) -> 
     concern = _locked(concern, version=None)
     if concern.is_closed:
         raise WorkflowError("This concern is closed. Add a note to it instead.")
-    sexual_imagery = concern.categories.filter(involves_sexual_imagery=True).exists()
-    kind = uploads.check_upload(uploaded_file, sexual_imagery=sexual_imagery)
+    kind = uploads.check_upload(uploaded_file, sexual_imagery=rules.images_refused(concern))
     digest = hashlib.sha256()
     for piece in _pieces(uploaded_file):
         digest.update(piece)
@@ -708,8 +735,9 @@ def police_required_for(categories, adult_involved: str) -> bool:
     """The rule of `police_required`, for categories and an answer not yet saved."""
     if any(category.adult_perpetrator for category in categories):
         return True
+    # Sexual abuse of a child by an adult, with images or without, is a crime.
     return adult_involved == YesNoUnknown.YES and any(
-        category.involves_sexual_imagery for category in categories
+        category.involves_sexual_imagery or category.is_sexual for category in categories
     )
 
 

@@ -727,7 +727,7 @@ def concern_evidence(request, uuid):
         ):
             messages.success(request, "The evidence step is complete.")
             return _detail(concern)
-    sexual_imagery = concern.categories.filter(involves_sexual_imagery=True).exists()
+    sexual_imagery = rules.images_refused(concern)
     return render(
         request,
         "concerns/evidence.html",

@@ -82,6 +82,7 @@ SEED_MIGRATIONS = (
     "0003_seed_categories_and_forbid_deletes",
     "0012_seed_judgement_rules",
     "0013_category_implies_coercion",
+    "0017_sexual_abuse_asks_criteria",
 )
 
 

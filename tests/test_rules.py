@@ -748,6 +748,7 @@ def test_the_queue_and_the_rules_agree_on_which_decisions_need_a_countersignatur
             other_children=YesNoUnknown.NO,
         )
         concern = preserve_evidence(check_safety(concern, by=dsl), by=dsl)
+        concern = answer_criteria(concern, dsl)  # sexual abuse is asked them: every one "no"
         decided.append(
             decide(
                 concern,
@@ -969,3 +970,117 @@ def test_the_under_13_note_is_only_given_where_the_question_is_asked(school, sta
     assert rules.under_13_note(fresh(concern)) == (
         "Some children are not yet identified, so their ages are not known."
     )
+
+
+# Found on a second walk: the rules went by the category picked, never by what was said.
+
+
+def test_the_case_filed_as_sexual_abuse_with_an_adult_must_go_to_the_police(
+    school, staff, dsl, pupils
+):
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=pupils,
+        categories=("sexual-abuse",),
+        adult_involved=YesNoUnknown.YES,
+        other_children=YesNoUnknown.YES,
+    )
+    concern = preserve_evidence(check_safety(concern, by=dsl), by=dsl)
+    assert rules.asks_criteria(fresh(concern))
+    assert services.police_required(fresh(concern))
+    concern = answer_criteria(concern, dsl)
+    with refused("An immediate-referral criterion is met (is an adult involved: yes"):
+        not_referring(concern, by=dsl, rationale="Level 2 only; monitoring in school.")
+
+
+def test_the_case_filed_as_child_on_child_abuse_is_flagged_for_its_account(
+    school, staff, dsl, pupils
+):
+    account = (
+        "Her mother said a 'special friend' online asked her for naked pictures, and she "
+        "sent some. Two friends did the same at a sleepover."
+    )
+    concern = record_concern(
+        school=school,
+        reporter=staff,
+        pupils=pupils[:1],
+        categories=("child-on-child",),
+        adult_involved=YesNoUnknown.NO,
+        other_children=YesNoUnknown.NO,
+        account=account,
+    )
+    (flag,) = PracticeFlag.objects.filter(concern=concern)
+    assert (flag.source, flag.concern_text, flag.raised_by_id) == (
+        "The record",
+        rules.MISFILED,
+        staff.pk,
+    )
+    assert flag.excerpt == account
+
+
+@pytest.mark.parametrize(
+    "slug", ["online-grooming", "sexual-abuse", "exploitation", "sextortion", "sharing-nudes"]
+)
+def test_images_are_refused_on_every_concern_about_sexual_harm(school, staff, pupils, slug):
+    assert rules.images_refused(
+        record_concern(school=school, reporter=staff, pupils=pupils[:1], categories=(slug,))
+    )
+
+
+def test_images_are_accepted_where_the_harm_is_not_sexual(school, staff, pupils):
+    assert not rules.images_refused(
+        record_concern(school=school, reporter=staff, pupils=pupils[:1], categories=("neglect",))
+    )
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "As requested by the mother, this is being kept within the family.",
+        "Mrs Hart asked us not to refer; kept within the family.",
+        "Agreed. Mum has it in hand; it is a private family matter.",
+        "A one-off; the family are managing it.",
+        "At the request of the mother",
+        "Mother says no",
+        "Respecting the mother's confidentiality",
+        "Mum is adamant nobody is told",
+        "Parents unwilling to engage with social care",
+        "Mother not agreeable to a referral",
+        "Mother opposed to police involvement",
+    ],
+)
+def test_a_family_wish_said_the_other_way_round_is_still_not_a_reason(reason):
+    assert rules.cites_family_wishes(reason)
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "Advice from the MASH: Jo Duty said no referral was needed; monitoring in school.",
+        "Mrs Patel, the social worker, has been told and is visiting today.",
+        "Social care said they are managing it.",
+        "The mother was told of the decision and the reasons.",
+    ],
+)
+def test_what_a_professional_or_the_school_does_is_not_a_family_wish(reason):
+    assert not rules.cites_family_wishes(reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "I sat down with her and went through the messages; rang the other girls' mums.",
+            ["other parents asked or told", "a child's device or messages searched"],
+        ),
+        ("Told the parents of the other girls", ["other parents asked or told"]),
+        ("Let the other parents know", ["other parents asked or told"]),
+        ("Rang Amy's mum and Zara's dad", ["other parents asked or told"]),
+        ("The mother has deleted the pictures", ["evidence deleted"]),
+        ("No one: her mother told us.", []),
+        ("The DSL told her mother what happens next.", []),
+    ],
+)
+def test_investigating_in_everyday_words_is_flagged(text, found):
+    assert rules.investigating(text) == found
