@@ -404,6 +404,11 @@ def cites_family_wishes(text: str) -> bool:
     return False
 
 
+def names_family(text: str) -> bool:
+    """True when `text` names a parent, carer or relative ("Amy's mum", "the mother")."""
+    return bool(_FAMILY_WORD.search(text))
+
+
 FAMILY_WISHES_MESSAGE = (
     "A parent's or carer's wish is not a reason: it is recorded with the concern, but "
     "it does not decide what the school does. Give the safeguarding reason instead."

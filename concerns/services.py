@@ -1371,6 +1371,12 @@ def unnamed_child_pass_on(
     unnamed = _locked_unnamed(unnamed)
     if not passed_to.strip():
         raise WorkflowError("Say to whom the information was passed (service and person).")
+    if rules.names_family(passed_to):
+        raise WorkflowError(
+            "Pass what is known to children's social care or the police, who find out who "
+            "the child is: not to a parent or family. Say which service and who.",
+            field="passed_to",
+        )
     if passed_at > timezone.now():
         raise WorkflowError("The time it was passed on cannot be in the future.")
     unnamed.passed_to = passed_to.strip()

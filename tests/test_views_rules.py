@@ -706,6 +706,23 @@ def test_passing_on_without_saying_to_whom_is_refused_and_the_time_is_kept(dsl, 
     assert UnnamedChild.objects.get(pk=unnamed.pk).is_open
 
 
+@pytest.mark.parametrize("passed_to", ["Amy's mum", "Mrs Hart, the mother"])
+def test_what_is_known_of_a_child_is_passed_to_an_agency_not_a_parent(dsl, unnamed, passed_to):
+    passed_at = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = signed_in(dsl).post(
+        unnamed_url(unnamed),
+        {"form": "pass", "pass-passed_to": passed_to, "pass-passed_at": passed_at},
+    )
+
+    assert response.status_code == 200
+    assert "Pass what is known to children's social care or the police" in page_text(
+        response
+    ).replace("’", "'")
+    assert 'id="id_pass-passed_to_error"' in response.content.decode()
+    assert form_state(response)["pass-passed_to"] == [passed_to]
+    assert UnnamedChild.objects.get(pk=unnamed.pk).is_open
+
+
 def test_a_child_already_passed_on_is_not_offered_again(dsl, concern, unnamed):
     services.unnamed_child_pass_on(
         unnamed=unnamed, by=dsl, passed_to="Police", passed_at=timezone.now()
