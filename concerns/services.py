@@ -1200,8 +1200,12 @@ def category_add(
         involves_sexual_imagery=involves_sexual_imagery,
         adult_perpetrator=adult_perpetrator,
         is_online_safety=is_online_safety,
-        # Sexual imagery and adults seeking contact are asked the UKCIS referral questions.
-        is_sexual=involves_sexual_imagery or adult_perpetrator,
+        # Sexual imagery and adults seeking contact are asked the UKCIS referral questions;
+        # a category whose very name is about sexual harm ("sexual harassment") is held to
+        # the rules for sexual harm (a second signature, no images) even with no box ticked.
+        is_sexual=involves_sexual_imagery
+        or adult_perpetrator
+        or rules.misfiled_as_not_sexual(name, []),
         asks_referral_criteria=involves_sexual_imagery or adult_perpetrator,
         implies_coercion=adult_perpetrator,
         position=500,

@@ -1146,6 +1146,16 @@ def test_dsl_adds_a_category_for_their_school(dsl_client, dsl, school):
     assert "Cyberbullying Added by your school" in listed
 
 
+def test_a_category_named_for_sexual_harm_is_held_to_its_rules_with_no_box_ticked(
+    dsl_client, school
+):
+    dsl_client.post(reverse("concerns:categories"), {"name": "Youth-produced sexual imagery"})
+
+    added = Category.objects.get(school=school)
+    # A second signature on not referring, and no images (rules.indicators, images_refused).
+    assert added.is_sexual and not added.involves_sexual_imagery
+
+
 def test_a_category_that_exists_already_is_refused(dsl_client, school):
     response = dsl_client.post(reverse("concerns:categories"), {"name": "Sharing nudes"})
 
