@@ -8,7 +8,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit.http import ip_of
@@ -42,6 +42,7 @@ from concerns.selectors import (
 from concerns.services import StaleEdit, WorkflowError
 from referrals.selectors import referrals_of, with_status
 from safeguard.drafts import keeps_draft, take_draft
+from safeguard.http import posted_from
 from schools import acting
 from schools.models import User
 from schools.selectors import open_failed_notifications
@@ -203,12 +204,8 @@ def concern_queue(request):
 def _back(request, concern):
     """Return to the page the form was posted from (the queue, with its filters kept), if it
     is one of ours; otherwise to the concern."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return _detail(concern)
+    target = posted_from(request)
+    return redirect(target) if target else _detail(concern)
 
 
 @require_POST

@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -12,6 +11,7 @@ from accounts.policy import has_second_factor, require_recent_check
 from accounts.services import sign_in_lockout_lift
 from concerns.errors import WorkflowError
 from concerns.selectors import concerns_visible_to, memberships_of
+from safeguard.http import posted_from
 from schools import acting, selectors, services
 from schools.forms import (
     AcceptInvitationForm,
@@ -62,12 +62,7 @@ def school_choose(request):
         raise Http404("You are not a member of that school.")
     request.session[acting.SESSION_KEY] = key
     messages.success(request, f"You are now working for {membership.school.name}.")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "home"
-    return redirect(target)
+    return redirect(posted_from(request) or "home")
 
 
 @require_http_methods(["GET", "POST"])
@@ -364,9 +359,4 @@ def failed_notification_close(request, failure_uuid):
             request,
             f"Sending again: {what}." if retry else f"Marked dealt with: {what}.",
         )
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "home"
-    return redirect(target)
+    return redirect(posted_from(request) or "home")

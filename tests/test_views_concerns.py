@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from concerns import services
+from concerns import rules, services
 from concerns.models import (
     ROLES_NEEDING_SUPPORT,
     Agency,
@@ -1147,13 +1147,26 @@ def test_dsl_adds_a_category_for_their_school(dsl_client, dsl, school):
 
 
 def test_a_category_named_for_sexual_harm_is_held_to_its_rules_with_no_box_ticked(
-    dsl_client, school
+    dsl_client, school, staff, pupils
 ):
     dsl_client.post(reverse("concerns:categories"), {"name": "Youth-produced sexual imagery"})
 
     added = Category.objects.get(school=school)
-    # A second signature on not referring, and no images (rules.indicators, images_refused).
-    assert added.is_sexual and not added.involves_sexual_imagery
+    concern = services.concern_record(
+        school=school,
+        reporter=staff,
+        discloser_type="child",
+        discloser_name="",
+        discloser_relationship="",
+        disclosed_at=timezone.now() - datetime.timedelta(minutes=5),
+        location="Classroom 4B",
+        account="She said a boy in Year 6 passed round a picture.",
+        categories=[added],
+        children=[services.ChildInput(pupil=pupils[0], role=ChildRole.SUBJECT)],
+    )
+    # No images kept, and a decision not to refer is countersigned.
+    assert rules.images_refused(concern)
+    assert "the concern is about sexual harm" in rules.indicators(concern)
 
 
 def test_a_category_that_exists_already_is_refused(dsl_client, school):
