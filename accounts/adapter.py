@@ -9,9 +9,10 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.core.exceptions import PermissionDenied
 
 from accounts import encryption, ratelimits
-from accounts.policy import checked_recently, second_factor_required
-from concerns.selectors import memberships_of
 from safeguard.http import client_ip
+from safeguard.reauth import checked_recently
+from schools.policy import second_factor_required
+from schools.selectors import memberships_of
 
 
 class AccountAdapter(DefaultAccountAdapter):

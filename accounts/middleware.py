@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from accounts.encryption import SecretUnreadable
-from accounts.policy import HAS_SECOND_FACTOR, has_second_factor, second_factor_required
-from concerns.selectors import memberships_of
+from safeguard.reauth import HAS_SECOND_FACTOR
+from schools.policy import has_second_factor, second_factor_required
+from schools.selectors import memberships_of
 
 # What someone who still has to set up a second factor may open: setting it up, its
 # recovery codes, confirming their password first if asked, and signing out.
@@ -27,7 +28,7 @@ NEEDS_SECOND_FACTOR = "Your role needs a second factor. Set up an authenticator 
 
 
 class SecondFactorRequiredMiddleware:
-    """Someone whose role needs a second factor (accounts.policy) and who has none yet is sent
+    """Someone whose role needs a second factor (schools.policy) and who has none yet is sent
     to set one up, and can do nothing else until they have.
 
     It also keeps the signed-in user's memberships on the request (`request.memberships`),

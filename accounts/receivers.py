@@ -11,8 +11,9 @@ from allauth.mfa.signals import authenticator_removed
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from accounts.policy import HAS_SECOND_FACTOR, SECOND_FACTORS, SIGNED_IN_AT, has_second_factor
 from safeguard.middleware import mark_active
+from safeguard.reauth import HAS_SECOND_FACTOR, SIGNED_IN_AT
+from schools.policy import SECOND_FACTORS, has_second_factor
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.signed_in")

@@ -4,8 +4,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from audit.selectors import access_to_pupil
-from concerns.selectors import pupil_for
 from schools.models import Role
+from schools.selectors import pupil_for
 
 
 @require_safe

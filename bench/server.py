@@ -94,8 +94,8 @@ def signed_in_session(user) -> requests.Session:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from accounts.policy import HAS_SECOND_FACTOR, SIGNED_IN_AT
     from safeguard.middleware import mark_active
+    from safeguard.reauth import HAS_SECOND_FACTOR, SIGNED_IN_AT
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)

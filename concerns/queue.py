@@ -35,7 +35,8 @@ from concerns.models import (
     urgent_first,
 )
 from referrals.models import AgencyContact, ContactKind, Referral
-from schools.models import DSL_TEAM, Membership, Pupil, School, User
+from schools.models import Membership, Pupil, School, User
+from schools.policy import HANDLE_CASES
 
 OPEN_STEPS = [step for step in Step if step != Step.CLOSED]
 UNASSIGNED = "unassigned"
@@ -108,7 +109,7 @@ def dsl_team(school: School | int) -> list[User]:
     """The school's active DSL and deputies: who a concern can be assigned to, and who is told."""
     return list(
         User.objects.filter(
-            memberships__school=school, memberships__role__in=DSL_TEAM, is_active=True
+            memberships__school=school, memberships__role__in=HANDLE_CASES.roles, is_active=True
         ).order_by("full_name", "pk")
     )
 
@@ -486,7 +487,7 @@ def concern_triage(concern: Concern) -> Triage:
         User.objects.annotate(
             in_team=Exists(
                 Membership.objects.filter(
-                    user=OuterRef("pk"), school_id=concern.school_id, role__in=DSL_TEAM
+                    user=OuterRef("pk"), school_id=concern.school_id, role__in=HANDLE_CASES.roles
                 )
             )
         )

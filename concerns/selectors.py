@@ -7,23 +7,17 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from concerns.models import Attachment, AttachmentChunk, Category, Concern
-from schools.models import DSL_TEAM, RECORDING_ROLES, Membership, Pupil, School
-
-
-def memberships_of(user) -> list[Membership]:
-    return list(
-        Membership.objects.filter(user=user).select_related("school").order_by("school__name")
-    )
-
-
-def membership_at(user, school_id: int) -> Membership | None:
-    return Membership.objects.filter(user=user, school_id=school_id).first()
+from schools.models import Membership, Pupil, School
+from schools.policy import HANDLE_CASES, RECORD_CONCERNS
+from schools.selectors import membership_at
 
 
 def concerns_visible_to(user) -> QuerySet[Concern]:
     """The DSL team sees all of their school's concerns; anyone else only what they raised."""
-    dsl_schools = Membership.objects.filter(user=user, role__in=DSL_TEAM).values("school_id")
-    recording_schools = Membership.objects.filter(user=user, role__in=RECORDING_ROLES).values(
+    dsl_schools = Membership.objects.filter(user=user, role__in=HANDLE_CASES.roles).values(
+        "school_id"
+    )
+    recording_schools = Membership.objects.filter(user=user, role__in=RECORD_CONCERNS.roles).values(
         "school_id"
     )
     return Concern.objects.filter(
@@ -63,22 +57,6 @@ def pupils_for(school: School) -> QuerySet[Pupil]:
     return Pupil.objects.filter(school=school, is_on_roll=True).order_by(
         "legal_last_name", "legal_first_name"
     )
-
-
-def pupil_for(user, pupil_uuid) -> tuple[Pupil, Membership]:
-    """Fetch one pupil's safeguarding file for `user`: the DSL team of the pupil's school only.
-
-    404 when the pupil is at a school the user doesn't belong to; 403 for any other role there.
-    """
-    pupil = Pupil.objects.select_related("school").filter(uuid=pupil_uuid).first()
-    if pupil is None:
-        raise Http404("No such pupil")
-    membership = membership_at(user, pupil.school_id)
-    if membership is None:
-        raise Http404("No such pupil")
-    if not membership.is_dsl_team:
-        raise PermissionDenied("Only the safeguarding team sees a child's chronology.")
-    return pupil, membership
 
 
 def attachment_content(attachment: Attachment) -> Iterator[bytes] | None:

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from concerns import rules, uploads
-from concerns.errors import WorkflowError
 from concerns.models import (
     CONCERN_HISTORY,
     GUIDANCE_HISTORY,
@@ -47,7 +46,9 @@ from concerns.models import (
 )
 from concerns.tasks import notify_assignee, notify_dsl_team
 from safeguard.db import stamp_history
-from schools.models import DSL_TEAM, Membership, Pupil, School
+from safeguard.errors import WorkflowError
+from schools.models import Membership, Pupil, School
+from schools.policy import HANDLE_CASES
 
 
 class StaleEdit(WorkflowError):
@@ -977,7 +978,7 @@ def concern_countersign(*, concern: Concern, by, version: int, reason: str) -> C
             "Another member of the safeguarding team must countersign: you made this decision."
         )
     if not Membership.objects.filter(
-        user=by, school_id=concern.school_id, role__in=DSL_TEAM, user__is_active=True
+        user=by, school_id=concern.school_id, role__in=HANDLE_CASES.roles, user__is_active=True
     ).exists():
         raise WorkflowError("Only a member of this school's safeguarding team can countersign.")
     if not reason.strip():
@@ -1234,7 +1235,10 @@ def concern_assign(*, concern: Concern, by, assignee) -> Concern:
     if concern.is_closed:
         raise WorkflowError("This concern is closed.")
     if not Membership.objects.filter(
-        user=assignee, school_id=concern.school_id, role__in=DSL_TEAM, user__is_active=True
+        user=assignee,
+        school_id=concern.school_id,
+        role__in=HANDLE_CASES.roles,
+        user__is_active=True,
     ).exists():
         raise WorkflowError("Assign the concern to a member of this school's safeguarding team.")
     if concern.assignee_id == assignee.pk:

@@ -10,8 +10,9 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from schools.models import DSL_TEAM, Membership
+from schools.models import Membership
 from schools.notifications import Notice, notification
+from schools.policy import HANDLE_CASES
 
 SUBJECTS = {
     "new": "New safeguarding concern {reference}",
@@ -22,7 +23,7 @@ SUBJECTS = {
 def _dsl_team_addresses(school_id: int) -> list[str]:
     return sorted(
         Membership.objects.filter(
-            school_id=school_id, role__in=DSL_TEAM, user__is_active=True
+            school_id=school_id, role__in=HANDLE_CASES.roles, user__is_active=True
         ).values_list("user__email", flat=True)
     )
 

@@ -27,7 +27,7 @@ import puremagic
 from django.conf import settings
 from pikepdf import Array, Dictionary, Name, Stream, String
 
-from concerns.errors import WorkflowError
+from safeguard.errors import WorkflowError
 
 
 @dataclass(frozen=True)

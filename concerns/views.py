@@ -35,17 +35,15 @@ from concerns.selectors import (
     categories_for,
     concern_for,
     concerns_visible_to,
-    memberships_of,
-    pupil_for,
     pupils_for,
 )
 from concerns.services import StaleEdit, WorkflowError
 from referrals.selectors import referrals_of, with_status
 from safeguard.drafts import keeps_draft, take_draft
 from safeguard.http import posted_from
-from schools import acting
+from schools import acting, policy
 from schools.models import User
-from schools.selectors import open_failed_notifications
+from schools.selectors import memberships_of, open_failed_notifications, pupil_for
 
 STEP_URLS = {
     Step.SAFETY_CHECKED: "concerns:safety",
@@ -82,7 +80,7 @@ def _acting(request, need: acting.Need, refusal: str):
 
 def _recording_membership(request):
     """The school a new concern belongs to."""
-    return _acting(request, acting.records, "Your role does not record concerns.")
+    return _acting(request, policy.RECORD_CONCERNS, "Your role does not record concerns.")
 
 
 def _submit(form, action):
@@ -128,7 +126,7 @@ def _step_open_or_redirect(request, concern, step):
 @require_safe
 def concern_list(request):
     membership = _acting(
-        request, acting.reads_concerns, "Your role does not give access to concerns."
+        request, policy.RECORD_CONCERNS, "Your role does not give access to concerns."
     )
     concerns = (
         concerns_visible_to(request.user)
@@ -148,7 +146,7 @@ SECTION_LIMIT = 50
 
 def _dsl_membership(request, refusal: str):
     """The school whose queue, categories and guidance the user works on, as DSL or deputy."""
-    return _acting(request, acting.in_dsl_team, refusal)
+    return _acting(request, policy.HANDLE_CASES, refusal)
 
 
 @require_safe
@@ -1190,7 +1188,7 @@ def guidance_list(request):
     """The guidance cards: national advice for each kind of harm and the school's own (local
     contacts and procedures). Everyone who records concerns may read them."""
     membership = _acting(
-        request, acting.reads_concerns, "Your role does not give access to concerns."
+        request, policy.RECORD_CONCERNS, "Your role does not give access to concerns."
     )
     cards = list(
         GuidanceCard.objects.filter(Q(school=None) | Q(school=membership.school))

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.dateformat import format as format_date
 
-from concerns.selectors import membership_at, memberships_of
 from oversight.models import (
     SOON_DAYS,
     ChecklistItem,
@@ -27,25 +26,15 @@ from oversight.models import (
 )
 from schools.acting import acting_membership
 from schools.models import Membership, Role, School
+from schools.policy import MANAGE_SCHOOL, READ_OVERSIGHT
+from schools.selectors import membership_at, memberships_of
 
 
 def _day(day: date) -> str:
     return format_date(day, "j F Y")
 
 
-KEEPERS = (Role.DSL, Role.DEPUTY_DSL, Role.SCHOOL_ADMIN)
-READERS = (*KEEPERS, Role.GOVERNOR)
-
-
 # --- Access --------------------------------------------------------------------------------
-
-
-def _keeps(membership: Membership) -> bool:
-    return membership.role in KEEPERS
-
-
-def _reads(membership: Membership) -> bool:
-    return membership.role in READERS
 
 
 def oversight_membership(user, *, write: bool = False, chosen: str | None = None) -> Membership:
@@ -54,11 +43,11 @@ def oversight_membership(user, *, write: bool = False, chosen: str | None = None
     read them. 403 for anyone else, and for a reader asked to write."""
     memberships = memberships_of(user)
     if write:
-        keeper = acting_membership(memberships, chosen, _keeps)
+        keeper = acting_membership(memberships, chosen, MANAGE_SCHOOL)
         if keeper is None:
             raise PermissionDenied("Only the safeguarding team or the school's administrator can.")
         return keeper
-    reader = acting_membership(memberships, chosen, _reads, prefer=_keeps)
+    reader = acting_membership(memberships, chosen, READ_OVERSIGHT, prefer=MANAGE_SCHOOL)
     if reader is None:
         raise PermissionDenied("Your role does not give access to the oversight registers.")
     return reader
@@ -72,8 +61,7 @@ def _for(user, queryset, uuid, *, write: bool):
     membership = membership_at(user, found.school_id)
     if membership is None:
         raise Http404("No such record")
-    allowed = KEEPERS if write else READERS
-    if membership.role not in allowed:
+    if not (MANAGE_SCHOOL if write else READ_OVERSIGHT)(membership):
         raise PermissionDenied("Your role may not change the oversight registers.")
     return found
 

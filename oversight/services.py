@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from concerns.errors import WorkflowError
 from oversight.models import (
     CHECKLIST_ORDER,
     ChecklistItem,
@@ -25,6 +24,7 @@ from oversight.models import (
     default_next_review,
 )
 from safeguard.db import stamp_history
+from safeguard.errors import WorkflowError
 from schools.models import Membership, School, User
 
 

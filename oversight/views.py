@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from concerns.errors import WorkflowError
 from oversight import charts, forms, report, selectors, services, statistics
 from oversight.models import SOON_DAYS, ChecklistItem, ChecklistQuestion
 from oversight.periods import PeriodForm
+from safeguard.errors import WorkflowError
 from schools.acting import chosen_school
+from schools.policy import MANAGE_SCHOOL
 
 # --- Registers and checklist -------------------------------------------------------------
 
@@ -45,7 +46,7 @@ def registers(request):
         {
             "school": membership.school,
             "registers": selectors.registers_for(membership.school, today=timezone.localdate()),
-            "can_edit": membership.role in selectors.KEEPERS,
+            "can_edit": MANAGE_SCHOOL(membership),
             "soon_days": SOON_DAYS,
         },
     )
@@ -265,7 +266,7 @@ def checklist(request):
         {
             "school": school,
             "rows": [(item, signals.get(item.question, "")) for item in items],
-            "can_edit": membership.role in selectors.KEEPERS,
+            "can_edit": MANAGE_SCHOOL(membership),
         },
     )
 
@@ -333,7 +334,7 @@ def dashboard(request):
     figures = None
     if period is not None:
         figures = statistics.dashboard_for(
-            membership.school, period, exact=membership.role in selectors.KEEPERS, now=now
+            membership.school, period, exact=MANAGE_SCHOOL(membership), now=now
         )
     return _dashboard_page(request, membership, form, figures)
 
@@ -350,7 +351,7 @@ def report_download(request):
     pdf = report.render_report(
         membership.school,
         period,
-        exact=membership.role in selectors.KEEPERS,
+        exact=MANAGE_SCHOOL(membership),
         by=request.user,
         now=now,
     )

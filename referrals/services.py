@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from concerns.errors import WorkflowError
 from concerns.models import Agency, Concern, ConcernChild
 from referrals.models import (
     PHONE_METHODS,
@@ -20,6 +19,7 @@ from referrals.models import (
 )
 from referrals.working_days import end_of_working_days_after
 from safeguard.db import stamp_history
+from safeguard.errors import WorkflowError
 
 # Working Together 2023: social care decides within one working day of a referral.
 SOCIAL_CARE_FEEDBACK_WORKING_DAYS = 1

@@ -7,17 +7,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.policy import require_recent_check
 from audit.http import ip_of
 from audit.models import Action
 from audit.services import access_record
 from concerns import services as concern_services
-from concerns.errors import WorkflowError
 from concerns.models import Concern, Step
-from concerns.selectors import concern_for, pupil_for
+from concerns.selectors import concern_for
 from referrals import exports, forms, services
 from referrals.models import ContactKind, Export, ExportKind
 from referrals.selectors import confirmation_status, feedback_status, referral_for
+from safeguard.errors import WorkflowError
+from safeguard.reauth import require_recent_check
+from schools.selectors import pupil_for
 
 # How the success banner names each kind of contact.
 CONTACT_WORDS = {

@@ -9,32 +9,12 @@ rather than taking the first. Signing out flushes the session, and the choice wi
 import uuid
 from collections.abc import Callable, Iterable
 
-from schools.models import Membership, Role
+from schools.models import Membership
 
 SESSION_KEY = "acting_school"
 
-# What a page needs of the membership it acts through.
+# What a page needs of the membership it acts through: a rule of schools.policy.
 Need = Callable[[Membership], bool]
-
-
-def records(membership: Membership) -> bool:
-    return membership.can_record
-
-
-def in_dsl_team(membership: Membership) -> bool:
-    return membership.is_dsl_team
-
-
-def reads_concerns(membership: Membership) -> bool:
-    return membership.can_record or membership.is_dsl_team
-
-
-def administers(membership: Membership) -> bool:
-    return membership.role == Role.SCHOOL_ADMIN
-
-
-def manages_school(membership: Membership) -> bool:
-    return membership.is_dsl_team or membership.role == Role.SCHOOL_ADMIN
 
 
 def chosen_school(session) -> str | None:

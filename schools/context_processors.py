@@ -1,8 +1,8 @@
 from django.utils.functional import SimpleLazyObject
 
-from concerns.selectors import memberships_of
+from schools import policy
 from schools.acting import chosen_school
-from schools.models import Role
+from schools.selectors import memberships_of
 
 
 def membership(request):
@@ -20,14 +20,12 @@ def membership(request):
             "memberships": found,
             # The school picker in the header, for someone in more than one school.
             "chosen_school": chosen_school(getattr(request, "session", {})),
-            "is_dsl_team": any(m.is_dsl_team for m in found),
-            "can_record": any(m.can_record for m in found),
-            "can_manage_school": any(m.is_dsl_team or m.role == Role.SCHOOL_ADMIN for m in found),
-            "is_school_admin": any(m.role == Role.SCHOOL_ADMIN for m in found),
+            "is_dsl_team": policy.HANDLE_CASES.anywhere(found),
+            "can_record": policy.RECORD_CONCERNS.anywhere(found),
+            "can_manage_school": policy.MANAGE_SCHOOL.anywhere(found),
+            "is_school_admin": policy.MANAGE_PEOPLE.anywhere(found),
             # The oversight registers: governors read them, the DSL team and admin keep them.
-            "can_oversee": any(
-                m.is_dsl_team or m.role in (Role.GOVERNOR, Role.SCHOOL_ADMIN) for m in found
-            ),
+            "can_oversee": policy.READ_OVERSIGHT.anywhere(found),
         }
 
     return {"roles": SimpleLazyObject(roles)}

@@ -30,7 +30,6 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from accounts.policy import SECOND_FACTOR_ROLES, has_second_factor
 from concerns import rules, services
 from concerns.models import (
     STEP_REACHED_AT,
@@ -57,6 +56,7 @@ from referrals import services as referral_services
 from referrals.models import PHONE_METHODS, Consent, Method, Referral
 from safeguard.db import append_only_lifted, is_append_only
 from schools.models import Boarding, Gender, HouseholdContact, Membership, Pupil, Role, School, User
+from schools.policy import ALWAYS_SECOND_FACTOR, has_second_factor
 from schools.pupil_import import upn_check_letter, upn_problem
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
@@ -864,7 +864,7 @@ def _account(
 
 def _second_factor(user: User, role: Role) -> None:
     """Give a demo login whose role needs one the demo authenticator app, unless it has one."""
-    if role not in SECOND_FACTOR_ROLES or has_second_factor(user):
+    if role not in ALWAYS_SECOND_FACTOR.roles or has_second_factor(user):
         return
     TOTP.activate(user, DEMO_TOTP_SECRET)
 

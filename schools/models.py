@@ -27,7 +27,7 @@ class School(models.Model):
         help_text="Hours after an urgent phone referral by which it is confirmed in writing",
     )
     # The safeguarding team, governors and administrators always use a second factor
-    # (accounts.policy); the school decides whether the rest of its staff must too.
+    # (schools.policy); the school decides whether the rest of its staff must too.
     staff_mfa_required = models.BooleanField(
         "Staff must use a second factor",
         default=False,
@@ -94,11 +94,6 @@ class Role(models.TextChoices):
     SCHOOL_ADMIN = "school_admin", "School administrator"
 
 
-DSL_TEAM = (Role.DSL, Role.DEPUTY_DSL)
-# Roles that may record a concern: everyone who works with children.
-RECORDING_ROLES = (Role.STAFF, Role.DSL, Role.DEPUTY_DSL, Role.SCHOOL_ADMIN)
-
-
 class Membership(models.Model):
     """A user's role at one school. A trust's staff may belong to several schools."""
 
@@ -138,13 +133,18 @@ class Membership(models.Model):
     def job_title(self) -> str:
         return self.user.job_title if self.has_joined else self.invited_job_title
 
+    # Shorthands for the two rules most pages ask (schools.policy, which imports this module).
     @property
     def is_dsl_team(self) -> bool:
-        return self.role in DSL_TEAM
+        from schools.policy import HANDLE_CASES
+
+        return HANDLE_CASES(self)
 
     @property
     def can_record(self) -> bool:
-        return self.role in RECORDING_ROLES
+        from schools.policy import RECORD_CONCERNS
+
+        return RECORD_CONCERNS(self)
 
 
 class Gender(models.TextChoices):

@@ -1,25 +1,49 @@
-"""Who may manage a school's people and pupils, and the records they may see.
+"""A person's schools and roles, and the school records they may reach: its people and
+pupils, and a pupil's safeguarding file.
 
-The school's administrator manages its people; another role of that school is refused (403)
-and someone who is not a member of that school is never found (404).
+Out of the person's schools is never found (404); another role of that school is refused
+(403). Which role may do what is schools.policy.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from concerns.selectors import memberships_of
-from schools.acting import acting_membership, administers, manages_school
-from schools.models import FailedNotification, Membership, Role, School
+from schools.acting import acting_membership
+from schools.models import FailedNotification, Membership, Pupil, School
+from schools.policy import HANDLE_CASES, MANAGE_PEOPLE, MANAGE_SCHOOL
 
-# Who may import the school's pupils from its MIS.
-PUPIL_IMPORTERS = (Role.SCHOOL_ADMIN, Role.DSL, Role.DEPUTY_DSL)
+
+def memberships_of(user) -> list[Membership]:
+    return list(
+        Membership.objects.filter(user=user).select_related("school").order_by("school__name")
+    )
+
+
+def membership_at(user, school_id: int) -> Membership | None:
+    return Membership.objects.filter(user=user, school_id=school_id).first()
+
+
+def pupil_for(user, pupil_uuid) -> tuple[Pupil, Membership]:
+    """Fetch one pupil's safeguarding file for `user`: the DSL team of the pupil's school only.
+
+    404 when the pupil is at a school the user doesn't belong to; 403 for any other role there.
+    """
+    pupil = Pupil.objects.select_related("school").filter(uuid=pupil_uuid).first()
+    if pupil is None:
+        raise Http404("No such pupil")
+    membership = membership_at(user, pupil.school_id)
+    if membership is None:
+        raise Http404("No such pupil")
+    if not HANDLE_CASES(membership):
+        raise PermissionDenied("Only the safeguarding team sees a child's chronology.")
+    return pupil, membership
 
 
 def admin_membership(user, *, chosen: str | None = None) -> Membership:
     """The school the user administers: the `chosen` one (schools.acting) if they administer
     it, else the first; 403 if they administer none."""
-    membership = acting_membership(memberships_of(user), chosen, administers)
+    membership = acting_membership(memberships_of(user), chosen, MANAGE_PEOPLE)
     if membership is None:
         raise PermissionDenied("Only the school's administrator manages its people.")
     return membership
@@ -48,9 +72,7 @@ def person_for(user, person_uuid, *, chosen: str | None = None) -> tuple[Members
 def pupil_import_membership(user, *, chosen: str | None = None) -> Membership:
     """The school whose pupils the user may import, as its administrator or DSL team: the
     `chosen` one (schools.acting) if their role there allows, else the first."""
-    membership = acting_membership(
-        memberships_of(user), chosen, lambda m: m.role in PUPIL_IMPORTERS
-    )
+    membership = acting_membership(memberships_of(user), chosen, MANAGE_SCHOOL)
     if membership is None:
         raise PermissionDenied(
             "Only the school's administrator or safeguarding team can import pupils."
@@ -88,6 +110,6 @@ def failed_notification_for(user, failure_uuid) -> tuple[FailedNotification, Mem
     )
     if membership is None:
         raise Http404("No such notification")
-    if not manages_school(membership):
+    if not MANAGE_SCHOOL(membership):
         raise PermissionDenied("Only the school's administrators and DSL team see these.")
     return failure, membership

@@ -6,8 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from concerns.errors import WorkflowError
 from safeguard.db import stamp_history
+from safeguard.errors import WorkflowError
 from schools.models import FailedNotification, Membership, Role, School, User
 from schools.tasks import send_invitation, send_membership_notice
 

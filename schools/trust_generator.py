@@ -38,7 +38,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from accounts.policy import SECOND_FACTOR_ROLES
 from concerns.models import (
     CONCERN_HISTORY,
     ROLES_NEEDING_SUPPORT,
@@ -86,6 +85,7 @@ from schools.models import (
     School,
     User,
 )
+from schools.policy import ALWAYS_SECOND_FACTOR
 from schools.pupil_import import upn_check_letter
 
 TRUST_NAME = "Demoshire Learning Trust"
@@ -803,7 +803,7 @@ class _Generator:
                 }
                 t.membership.add(membership)
                 t.membership_h.history(membership, "+", joined, CHANGE_REASON, None)
-                if role in SECOND_FACTOR_ROLES:
+                if role in ALWAYS_SECOND_FACTOR.roles:
                     second_factor.append(pk)
                 self.result.logins.setdefault(
                     Role(role).label, f"{local}@{plan.slug}.{EMAIL_DOMAIN}"

@@ -7,12 +7,12 @@ from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.policy import has_second_factor, require_recent_check
 from accounts.services import sign_in_lockout_lift
-from concerns.errors import WorkflowError
-from concerns.selectors import concerns_visible_to, memberships_of
+from concerns.selectors import concerns_visible_to
+from safeguard.errors import WorkflowError
 from safeguard.http import posted_from
-from schools import acting, selectors, services
+from safeguard.reauth import require_recent_check
+from schools import acting, policy, selectors, services
 from schools.forms import (
     AcceptInvitationForm,
     InviteForm,
@@ -24,7 +24,9 @@ from schools.forms import (
 )
 from schools.invitations import invited_user
 from schools.models import Role
+from schools.policy import has_second_factor
 from schools.pupil_import import REQUIRED_COLUMNS, PupilFileError, pupils_import
+from schools.selectors import memberships_of
 
 
 @require_safe
@@ -69,7 +71,7 @@ def school_choose(request):
 def school_settings(request):
     """The DSL team or the school's administrator sets the school's safeguarding deadlines."""
     membership = acting.acting_membership(
-        memberships_of(request.user), acting.chosen_school(request.session), acting.manages_school
+        memberships_of(request.user), acting.chosen_school(request.session), policy.MANAGE_SCHOOL
     )
     if membership is None:
         raise PermissionDenied("Only the safeguarding team or the school's administrator can.")

@@ -13,12 +13,12 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django.utils import timezone
 
-from accounts.policy import SECOND_FACTOR_ROLES
 from concerns import services
 from concerns.models import STEP_REACHED_AT, Agency, Category, ChildRole, Concern, DiscloserType
 from referrals.models import Consent, Method
 from referrals.services import referral_record
 from schools.models import Boarding, Gender, Membership, Pupil, School, User
+from schools.policy import ALWAYS_SECOND_FACTOR
 
 PASSWORD = "a-long-test-password"
 # Every persona whose role needs a second factor has an authenticator app with this secret;
@@ -57,7 +57,7 @@ def member(school, role, *, second_factor: bool | None = None, **user_fields) ->
     app (TOTP_SECRET) unless second_factor=False; staff get one only if second_factor=True."""
     user = UserFactory(**user_fields)
     Membership.objects.create(user=user, school=school, role=role)
-    if second_factor if second_factor is not None else role in SECOND_FACTOR_ROLES:
+    if second_factor if second_factor is not None else role in ALWAYS_SECOND_FACTOR.roles:
         TOTP.activate(user, TOTP_SECRET)
     return user
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns import services
-from concerns.errors import WorkflowError
 from concerns.models import Concern, FollowUpAction, FollowUpKind, Step
+from safeguard.errors import WorkflowError
 from tests.factories import record_concern
 
 

@@ -11,7 +11,6 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.policy import SECOND_FACTOR_ROLES
 from concerns import rules, services
 from concerns.models import (
     Agency,
@@ -25,6 +24,7 @@ from concerns.models import (
 )
 from referrals.models import Referral
 from schools.models import Membership, Pupil, Role, School
+from schools.policy import ALWAYS_SECOND_FACTOR
 from schools.trust_generator import STAFF_PER_SCHOOL, trust_urns
 from tests.factories import record_concern, step_dates_from_history, step_dates_of
 
@@ -80,7 +80,7 @@ def test_creates_the_schools_pupils_concerns_and_logins_asked_for(schools):
             Role.SCHOOL_ADMIN: 1,
             Role.STAFF: STAFF_PER_SCHOOL,
         }
-    needing = Membership.objects.filter(school__in=schools, role__in=SECOND_FACTOR_ROLES)
+    needing = Membership.objects.filter(school__in=schools, role__in=ALWAYS_SECOND_FACTOR.roles)
     assert (
         Authenticator.objects.filter(
             user__memberships__in=needing, type=Authenticator.Type.TOTP

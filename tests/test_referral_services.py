@@ -13,10 +13,10 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from concerns.errors import WorkflowError
 from concerns.models import Agency, Concern, Step
 from referrals import services
 from referrals.models import AgencyContact, Consent, ContactKind, Method, Outcome, Referral
+from safeguard.errors import WorkflowError
 from tests.factories import PupilFactory, record_concern, record_referral
 
 LONDON = ZoneInfo("Europe/London")

@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from concerns import queue, rules, services
-from concerns.errors import WorkflowError
 from concerns.models import (
     AdviceGiven,
     Agency,
@@ -23,6 +22,7 @@ from concerns.models import (
     UnnamedChild,
     YesNoUnknown,
 )
+from safeguard.errors import WorkflowError
 from tests.factories import (
     PupilFactory,
     answer_criteria,

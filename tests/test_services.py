@@ -12,7 +12,6 @@ import time_machine
 from django.utils import timezone
 
 from concerns import services
-from concerns.errors import WorkflowError
 from concerns.models import (
     ROLES_NEEDING_SUPPORT,
     STEP_REACHED_AT,
@@ -32,6 +31,7 @@ from concerns.models import (
     YesNoUnknown,
 )
 from referrals.models import Referral
+from safeguard.errors import WorkflowError
 from tests.factories import (
     PupilFactory,
     answer_criteria,

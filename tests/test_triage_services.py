@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns import services
-from concerns.errors import WorkflowError
 from concerns.models import Agency, Concern, ReferralDecision, Step, SupportAction, SupportReview
+from safeguard.errors import WorkflowError
 from tests.factories import answer_criteria, record_concern, record_referral
 
 

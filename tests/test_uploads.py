@@ -23,9 +23,9 @@ from pikepdf import Array, Dictionary, Name, String
 from PIL import Image
 
 from concerns import services, uploads
-from concerns.errors import WorkflowError
 from concerns.models import Attachment, AttachmentChunk, Concern, Step
 from concerns.selectors import attachment_content
+from safeguard.errors import WorkflowError
 from tests.factories import pdf_file, record_concern
 from tests.test_views_concerns import bring_to, form_state, page_text, signed_in, url
 

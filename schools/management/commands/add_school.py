@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from concerns.errors import WorkflowError
+from safeguard.errors import WorkflowError
 from schools import services
 from schools.invitations import invitation_days, invitation_link
 

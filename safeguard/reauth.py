@@ -1,34 +1,15 @@
-"""Who must sign in with a second factor, and how recently someone proved who they are."""
+"""What a session has proved about its user: when it last proved who they are (signing in,
+or confirming the password or a code since), and whether they have a second factor.
+
+Set at sign-in by accounts.receivers; read before sensitive actions by any app."""
 
 import time
 
 from django.conf import settings
 
-from schools.models import Membership, Role
-
-# Roles that see identifying safeguarding records, or the school's oversight of them, always
-# use a second factor. Staff do when their school asks for it (School.staff_mfa_required).
-SECOND_FACTOR_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.GOVERNOR, Role.SCHOOL_ADMIN})
-
-# Authenticator types that are a second factor (recovery codes are only a way back in).
-SECOND_FACTORS = ("totp", "webauthn")
-
 # Session keys, set at sign-in by accounts.receivers.
 SIGNED_IN_AT = "accounts_signed_in_at"
 HAS_SECOND_FACTOR = "accounts_has_second_factor"
-
-
-def second_factor_required(memberships: list[Membership]) -> bool:
-    return any(
-        m.role in SECOND_FACTOR_ROLES or (m.role == Role.STAFF and m.school.staff_mfa_required)
-        for m in memberships
-    )
-
-
-def has_second_factor(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exists()
 
 
 def last_checked_at(session) -> float:
