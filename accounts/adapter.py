@@ -62,7 +62,7 @@ class AccountAdapter(DefaultAccountAdapter):
         ratelimits.failed_sign_ins_forget(login=login)
 
     def is_open_for_signup(self, request):
-        # Accounts are made by a school administrator's invitation (schools.views).
+        # Accounts are made by a school administrator's invitation (accounts.views).
         return False
 
     def add_message(self, request, level, message_template=None, *args, **kwargs):

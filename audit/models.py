@@ -1,11 +1,14 @@
 """Who read which safeguarding record, and when. Rows are only ever added: PostgreSQL refuses
-UPDATE, DELETE and TRUNCATE on the table (audit/migrations/0002 and 0003)."""
+UPDATE, DELETE and TRUNCATE on the table (audit/migrations/0002 and 0003).
+
+The log sits low in the layers (docs/architecture.md) so that every page that shows a record
+can write to it. It points at the concern, pupil or referral read by foreign key, named as
+"app.Model" rather than imported: the log keeps which row was read, and knows nothing else of
+what a concern or a referral is."""
 
 from django.conf import settings
 from django.db import models
 
-from concerns.models import Concern
-from referrals.models import Referral
 from safeguard.db import FetchModeManager
 from schools.models import Pupil, School
 
@@ -27,13 +30,13 @@ class AccessRecord(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=30, choices=Action.choices)
     concern = models.ForeignKey(
-        Concern, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "concerns.Concern", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     pupil = models.ForeignKey(
         Pupil, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     referral = models.ForeignKey(
-        Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "referrals.Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField(db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

@@ -1,10 +1,9 @@
 """Writing the read-access log. Plain values only: the view works out the address."""
 
+from django.db.models import Model
 from django.utils import timezone
 
 from audit.models import AccessRecord, Action
-from concerns.models import Concern
-from referrals.models import Referral
 from schools.models import Pupil, School, User
 
 
@@ -14,9 +13,9 @@ def access_record(
     school: School,
     action: Action,
     ip_address: str | None,
-    concern: Concern | None = None,
+    concern: Model | None = None,  # a concerns.Concern
     pupil: Pupil | None = None,
-    referral: Referral | None = None,
+    referral: Model | None = None,  # a referrals.Referral
 ) -> AccessRecord:
     """Log that `user` read a record. Call it once the access check has passed, so a refused
     request leaves no row.

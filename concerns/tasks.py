@@ -8,7 +8,6 @@ server refuses, and shown to the school in the app if it never goes (schools.not
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
-from django.utils import formats, timezone
 
 from schools.models import Membership
 from schools.notifications import Notice, notification
@@ -20,7 +19,7 @@ SUBJECTS = {
 }
 
 
-def _dsl_team_addresses(school_id: int) -> list[str]:
+def dsl_team_addresses(school_id: int) -> list[str]:
     return sorted(
         Membership.objects.filter(
             school_id=school_id, role__in=HANDLE_CASES.roles, user__is_active=True
@@ -36,7 +35,7 @@ def _about_alert(concern_id: int, event: str) -> Notice:
     return Notice(
         school_id=concern.school_id,
         what=f"Alert of {kind} {concern.reference} to the DSL team",
-        recipients=_dsl_team_addresses(concern.school_id),
+        recipients=dsl_team_addresses(concern.school_id),
         link=reverse("concerns:detail", args=[concern.uuid]),
         dsl_team_only=True,
     )
@@ -50,7 +49,7 @@ def notify_dsl_team(concern_id: int, event: str) -> int:
     concern = Concern.objects.select_related("school").get(pk=concern_id)
     if event == "new" and concern.immediate_danger:
         event = "danger"
-    recipients = _dsl_team_addresses(concern.school_id)
+    recipients = dsl_team_addresses(concern.school_id)
     if not recipients:
         return 0
     link = settings.SITE_URL + reverse("concerns:detail", args=[concern.uuid])
@@ -114,69 +113,3 @@ def notify_assignee(concern_id: int) -> int:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[concern.assignee.email],
     )
-
-
-def _about_digest(school_id: int) -> Notice:
-    return Notice(
-        school_id=school_id,
-        what="Daily list of overdue items for the DSL team",
-        recipients=_dsl_team_addresses(school_id),
-        link=reverse("concerns:queue"),
-        dsl_team_only=True,
-    )
-
-
-@notification(describe=_about_digest)
-def send_digest(school_id: int) -> int:
-    """E-mail each active member of the school's DSL team the list of what is overdue there,
-    one message each; returns how many were sent. Nothing is sent when nothing is overdue
-    by the time the task runs.
-
-    Each item is a reference, a kind and a date, with a link: never a name or a detail.
-    """
-    from django.core.mail import EmailMessage, mailers
-
-    from concerns import queue
-    from schools.models import School
-
-    now = timezone.now()
-    school = School.objects.get(pk=school_id)
-    items = queue.overdue_items(school, now=now)
-    team = queue.dsl_team(school)
-    if not items or not team:
-        return 0
-    lines = [
-        f"These safeguarding items at {school.name} are overdue "
-        f"({formats.date_format(timezone.localtime(now), 'j M Y, H:i')}):",
-        "",
-    ]
-    for item in items:
-        lines += [f"- {item.summary()}", f"  {settings.SITE_URL}{digest_link(item)}", ""]
-    lines += [
-        "See everything waiting for the safeguarding team (you will be asked to sign in): "
-        f"{settings.SITE_URL}{reverse('concerns:queue')}",
-        "",
-        "This e-mail deliberately contains no names or details.",
-    ]
-    count = len(items)
-    subject = f"Safeguarding: {count} overdue item{'' if count == 1 else 's'} at {school.name}"
-    messages = [
-        EmailMessage(
-            subject=subject,
-            body="\n".join(lines),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[member.email],
-        )
-        for member in team
-    ]
-    # One message each, so no one's address is shown to the rest of the team.
-    return mailers.default.send_messages(messages)
-
-
-def digest_link(item) -> str:
-    """Where an overdue item is dealt with: support reviews on the support page, the rest
-    from the concern."""
-    from concerns.queue import OverdueKind
-
-    name = "concerns:support" if item.kind == OverdueKind.SUPPORT_REVIEW else "concerns:detail"
-    return reverse(name, args=[item.concern.uuid])

@@ -40,6 +40,15 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from casework.queue import (
+    INDICATOR,
+    OPEN_STEPS,
+    OverdueKind,
+    late_confirmation,
+    late_feedback,
+    late_review,
+    late_safety_check,
+)
 from concerns.models import (
     STEP_REACHED_AT,
     AdviceGiven,
@@ -53,15 +62,6 @@ from concerns.models import (
     ReferralDecision,
     Step,
     SupportAction,
-)
-from concerns.queue import (
-    INDICATOR,
-    OPEN_STEPS,
-    OverdueKind,
-    late_confirmation,
-    late_feedback,
-    late_review,
-    late_safety_check,
 )
 from concerns.rules import MET_ANSWERS
 from oversight.periods import Period
@@ -321,7 +321,7 @@ def criteria_met_condition() -> Q:
 
 def indicators_condition() -> Q:
     """`rules.indicators` is not empty: a decision not to refer needs a countersignature. The
-    triage queue's filter (`concerns.queue.INDICATOR`), and a criterion met: a decision not
+    triage queue's filter (`casework.queue.INDICATOR`), and a criterion met: a decision not
     to refer can be left standing against one when the facts are corrected after it."""
     return Q(Exists(Concern.objects.filter(INDICATOR, pk=OuterRef("pk")))) | (
         criteria_met_condition()
@@ -463,7 +463,7 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
        both social care and the police), family advice not recorded as given;
     10. their children not yet identified, and their entries flagged as investigating.
 
-    What is overdue now is counted by the triage queue's rules (`concerns.queue.overdue_items`,
+    What is overdue now is counted by the triage queue's rules (`casework.queue.overdue_items`,
     which lists the items for the DSL team); a test holds the two to the same answers.
     """
     previous = period.previous()

@@ -17,6 +17,8 @@ import pikepdf
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import access_record
 from concerns.models import Concern, ConcernChild
 from referrals import pdf
 from referrals.models import EXPORT_HISTORY, Export, ExportKind, PendingDownload
@@ -71,7 +73,7 @@ def export_filename(export: Export) -> str:
     return f"chronology-{export.pupil.upn}.pdf"
 
 
-def _record(
+def record_export(
     *,
     kind: str,
     by,
@@ -101,7 +103,7 @@ def _record(
     return export
 
 
-def _give_out(pdf_bytes: bytes, password_protected: bool) -> tuple[bytes, str | None]:
+def give_out(pdf_bytes: bytes, password_protected: bool) -> tuple[bytes, str | None]:
     if not password_protected:
         return pdf_bytes, None
     password = new_password()
@@ -109,15 +111,24 @@ def _give_out(pdf_bytes: bytes, password_protected: bool) -> tuple[bytes, str | 
 
 
 @transaction.atomic
-def referral_pdf_export(*, concern: Concern, by, password_protected: bool) -> ExportResult:
+def referral_pdf_export(
+    *, concern: Concern, by, password_protected: bool, ip_address: str | None = None
+) -> ExportResult:
     """The referral to children's social care as a PDF, recorded as an export of every child
-    named in the concern."""
+    named in the concern, and in the access log (from `ip_address`) in the same transaction."""
     now = timezone.now()
     concern = Concern.objects.select_related("school").get(pk=concern.pk)
+    access_record(
+        user=by,
+        school=concern.school,
+        action=Action.EXPORTED_REFERRAL_PDF,
+        ip_address=ip_address,
+        concern=concern,
+    )
     children = list(concern.children.all())
     rendered = pdf.render_referral(concern, by=by, now=now)
-    pdf_bytes, password = _give_out(rendered, password_protected)
-    export = _record(
+    pdf_bytes, password = give_out(rendered, password_protected)
+    export = record_export(
         kind=ExportKind.REFERRAL,
         by=by,
         pdf_bytes=pdf_bytes,
@@ -125,26 +136,6 @@ def referral_pdf_export(*, concern: Concern, by, password_protected: bool) -> Ex
         children=children,
         now=now,
         concern=concern,
-    )
-    return ExportResult(pdf_bytes, export_filename(export), password, export)
-
-
-@transaction.atomic
-def chronology_pdf_export(*, pupil: Pupil, by, password_protected: bool = False) -> ExportResult:
-    """A child's chronology as a PDF, recorded as an export about the child in every concern
-    that names them."""
-    now = timezone.now()
-    children = list(ConcernChild.objects.filter(pupil=pupil))
-    rendered = pdf.render_chronology(pupil, by=by, now=now)
-    pdf_bytes, password = _give_out(rendered, password_protected)
-    export = _record(
-        kind=ExportKind.CHRONOLOGY,
-        by=by,
-        pdf_bytes=pdf_bytes,
-        password_protected=password_protected,
-        children=children,
-        now=now,
-        pupil=pupil,
     )
     return ExportResult(pdf_bytes, export_filename(export), password, export)
 

@@ -1,5 +1,6 @@
-"""PDFs made from HTML templates with WeasyPrint: the referral to children's social care, and a
-child's chronology (the child protection file that goes to a new school).
+"""PDFs made from HTML templates with WeasyPrint (`render_pdf`, also used for a child's
+chronology in casework.pdf and the governors' termly report), and the referral to children's
+social care.
 
 Every PDF is tagged PDF/UA-1 (language, title, real headings and tables, so a screen reader
 can follow it) and says OFFICIAL-SENSITIVE at the top and bottom of every page, with page
@@ -23,7 +24,6 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from concerns import rules
-from concerns.chronology import Event, chronology_for
 from concerns.models import (
     AdviceGiven,
     Agency,
@@ -322,38 +322,3 @@ def referral_document(concern: Concern, *, by, now: datetime) -> ReferralDocumen
 def render_referral(concern: Concern, *, by, now: datetime | None = None) -> bytes:
     document = referral_document(concern, by=by, now=now or timezone.now())
     return render_pdf("referrals/pdf/referral.html", {"doc": document})
-
-
-@dataclass
-class ChronologyDocument:
-    pupil: Pupil
-    generated_at: datetime
-    generated_by: object
-    age: int
-    household: list[HouseholdContact]
-    events: list[Event]
-
-    @property
-    def school(self):
-        return self.pupil.school
-
-    @property
-    def concern_references(self) -> list[str]:
-        return list(dict.fromkeys(event.concern_reference for event in self.events))
-
-
-def chronology_document(pupil: Pupil, *, by, now: datetime) -> ChronologyDocument:
-    pupil = Pupil.objects.select_related("school").get(pk=pupil.pk)
-    return ChronologyDocument(
-        pupil=pupil,
-        generated_at=now,
-        generated_by=by,
-        age=pupil.age_on(timezone.localdate(now)),
-        household=list(HouseholdContact.objects.filter(pupil=pupil).order_by("priority")),
-        events=chronology_for(pupil),
-    )
-
-
-def render_chronology(pupil: Pupil, *, by, now: datetime | None = None) -> bytes:
-    document = chronology_document(pupil, by=by, now=now or timezone.now())
-    return render_pdf("referrals/pdf/chronology.html", {"doc": document})

@@ -196,7 +196,7 @@ def _pdf_download(pdf_bytes: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _deliver(request, result, *, back_url: str, back_text: str, about: str) -> HttpResponse:
+def deliver(request, result, *, back_url: str, back_text: str, about: str) -> HttpResponse:
     if result.password is None:
         return _pdf_download(result.pdf_bytes, result.filename)
     exports.stash_for_download(result)
@@ -222,48 +222,15 @@ def concern_pdf(request, uuid):
     protected = PROTECTED.get(request.POST.get("protected", ""))
     if protected is None:
         return HttpResponseBadRequest("Say whether the copy is password-protected.")
-    access_record(
-        user=request.user,
-        school=concern.school,
-        action=Action.EXPORTED_REFERRAL_PDF,
-        ip_address=ip_of(request),
-        concern=concern,
-    )
     result = exports.referral_pdf_export(
-        concern=concern, by=request.user, password_protected=protected
+        concern=concern, by=request.user, password_protected=protected, ip_address=ip_of(request)
     )
-    return _deliver(
+    return deliver(
         request,
         result,
         back_url=reverse("concerns:detail", args=[concern.uuid]),
         back_text=f"Return to concern {concern.reference}",
         about=f"the referral for concern {concern.reference}",
-    )
-
-
-@require_POST
-def chronology_pdf(request, uuid):
-    pupil, _ = pupil_for(request.user, uuid)
-    require_recent_check(request)
-    protected = PROTECTED.get(request.POST.get("protected", ""))
-    if protected is None:
-        return HttpResponseBadRequest("Say whether the copy is password-protected.")
-    access_record(
-        user=request.user,
-        school=pupil.school,
-        action=Action.EXPORTED_CHRONOLOGY_PDF,
-        ip_address=ip_of(request),
-        pupil=pupil,
-    )
-    result = exports.chronology_pdf_export(
-        pupil=pupil, by=request.user, password_protected=protected
-    )
-    return _deliver(
-        request,
-        result,
-        back_url=reverse("concerns:chronology", args=[pupil.uuid]),
-        back_text=f"Return to {pupil.full_name}'s chronology",
-        about=f"{pupil.full_name}'s chronology",
     )
 
 

@@ -104,7 +104,7 @@ def is_append_only(model) -> bool:
 @contextlib.contextmanager
 def append_only_lifted(*models_, using="default"):
     """Let rows of these append-only tables be rewritten until the block ends, for the demo
-    school's made-up past only (schools.demo backdates what its services stamped "now").
+    school's made-up past only (demo.school backdates what its services stamped "now").
 
     Switching a trigger off takes the tables' owner: run as the runtime role, this fails,
     as it must. Inside a transaction the triggers are off for this transaction alone (other

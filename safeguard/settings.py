@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "referrals",
     "oversight",
     "audit",
+    "casework",
+    "demo",
 ]
 
 # `make bench` only: a Server-Timing header with each response's server time and query

@@ -7,14 +7,8 @@ which is why this must never be on in production: it tells a client how long thi
 """
 
 import time
-import uuid
 
-from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpResponse, HttpResponseBadRequest
-from django.views.decorators.http import require_safe
-
-from schools.models import School
 
 
 class ServerTimingMiddleware:
@@ -38,16 +32,3 @@ class ServerTimingMiddleware:
         response["Server-Timing"] = f'app;dur={elapsed_ms:.2f}, db;desc="{queries} queries"'
         response["X-Query-Count"] = str(queries)
         return response
-
-
-@login_not_required
-@require_safe
-def floor(request):
-    """The benchmark's floor: the least a page of this app can cost, through the same
-    middleware: one query, on a unique index (`?school=<uuid>`)."""
-    try:
-        school_uuid = uuid.UUID(request.GET.get("school", ""))
-    except ValueError:
-        return HttpResponseBadRequest("Give ?school=<uuid>")
-    name = School.objects.filter(uuid=school_uuid).values_list("name", flat=True).first()
-    return HttpResponse(name or "", content_type="text/plain")

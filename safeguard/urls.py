@@ -3,14 +3,13 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("schools.urls")),
+    path("", include("accounts.people_urls")),
     path("accounts/", include("accounts.urls")),
-    path("concerns/", include("concerns.urls")),
+    # The front door, concerns/ and audit/ (casework/urls.py).
+    path("", include("casework.urls")),
     path("referrals/", include("referrals.urls")),
     path("oversight/", include("oversight.urls")),
-    path("audit/", include("audit.urls")),
 ]
 
 if settings.BENCH:
-    from safeguard.timing import floor
-
-    urlpatterns += [path("bench/floor/", floor, name="bench_floor")]
+    urlpatterns += [path("bench/", include("bench.urls"))]

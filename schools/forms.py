@@ -1,8 +1,6 @@
 import puremagic
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
-
-from schools.models import Role
+from django.contrib.auth.forms import AuthenticationForm
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -63,119 +61,6 @@ class SchoolDeadlinesForm(forms.Form):
 
 
 # --- People ------------------------------------------------------------------------------
-
-
-def _reason(label: str, error: str, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        help_text=help_text,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={
-            "required": error,
-            "max_length": "Keep the reason to 500 characters or fewer",
-        },
-    )
-
-
-class InviteForm(forms.Form):
-    full_name = forms.CharField(
-        label="Full name",
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter their full name",
-            "max_length": "Their full name must be 150 characters or fewer",
-        },
-    )
-    email = forms.EmailField(
-        label="Email address",
-        help_text="Their work email address. The invitation is sent here.",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter their email address",
-            "invalid": "Enter an email address in the correct format, like name@school.org.uk",
-            "max_length": "Their email address must be 254 characters or fewer",
-        },
-    )
-    job_title = forms.CharField(
-        label="Job title (optional)",
-        required=False,
-        max_length=120,
-        error_messages={"max_length": "The job title must be 120 characters or fewer"},
-    )
-    role = forms.ChoiceField(
-        label="Role",
-        choices=Role.choices,
-        widget=forms.RadioSelect,
-        help_text="What they may see and do. Only the safeguarding team reads concerns.",
-        error_messages={"required": "Select their role"},
-    )
-
-    def clean_email(self) -> str:
-        return self.cleaned_data["email"].lower()
-
-
-class RoleChangeForm(forms.Form):
-    role = forms.ChoiceField(
-        label="New role",
-        choices=Role.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select their new role"},
-    )
-    reason = _reason("Why is their role changing?", "Give the reason for changing the role")
-
-
-class SecondFactorResetForm(forms.Form):
-    reason = _reason(
-        "Why?",
-        "Give the reason",
-        help_text="For example: lost her phone, confirmed in person on 3 March.",
-    )
-
-
-class SignInForm(forms.Form):
-    """Turn someone's sign-in off, or back on; `turn` says which, so a second click of the
-    same button can't undo the first."""
-
-    turn = forms.ChoiceField(choices=[("off", "off"), ("on", "on")], widget=forms.HiddenInput)
-    reason = _reason(
-        "Why?",
-        "Give the reason",
-        help_text="For example: left the school at the end of term.",
-    )
-
-    @property
-    def active(self) -> bool:
-        return self.cleaned_data["turn"] == "on"
-
-
-class AcceptInvitationForm(SetPasswordForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        first, second = self.fields["new_password1"], self.fields["new_password2"]
-        first.label = "Create a password"
-        first.help_text = (
-            "At least 12 characters. Three or four random words are easy to remember and hard "
-            "to guess. Don't use your name, your email address or a common password."
-        )
-        first.error_messages["required"] = "Enter a password"
-        second.label = "Confirm your password"
-        second.help_text = ""
-        second.error_messages["required"] = "Enter the password again"
-
-    error_messages = {
-        **SetPasswordForm.error_messages,
-        "password_mismatch": "The passwords do not match. Enter the same password twice.",
-    }
-
-    def clean(self):
-        self.validate_passwords("new_password1", "new_password2")
-        # A password that breaks the rules is the one chosen, not its confirmation: the error
-        # goes beside "Create a password", and the error summary links to that box.
-        self.validate_password_for_user(self.user, "new_password1")
-        return super(SetPasswordForm, self).clean()
 
 
 # --- Pupils ------------------------------------------------------------------------------

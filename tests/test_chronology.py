@@ -15,8 +15,8 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.chronology import Event, chronology_for
 from concerns import rules, services
-from concerns.chronology import Event, chronology_for
 from concerns.models import (
     Agency,
     ChildRole,

@@ -1,7 +1,7 @@
 """The daily digest of overdue items (manage.py send_overdue_digest): references and kinds
 only, to each school's DSL team, and nothing at all when nothing is overdue.
 
-The command queues `concerns.tasks.send_digest` on the database queue; the worker runs it.
+The command queues `casework.tasks.send_digest` on the database queue; the worker runs it.
 """
 
 import datetime
@@ -13,7 +13,7 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
-from concerns.management.commands.send_overdue_digest import Command
+from casework.management.commands.send_overdue_digest import Command
 from concerns.models import Agency
 from referrals.models import Method
 from tests.factories import PupilFactory, record_concern, record_referral

@@ -22,10 +22,10 @@ from concerns.models import (
     Step,
     YesNoUnknown,
 )
+from demo.trust import STAFF_PER_SCHOOL, trust_urns
 from referrals.models import Referral
 from schools.models import Membership, Pupil, Role, School
 from schools.policy import ALWAYS_SECOND_FACTOR
-from schools.trust_generator import STAFF_PER_SCHOOL, trust_urns
 from tests.factories import record_concern, step_dates_from_history, step_dates_of
 
 SIZE = {"schools": 2, "pupils": 60, "concerns": 300, "seed": 7}

@@ -39,10 +39,10 @@ from concerns.models import (
     UnnamedChild,
     YesNoUnknown,
 )
-from oversight import demo as oversight_demo
+from demo import oversight as oversight_demo
+from demo import school as demo
 from oversight.models import CourseKind, NamedRole, Policy, TrainingRecord
 from referrals.models import Referral
-from schools import demo
 from schools.models import Boarding, HouseholdContact, Membership, Pupil, Role, School, User
 from schools.pupil_import import upn_problem
 from tests.factories import answer_criteria, record_concern, record_referral

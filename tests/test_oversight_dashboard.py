@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.db.models import BooleanField, ExpressionWrapper
 from django.urls import reverse
 
+from casework.queue import OverdueKind, overdue_items
 from concerns import rules, services
 from concerns.models import (
     Agency,
@@ -32,7 +33,6 @@ from concerns.models import (
     SupportAction,
     UnnamedChild,
 )
-from concerns.queue import OverdueKind, overdue_items
 from oversight import periods
 from oversight.periods import PeriodChoice, PeriodForm, Span
 from oversight.statistics import (

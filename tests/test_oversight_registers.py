@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from oversight import demo as oversight_demo
+from demo import oversight as oversight_demo
+from demo import school as demo
 from oversight import services
 from oversight.models import (
     ChecklistItem,
@@ -28,7 +29,6 @@ from oversight.models import (
     TrainingRecord,
 )
 from oversight.selectors import Standing, register_signals, registers_for
-from schools import demo
 from tests.factories import SchoolFactory, member, record_concern
 from tests.test_views_concerns import page_text, signed_in
 

@@ -16,9 +16,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from concerns import queue, services
+from casework import queue
+from casework.queue import OverdueKind
+from concerns import services
 from concerns.models import Agency, Concern, Step, SupportAction, SupportReview
-from concerns.queue import OverdueKind
 from referrals import services as referral_services
 from referrals.models import ContactKind, Method, Outcome
 from schools.models import Role

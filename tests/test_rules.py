@@ -7,7 +7,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from concerns import queue, rules, services
+from casework import queue
+from concerns import rules, services
 from concerns.models import (
     AdviceGiven,
     Agency,

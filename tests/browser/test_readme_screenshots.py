@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from schools import demo
+from demo import school as demo
 from schools.models import Pupil
 from tests.conftest import as_owner
 from tests.factories import totp_code

@@ -3,7 +3,7 @@ looks different from a primary's (sextortion, exploitation, radicalisation, self
 teenagers with nowhere to sleep).
 
 Each story records one concern through the services and takes it as far as its step, as
-`schools.demo` does for Hollybrook, so that the school has a concern at every step and one
+`demo.school` does for Hollybrook, so that the school has a concern at every step and one
 of each thing the rules ask for: a sextortion case with its payment and the advice given, a
 decision not to refer on the threshold ground countersigned by the deputy, a decision
 waiting for its countersignature, a child not yet identified, and an entry flagged for the
@@ -25,8 +25,7 @@ from concerns.models import (
     NotReferGround,
     YesNoUnknown,
 )
-from referrals.models import Method
-from schools.demo import (
+from demo.school import (
     L_DEPUTY,
     L_DSL,
     L_STAFF,
@@ -38,6 +37,7 @@ from schools.demo import (
     _NotReferring,
     _safe,
 )
+from referrals.models import Method
 from schools.models import Gender
 
 GIRL, BOY = Gender.FEMALE, Gender.MALE

@@ -2,7 +2,7 @@
 
 Three schools: Hollybrook, a primary (Reception to Year 6) with the pupils of the DOMAIN.md
 walkthrough; Larkmoor, a secondary with a sixth form (Years 7 to 13), whose concerns are in
-`schools.demo_secondary`; and a small "other" school, to show that one school sees nothing of
+`demo.secondary`; and a small "other" school, to show that one school sees nothing of
 another's. Every concern goes through the services and so meets the rules they hold it to
 (concerns/rules.py): the immediate-referral questions answered before deciding, social care
 and the police where one is met, a ground and a countersignature for not referring.
@@ -2428,6 +2428,6 @@ def stories() -> tuple[Callable[[_Demo], None], ...]:
     """Every demo story: Hollybrook's and the other school's, here, then Larkmoor's."""
     # Larkmoor's stories are written with this module's helpers, so they are imported here
     # rather than at the top, where the import would go round in a circle.
-    from schools import demo_secondary
+    from demo import secondary as demo_secondary
 
     return (*STORIES, *demo_secondary.STORIES)

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from concerns import queue
-from concerns.tasks import send_digest
+from casework import queue
+from casework.tasks import send_digest
 from schools.models import School
 
 

@@ -1,4 +1,5 @@
-"""Reading the access log."""
+"""Reading the access log about a child: their chronology, and the concerns and referrals
+that name them."""
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 

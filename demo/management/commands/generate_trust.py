@@ -2,8 +2,9 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from schools import demo, trust_generator
-from schools.trust_generator import EMAIL_DOMAIN, STAFF_PER_SCHOOL, TRUST_NAME
+from demo import school as demo
+from demo import trust as trust_generator
+from demo.trust import EMAIL_DOMAIN, STAFF_PER_SCHOOL, TRUST_NAME
 
 
 class Command(BaseCommand):

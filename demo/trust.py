@@ -9,14 +9,14 @@ where they are asked, a concern meeting a criterion is referred to children's so
 and the police, a decision not to refer has a ground guidance accepts, with what stands
 behind it, and a second signature where there is an indicator of risk.
 
-Unlike `schools.demo`, nothing goes through the services: at the default size (100,000
+Unlike `demo.school`, nothing goes through the services: at the default size (100,000
 concerns and a few million history rows) that would take hours. Rows are drawn in Python
 from one seeded random generator, so a seed always gives the same trust, and written with
 PostgreSQL's COPY, a transaction per chunk of concerns. Primary keys are taken from each
 table's own sequence beforehand (the records refer to each other), so rows made afterwards
 by the app carry on from them; so do the concern references (ReferenceCounter).
 
-Everything is fictional: names come from schools.demo's lists, addresses are in the unused
+Everything is fictional: names come from demo.school's lists, addresses are in the unused
 DM postcode area, e-mail addresses are at the reserved example domain.
 """
 
@@ -62,6 +62,7 @@ from concerns.models import (
 )
 from concerns.rules import MET_ANSWERS, UNDER
 from concerns.services import police_required_for
+from demo.school import BACKGROUNDS, DEMO_TOTP_SECRET, KNOWN_AS, MEN, SEN_NEEDS, SURNAMES, WOMEN
 from referrals.models import (
     PHONE_METHODS,
     REFERRAL_HISTORY,
@@ -74,7 +75,6 @@ from referrals.models import (
 )
 from referrals.services import CONTACT_REASONS, SOCIAL_CARE_FEEDBACK_WORKING_DAYS
 from referrals.working_days import end_of_working_days_after
-from schools.demo import BACKGROUNDS, DEMO_TOTP_SECRET, KNOWN_AS, MEN, SEN_NEEDS, SURNAMES, WOMEN
 from schools.models import (
     Boarding,
     Gender,
@@ -823,7 +823,7 @@ class _Generator:
             self.people[plan.pk] = _SchoolPeople(dsl, deputy, admin, staff)
         t.school.flush(self.result.counts)
         t.user.flush(self.result.counts)
-        # The authenticator app of schools.demo (one encryption, shared: it decrypts the same).
+        # The authenticator app of demo.school (one encryption, shared: it decrypts the same).
         secret = {"secret": encrypt(DEMO_TOTP_SECRET)}
         Authenticator.objects.bulk_create(
             [

@@ -16,6 +16,8 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from demo import school as demo
+from demo.school import Tally
 from oversight import services
 from oversight.models import (
     ChecklistItem,
@@ -30,8 +32,6 @@ from oversight.models import (
     TrainingRecord,
     years_after,
 )
-from schools import demo
-from schools.demo import Tally
 from schools.models import School, User
 
 # People at Hollybrook without a login: a governor, the head and a former link governor.
@@ -366,7 +366,7 @@ def _key(person: User | None, person_name: str) -> tuple:
 @transaction.atomic
 def load_registers(*, today: date | None = None) -> dict[str, Tally]:
     """Add whatever is missing of the demo schools' registers and checklist answers; return
-    the counts. Needs the demo schools and logins (`schools.demo.load_demo`) first: a school
+    the counts. Needs the demo schools and logins (`demo.school.load_demo`) first: a school
     or DSL login that is missing is passed over."""
     today = today or timezone.localdate()
     tallies = {

@@ -5,7 +5,7 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django.core.management.base import BaseCommand
 
-from schools import demo
+from demo import school as demo
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from oversight.demo import load_registers
-from schools import demo
+from demo import school as demo
+from demo.oversight import load_registers
 
 
 class Command(BaseCommand):
