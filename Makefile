@@ -10,6 +10,9 @@ export DEMO_PASSWORD ?= correct-horse-battery-staple
 PYTEST_ARGS ?=
 # The database server and everything using it run through this wrapper (see README.md).
 WITH_DB := $(PYTHON) -m safeguard.embedded_pg
+# The apps' layers (pyproject.toml, docs/architecture.md): `make lint` and `make test` fail
+# when an app imports one above it.
+LINT_IMPORTS := $(VENV)/bin/lint-imports --no-logo
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format lock frontend code screenshots bench loadtest
@@ -21,7 +24,7 @@ help:
 	@echo "make screenshots  retake the README's pictures (docs/screenshots/) from the demo school"
 	@echo "make bench    generate a 10-school trust (once) and time the main pages: bench/latest.json"
 	@echo "make loadtest 50 staff recording concerns for 60 s under locust, then check none was lost"
-	@echo "make lint     check the code with ruff"
+	@echo "make lint     check the code with ruff, and the apps' layers with import-linter"
 	@echo "make format   fix what ruff can fix and format the code"
 	@echo "make install  create $(VENV) and install the pinned dependencies"
 	@echo "make lock     re-pin constraints.txt after changing pyproject.toml"
@@ -93,6 +96,7 @@ test: export SECRET_KEY ?= test-only-insecure-key
 # Production defaults redirect plain HTTP to HTTPS; the test servers speak plain HTTP.
 test: export SECURE_SSL_REDIRECT ?= false
 test: install
+	@$(LINT_IMPORTS)
 	@exec $(WITH_DB) --data .pgdata/test --fast -- $(PYTHON) -m pytest $(PYTEST_ARGS)
 
 # The README's pictures: the browser test that takes them, writing into docs/screenshots/.
@@ -119,6 +123,7 @@ loadtest: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(LINT_IMPORTS)
 
 format: install
 	$(VENV)/bin/ruff check --fix .
