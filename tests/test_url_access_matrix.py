@@ -29,6 +29,7 @@ from concerns.models import Concern, FollowUpKind, PracticeFlag, Step
 from oversight import services as oversight_services
 from oversight.models import ChecklistItem, CourseKind, NamedRoleKind, PersonRole, PolicyKind
 from referrals import exports
+from schools import policy as access_policy
 from schools import services as schools_services
 from schools.invitations import invitation_token as invitation_token_generator
 from schools.models import Role
@@ -300,6 +301,84 @@ def test_every_url_has_an_entry_in_the_table():
 
 def test_every_entry_decides_for_every_role():
     assert {name: set(row) for name, row in TABLE.items() if set(row) != set(ROLES)} == {}
+
+
+# Each page open to some roles of a school answers to one rule of schools.policy, the module
+# the views and access helpers ask. The table is written out by hand above; these check that
+# it and the policy agree, so a rule changed in one place and not the other fails here.
+PERSONA_ROLE = {
+    "reporter": Role.STAFF,
+    "other_staff": Role.STAFF,
+    "dsl": Role.DSL,
+    "deputy": Role.DEPUTY_DSL,
+    "governor": Role.GOVERNOR,
+    "admin": Role.SCHOOL_ADMIN,
+    "other_dsl": Role.DSL,  # at another school
+}
+# School-wide pages: another school's DSL gets their own school's page, so counts by role.
+SCHOOL_PAGE_RULES = {
+    "school_settings": access_policy.MANAGE_SCHOOL,
+    "pupil_import": access_policy.MANAGE_SCHOOL,
+    "people": access_policy.MANAGE_PEOPLE,
+    "person_invite": access_policy.MANAGE_PEOPLE,
+    "concerns:list": access_policy.RECORD_CONCERNS,
+    "concerns:new": access_policy.RECORD_CONCERNS,
+    "concerns:guidance": access_policy.RECORD_CONCERNS,
+    "concerns:categories": access_policy.HANDLE_CASES,
+    "concerns:queue": access_policy.HANDLE_CASES,
+    "concerns:guidance_new": access_policy.HANDLE_CASES,
+    "oversight:dashboard": access_policy.READ_OVERSIGHT,
+    "oversight:registers": access_policy.READ_OVERSIGHT,
+    "oversight:checklist": access_policy.READ_OVERSIGHT,
+    "oversight:training_new": access_policy.MANAGE_SCHOOL,
+    "oversight:policy_new": access_policy.MANAGE_SCHOOL,
+    "oversight:role_new": access_policy.MANAGE_SCHOOL,
+}
+# Pages about one record of the school: another school's DSL never finds it (404), so only
+# the personas of the record's school count.
+RECORD_PAGE_RULES = {
+    "person_role": access_policy.MANAGE_PEOPLE,
+    "concerns:chronology": access_policy.HANDLE_CASES,
+    "audit:pupil": access_policy.HANDLE_CASES,
+    "concerns:guidance_edit": access_policy.HANDLE_CASES,
+    **{name: access_policy.HANDLE_CASES for name, row in TABLE.items() if row == DSL_CONCERN_PAGE},
+    "oversight:training_edit": access_policy.MANAGE_SCHOOL,
+    "oversight:policy_edit": access_policy.MANAGE_SCHOOL,
+    "oversight:role_edit": access_policy.MANAGE_SCHOOL,
+    "oversight:checklist_item": access_policy.MANAGE_SCHOOL,
+}
+
+
+def _admitted(row, personas) -> set[str]:
+    return {persona for persona in personas if row[persona] == 200}
+
+
+@pytest.mark.parametrize("name", sorted(SCHOOL_PAGE_RULES))
+def test_school_pages_admit_the_roles_the_policy_names(name):
+    rule = SCHOOL_PAGE_RULES[name]
+    expected = {persona for persona, role in PERSONA_ROLE.items() if role in rule.roles}
+    assert _admitted(TABLE[name], PERSONA_ROLE) == expected, rule.name
+
+
+@pytest.mark.parametrize("name", sorted(RECORD_PAGE_RULES))
+def test_record_pages_admit_the_roles_the_policy_names_at_the_records_school(name):
+    rule = RECORD_PAGE_RULES[name]
+    here = {persona: role for persona, role in PERSONA_ROLE.items() if persona != "other_dsl"}
+    row = TABLE[name]
+    expected = {persona for persona, role in here.items() if role in rule.roles}
+    assert _admitted(row, here) == expected, rule.name
+    # Not found, or refused outright by a role that is theirs nowhere (the people pages).
+    assert row["other_dsl"] in (403, 404), "another school's record is never shown"
+
+
+def test_every_rule_of_the_policy_is_checked_against_the_table():
+    used = {*SCHOOL_PAGE_RULES.values(), *RECORD_PAGE_RULES.values()}
+    # The second-factor rule and governing decide where people start and how they sign in,
+    # not which page opens: tests/test_accounts.py and the home row above check those.
+    assert set(access_policy.RULES) - used == {
+        access_policy.ALWAYS_SECOND_FACTOR,
+        access_policy.GOVERN,
+    }
 
 
 def test_unnamed_url_patterns_do_not_escape_the_table():
