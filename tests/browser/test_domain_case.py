@@ -186,12 +186,12 @@ def check_every_child_is_safe(page: Page, names: list[str]) -> None:
 
 
 def test_staff_records_the_domain_case_with_three_children(
-    page: Page, live_server, login, screenshot, assert_accessible, staff, pupils
+    page: Page, live_server, sign_in, screenshot, assert_accessible, staff, pupils
 ):
     disclosed_at = an_hour_ago()
     page.goto(f"{live_server.url}/accounts/login/")
     assert_accessible("sign in")
-    login(staff)
+    sign_in(staff)
     assert_accessible("staff home")
     page.get_by_role("button", name="Record a concern").click()
     expect(page.get_by_role("heading", name="Record a concern", level=1)).to_be_visible()
@@ -248,7 +248,7 @@ def test_staff_records_the_domain_case_with_three_children(
 
 
 def test_dsl_takes_the_case_from_recorded_to_closed(
-    page: Page, live_server, login, screenshot, assert_accessible, school, staff, dsl, pupils
+    page: Page, live_server, sign_in, screenshot, assert_accessible, school, staff, dsl, pupils
 ):
     concern = record_concern(
         school=school,
@@ -263,7 +263,7 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     in_a_fortnight = (timezone.localdate() + datetime.timedelta(days=14)).isoformat()
     names = [pupil.full_name for pupil in pupils]
 
-    login(dsl)
+    sign_in(dsl)
     assert_accessible("DSL triage queue")
     # 1. Triage, on the queue the DSL lands on: acknowledge the new concern, take it on.
     page.get_by_role("button", name=f"Acknowledge {concern.reference}").first.click()
@@ -498,8 +498,8 @@ def test_dsl_takes_the_case_from_recorded_to_closed(
     screenshot("history")
 
 
-def test_immediate_danger_tells_staff_to_call_999(page: Page, live_server, login, staff, pupils):
-    login(staff)
+def test_immediate_danger_tells_staff_to_call_999(page: Page, live_server, sign_in, staff, pupils):
+    sign_in(staff)
     page.get_by_role("button", name="Record a concern").click()
     fill_record_form(page, pupils=pupils, disclosed_at=an_hour_ago(), immediate_danger="Yes")
     page.get_by_label("What was said, in the speaker's own words").fill(ACCOUNT)
@@ -510,9 +510,9 @@ def test_immediate_danger_tells_staff_to_call_999(page: Page, live_server, login
     assert Concern.objects.get().immediate_danger is True
 
 
-def test_works_on_a_phone_sized_screen(page: Page, live_server, login, screenshot, staff, pupils):
+def test_works_on_a_phone_sized_screen(page: Page, live_server, sign_in, screenshot, staff, pupils):
     page.set_viewport_size({"width": 375, "height": 800})
-    login(staff)
+    sign_in(staff)
     page.get_by_role("button", name="Record a concern").click()
     expect(page.get_by_role("heading", name="Record a concern", level=1)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -164,12 +164,12 @@ def in_a_month() -> str:
 
 
 def test_option_1_the_mother_asks_for_no_referral_and_the_page_offers_none(
-    page: Page, live_server, login, assert_accessible, school, staff, dsl, pupils
+    page: Page, live_server, sign_in, assert_accessible, school, staff, dsl, pupils
 ):
     concern = seed_case(school=school, staff=staff, pupils=pupils)
     preserve_evidence(check_safety(concern, by=dsl), by=dsl)
 
-    login(dsl)
+    sign_in(dsl)
     open_concern(page, concern)
     page.get_by_role("link", name="Decide on referral").click()
     expect(page.get_by_role("heading", name="When a referral is not optional")).to_be_visible()
@@ -244,7 +244,7 @@ def test_option_1_the_mother_asks_for_no_referral_and_the_page_offers_none(
 
 
 def test_option_1_no_support_left_to_the_mother_is_refused(
-    page: Page, live_server, login, assert_accessible, school, staff, dsl, pupils
+    page: Page, live_server, sign_in, assert_accessible, school, staff, dsl, pupils
 ):
     concern = seed_case(school=school, staff=staff, pupils=pupils)
     concern = preserve_evidence(check_safety(concern, by=dsl), by=dsl)
@@ -252,7 +252,7 @@ def test_option_1_no_support_left_to_the_mother_is_refused(
     girl = pupils[0]
     no_support = "No further support: the mother will handle it at home"
 
-    login(dsl)
+    sign_in(dsl)
     open_concern(page, concern)
     page.get_by_role("link", name="Plan support and school-wide follow-up").click()
     # With no support planned yet, its form is open.
@@ -295,7 +295,7 @@ def test_option_1_no_support_left_to_the_mother_is_refused(
 
 
 def test_option_2_interviewing_the_child_and_asking_the_parents_holds_the_concern_open(
-    page: Page, live_server, login, assert_accessible, school, staff, dsl, pupils
+    page: Page, live_server, sign_in, assert_accessible, school, staff, dsl, pupils
 ):
     amelia, bella, _ = pupils
     concern = seed_case(
@@ -308,7 +308,7 @@ def test_option_2_interviewing_the_child_and_asking_the_parents_holds_the_concer
     asked_parents = "I asked the other parents which girls were at the sleepover."
     phoned = "I phoned the other parents to ask what they want; they want nothing done."
 
-    login(dsl)
+    sign_in(dsl)
     to_review = page.get_by_role("listitem").filter(has_text=concern.reference)
     expect(to_review).to_contain_text("Child not yet identified")
     open_concern(page, concern)
@@ -405,7 +405,7 @@ def test_option_2_interviewing_the_child_and_asking_the_parents_holds_the_concer
 
 
 def test_sextortion_the_evidence_page_gives_the_nca_advice_and_records_what_was_paid(
-    page: Page, live_server, login, assert_accessible, school, staff, dsl
+    page: Page, live_server, sign_in, assert_accessible, school, staff, dsl
 ):
     boy = PupilFactory(
         school=school,
@@ -434,7 +434,7 @@ def test_sextortion_the_evidence_page_gives_the_nca_advice_and_records_what_was_
     card_title = "Sextortion: what the child and family must be told"
     paid = "£50 by bank transfer on Saturday to an account in the name of J Smith"
 
-    login(dsl)
+    sign_in(dsl)
     open_concern(page, concern)
     page.get_by_role("link", name="Preserve evidence").click()
     expect(page.get_by_text("This is a sextortion concern: ask whether anything")).to_be_visible()
@@ -510,7 +510,7 @@ def test_sextortion_the_evidence_page_gives_the_nca_advice_and_records_what_was_
 
 
 def test_not_referring_two_15_year_olds_waits_for_the_deputy_to_countersign(
-    page: Page, live_server, login, assert_accessible, school, staff, dsl, deputy
+    page: Page, live_server, sign_in, assert_accessible, school, staff, dsl, deputy
 ):
     teenagers = [
         PupilFactory(
@@ -536,7 +536,7 @@ def test_not_referring_two_15_year_olds_waits_for_the_deputy_to_countersign(
     instead = "Education on consent and image sharing; weekly check-ins with the head of year."
     agreed = "Agree: same age, no coercion, managed in school with education (UKCIS)."
 
-    login(dsl)
+    sign_in(dsl)
     open_concern(page, concern)
     page.get_by_role("link", name="Decide on referral").click()
     expect(must_refer_warning(page)).to_have_count(0)
@@ -582,7 +582,7 @@ def test_not_referring_two_15_year_olds_waits_for_the_deputy_to_countersign(
 
     # The deputy reads the decision and signs it, with a reason of their own.
     page.get_by_role("button", name="Sign out").click()
-    login(deputy)
+    sign_in(deputy)
     waiting.get_by_role("link", name=f"Review and countersign {concern.reference}").click()
     expect(page.get_by_text(f"{dsl.full_name} decided not to refer")).to_be_visible()
     reason = page.get_by_label("Your reason for agreeing")

@@ -73,7 +73,7 @@ def record_at(when: datetime.datetime, *, school, reporter, pupil, category: str
 
 
 def test_a_governor_reads_the_figures_and_downloads_the_termly_report(
-    page: Page, live_server, login, screenshot, assert_accessible, school, staff, governor
+    page: Page, live_server, sign_in, screenshot, assert_accessible, school, staff, governor
 ):
     today = timezone.localdate()
     this_term = periods.period_for(PeriodChoice.THIS_TERM, today=today)
@@ -101,7 +101,7 @@ def test_a_governor_reads_the_figures_and_downloads_the_termly_report(
         when = last_year.starts_at + datetime.timedelta(days=10, hours=9)
         record_at(when, school=school, reporter=staff, pupil=pupil, category="child-on-child")
 
-    login(governor)
+    sign_in(governor)
     # Governors start on the oversight dashboard, showing this term.
     expect(page.get_by_role("heading", name="Safeguarding oversight", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name=this_term.name, level=2)).to_be_visible()
@@ -214,7 +214,7 @@ def test_an_administrator_imports_pupils_and_invites_a_deputy_who_sets_up_a_seco
     page: Page,
     browser: Browser,
     live_server,
-    login,
+    sign_in,
     screenshot,
     assert_accessible,
     school,
@@ -235,7 +235,7 @@ def test_an_administrator_imports_pupils_and_invites_a_deputy_who_sets_up_a_seco
 
     page.goto(f"{live_server.url}/accounts/login/")
     assert_accessible("sign in")
-    login(school_admin)
+    sign_in(school_admin)
     assert_accessible("school administrator's home")
 
     # Pupils, from the MIS export.

@@ -14,12 +14,16 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from demo import school as demo
-from schools.models import Pupil
+from schools.models import Pupil, User
 from tests.conftest import as_owner
-from tests.factories import totp_code
 
 # The concern the demo leaves at the referral step, and the girl it is about.
 CONCERN_CHILD = ("Leo", "Ward")
+# The demo school's people share one password and one authenticator app.
+DEMO_CREDENTIALS = {
+    "password": os.environ.get("DEMO_PASSWORD", demo.DEFAULT_PASSWORD),
+    "totp_secret": demo.DEMO_TOTP_SECRET,
+}
 
 
 @pytest.fixture
@@ -29,37 +33,21 @@ def demo_school(transactional_db):
         call_command("load_demo", stdout=io.StringIO())
 
 
-@pytest.fixture
-def sign_in_as(page: Page, live_server):
-    def sign_in(email: str) -> None:
-        page.context.clear_cookies()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Email address").fill(email)
-        page.get_by_label("Password").fill(os.environ.get("DEMO_PASSWORD", demo.DEFAULT_PASSWORD))
-        page.get_by_role("button", name="Sign in").click()
-        if "/accounts/2fa/authenticate/" in page.url:
-            page.get_by_label("Code").fill(totp_code(demo.DEMO_TOTP_SECRET))
-            page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-    return sign_in
-
-
 def test_the_readme_pictures(
-    page: Page, live_server, demo_school, sign_in_as, screenshot, assert_accessible
+    page: Page, live_server, demo_school, sign_in, screenshot, assert_accessible
 ):
     page.set_viewport_size({"width": 1100, "height": 900})
     child = Pupil.objects.get(legal_first_name=CONCERN_CHILD[0], legal_last_name=CONCERN_CHILD[1])
 
     # A member of staff starts recording a concern.
-    sign_in_as("staff@demo.example")
+    sign_in(User.objects.get(email="staff@demo.example"), **DEMO_CREDENTIALS)
     page.get_by_role("button", name="Record a concern").click()
     expect(page.get_by_role("heading", name="Record a concern", level=1)).to_be_visible()
     assert_accessible("record a concern (demo school)")
     screenshot("staff-record-form")
 
     # The DSL's triage queue, a concern in the workflow, and a child's chronology.
-    sign_in_as("dsl@demo.example")
+    sign_in(User.objects.get(email="dsl@demo.example"), **DEMO_CREDENTIALS)
     expect(page.get_by_role("heading", level=1)).to_contain_text("queue")
     assert_accessible("triage queue (demo school)")
     screenshot("dsl-queue")
@@ -80,7 +68,7 @@ def test_the_readme_pictures(
     image.save(screenshot.folder / "referral-pdf-page-1.png")
 
     # The governor's anonymised dashboard.
-    sign_in_as("governor@demo.example")
+    sign_in(User.objects.get(email="governor@demo.example"), **DEMO_CREDENTIALS)
     expect(page.get_by_role("heading", level=1)).to_contain_text("oversight")
     assert_accessible("governor dashboard (demo school)")
     screenshot("governor-dashboard")

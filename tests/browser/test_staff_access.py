@@ -9,7 +9,6 @@ focused element's computed style for GOV.UK's focus indicator.
 
 import datetime
 import re
-import time
 from collections.abc import Callable
 from itertools import pairwise
 
@@ -32,7 +31,7 @@ from tests.browser.test_domain_case import (
     fill_record_form,
     group,
 )
-from tests.factories import PASSWORD, record_concern, totp_code
+from tests.factories import PASSWORD, record_concern
 
 # What a member of staff knows of the two friends at the sleepover, whom the mother did not name.
 FRIENDS = "Two friends who were at the sleepover"
@@ -150,6 +149,7 @@ def test_staff_record_a_concern_with_the_keyboard_alone(
 ):
     girl = pupils[0]
     disclosed_at = an_hour_ago()
+    # Signing in is part of the journey by keyboard, so not the `sign_in` fixture's clicks.
     page.goto(f"{live_server.url}/accounts/login/")
     type_into(page, page.get_by_label("Email address"), staff.email)
     type_into(page, page.get_by_label("Password"), PASSWORD)
@@ -292,7 +292,7 @@ def expect_fits(page: Page, width: int) -> None:
 
 @pytest.mark.parametrize("width", NARROW_SCREENS)
 def test_every_step_of_recording_fits_a_narrow_or_zoomed_screen(
-    page: Page, live_server, login, assert_accessible, screenshot, staff, pupils, width
+    page: Page, live_server, sign_in, assert_accessible, screenshot, staff, pupils, width
 ):
     assert page.evaluate("window.innerWidth") == width
     screen = f"{width} CSS px"
@@ -300,7 +300,7 @@ def test_every_step_of_recording_fits_a_narrow_or_zoomed_screen(
     expect_fits(page, width)
     assert_accessible(f"sign in, {screen}")
 
-    login(staff)
+    sign_in(staff)
     expect_fits(page, width)
     assert_accessible(f"staff home, {screen}")
 
@@ -345,9 +345,9 @@ def expect_every_field_named(page: Page) -> None:
 
 
 def test_record_form_has_one_h1_ordered_headings_landmarks_and_named_fields(
-    page: Page, live_server, login, assert_accessible, staff, pupils
+    page: Page, live_server, sign_in, assert_accessible, staff, pupils
 ):
-    login(staff)
+    sign_in(staff)
     page.get_by_role("button", name="Record a concern").click()
 
     for state in ("as first shown", "with errors"):
@@ -412,28 +412,12 @@ def assert_accessible_without_javascript(page: Page, browser: Browser) -> Callab
     context.close()
 
 
-def sign_in_with_a_code(page: Page, live_server, user) -> None:
-    """Sign in, then type the authenticator app's code. A code read in the last seconds of
-    its 30 has gone stale by the time the server checks it, so wait for a fresh one."""
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=re.compile("Enter the code"))).to_be_visible()
-    seconds_into_period = time.time() % 30
-    if seconds_into_period > 25:
-        time.sleep(30 - seconds_into_period)
-    page.get_by_label("Code").fill(totp_code())
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
 @without_javascript
 def test_without_javascript_staff_record_a_concern_after_a_mistake(
-    page: Page, live_server, login, assert_accessible_without_javascript, staff, pupils
+    page: Page, live_server, sign_in, assert_accessible_without_javascript, staff, pupils
 ):
     disclosed_at = an_hour_ago()
-    login(staff)
+    sign_in(staff)
     assert page.evaluate("document.body.classList.contains('js-enabled')") is False
     page.get_by_role("button", name="Record a concern").click()
     assert_accessible_without_javascript("record a concern, no JavaScript")
@@ -468,9 +452,9 @@ def test_without_javascript_staff_record_a_concern_after_a_mistake(
 
 @without_javascript
 def test_without_javascript_immediate_danger_tells_staff_to_call_999(
-    page: Page, live_server, login, staff, pupils
+    page: Page, live_server, sign_in, staff, pupils
 ):
-    login(staff)
+    sign_in(staff)
     page.get_by_role("button", name="Record a concern").click()
     fill_record_form(page, pupils=pupils, disclosed_at=an_hour_ago(), immediate_danger="Yes")
     page.get_by_label("What was said, in the speaker's own words").fill(ACCOUNT)
@@ -483,14 +467,14 @@ def test_without_javascript_immediate_danger_tells_staff_to_call_999(
 
 @without_javascript
 def test_without_javascript_the_dsl_checks_every_child_is_safe(
-    page: Page, live_server, login, assert_accessible_without_javascript, school, staff, dsl, pupils
+    page: Page, sign_in, assert_accessible_without_javascript, school, staff, dsl, pupils
 ):
     concern = record_concern(
         school=school, reporter=staff, pupils=pupils, other_children=YesNoUnknown.YES
     )
     names = [pupil.full_name for pupil in pupils]
 
-    sign_in_with_a_code(page, live_server, dsl)
+    sign_in(dsl)
     assert_accessible_without_javascript("DSL triage queue, no JavaScript")
     page.get_by_role("link", name=concern.reference).first.click()
     expect(page.get_by_role("heading", name=f"Concern {concern.reference}")).to_be_visible()
@@ -514,10 +498,10 @@ def options_shown(select: Locator) -> list[str]:
 
 
 def test_search_the_register_narrows_each_child_list(
-    page: Page, live_server, login, assert_accessible, staff, pupils
+    page: Page, live_server, sign_in, assert_accessible, staff, pupils
 ):
     amelia, bella, _ = pupils
-    login(staff)
+    sign_in(staff)
     page.get_by_role("button", name="Record a concern").click()
     first_child = group(page, "The child the concern is about")
     search = first_child.get_by_label("Search the register")
@@ -558,9 +542,9 @@ def test_search_the_register_narrows_each_child_list(
 
 @without_javascript
 def test_without_javascript_the_child_list_has_no_search_box(
-    page: Page, live_server, login, staff, pupils
+    page: Page, live_server, sign_in, staff, pupils
 ):
-    login(staff)
+    sign_in(staff)
     page.get_by_role("button", name="Record a concern").click()
     expect(page.get_by_label("Search the register")).to_have_count(0)
     child = group(page, "The child the concern is about").get_by_label("Child", exact=True)
