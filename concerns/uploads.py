@@ -11,7 +11,6 @@ next chunk. Compressed parts (zip entries, PDF streams) are inflated to temporar
 to a budget, and read the same way.
 """
 
-import codecs
 import hashlib
 import io
 import re
@@ -23,10 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pikepdf
-import puremagic
 from django.conf import settings
 from pikepdf import Array, Dictionary, Name, Stream, String
 
+from safeguard import files
 from safeguard.errors import WorkflowError
 
 
@@ -530,45 +529,13 @@ def _check_pdf(upload, scanner: _Scanner | None) -> None:
         raise WorkflowError(DANGEROUS_PDF)
 
 
-def _is_text(head: bytes) -> bool:
-    """UTF-8 with no NUL bytes. The head may end part-way through a character."""
-    if b"\x00" in head:
-        return False
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _is_text_throughout(upload) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    upload.seek(0)
-    try:
-        while chunk := upload.read(CHUNK):
-            if b"\x00" in chunk:
-                return False
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def _sniff(head: bytes, upload) -> tuple[Kind | None, bool]:
     """Return (allowed kind or None, whether the bytes are an image or a video)."""
-    text = _is_text(head)
+    text = files.is_text(head)
     if text and b"<svg" in head.lower():
         # SVG is an image written as text, and may carry a picture inside it.
         return None, True
-    try:
-        matches = puremagic.magic_string(head)
-    except puremagic.PureError:
-        matches = []
-    if text:
-        # Prose can begin with a short signature by chance ("BM" is a bitmap's); only a
-        # longer one outweighs the bytes reading as text.
-        matches = [match for match in matches if len(match.byte_match) >= 4]
+    matches = files.signatures(head, text=text)
     mime_types = [match.mime_type for match in matches]
     if any(m.startswith(("image/", "video/")) for m in mime_types):
         if mime_types[0] == "image/png":
@@ -578,7 +545,7 @@ def _sniff(head: bytes, upload) -> tuple[Kind | None, bool]:
         return None, True
     if mime_types and mime_types[0] == "application/pdf":
         return PDF, False
-    if head.startswith(b"PK\x03\x04"):
+    if files.is_zip(head):
         upload.seek(0)
         try:
             with zipfile.ZipFile(upload) as archive:
@@ -593,20 +560,15 @@ def _sniff(head: bytes, upload) -> tuple[Kind | None, bool]:
     return None, False
 
 
-def _size(limit: int) -> str:
-    mib = 1024 * 1024
-    return f"{limit / mib:g} MB" if limit >= mib else f"{limit / 1024:g} KB"
-
-
 def check_upload(upload, *, sexual_imagery: bool) -> Kind:
     """Return the file's kind, or raise WorkflowError saying why it is refused."""
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size == 0:
         raise WorkflowError("The selected file is empty.")
     if upload.size > limit:
-        raise WorkflowError(f"The selected file must be smaller than {_size(limit)}.")
+        raise WorkflowError(f"The selected file must be smaller than {files.size_text(limit)}.")
     try:
-        kind, is_image_or_video = _sniff(_read_at(upload, 0, 8192), upload)
+        kind, is_image_or_video = _sniff(files.read_head(upload), upload)
         if is_image_or_video and sexual_imagery:
             raise WorkflowError(IMAGERY_REFUSAL)
         scanner = _Scanner(budget=INFLATE_FACTOR * limit) if sexual_imagery else None
@@ -614,7 +576,7 @@ def check_upload(upload, *, sexual_imagery: bool) -> Kind:
             scanner.scan(upload, upload.size)
         if kind is PDF:
             _check_pdf(upload, scanner)
-        if kind is None or (kind is TEXT and not _is_text_throughout(upload)):
+        if kind is None or (kind is TEXT and not files.is_text_throughout(upload)):
             raise WorkflowError(f"This type of file cannot be attached. Attach {ALLOWED}.")
     finally:
         upload.seek(0)

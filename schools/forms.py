@@ -1,6 +1,7 @@
-import puremagic
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+from safeguard import files
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -88,11 +89,10 @@ class PupilImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > PUPIL_FILE_MAX_BYTES:
-            raise forms.ValidationError("The selected file must be smaller than 5 MB")
-        upload.seek(0)
-        head = upload.read(8192)
-        upload.seek(0)
-        if kind := binary_kind(head):
+            raise forms.ValidationError(
+                f"The selected file must be smaller than {files.size_text(PUPIL_FILE_MAX_BYTES)}"
+            )
+        if kind := binary_kind(files.read_head(upload)):
             raise forms.ValidationError(
                 f"The selected file is not a CSV file (it looks like {kind}). "
                 "Export the pupils from your MIS as 'CSV UTF-8'"
@@ -108,13 +108,9 @@ def binary_kind(head: bytes) -> str | None:
     file signature (prose may begin with a short one by chance, so only a signature of 4
     bytes or more counts).
     """
-    if head.startswith(b"PK\x03\x04"):
+    if files.is_zip(head):
         return "an Excel workbook or another zip file"
-    try:
-        matches = [m for m in puremagic.magic_string(head) if len(m.byte_match) >= 4]
-    except puremagic.PureError:
-        matches = []
-    if matches:
+    if matches := files.signatures(head, text=True):
         extension = matches[0].extension.lstrip(".").upper()
         return f"a {extension} file" if extension else f"a {matches[0].name}"
     if b"\x00" in head:

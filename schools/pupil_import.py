@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
 
+from safeguard import files
 from schools.models import Boarding, Gender, HouseholdContact, Pupil, School, User
 
 # A path, an open file (text or bytes), or rows already read, e.g. by csv.DictReader.
@@ -222,7 +223,7 @@ def _read_path(path: Path) -> bytes:
 
 
 def _decode(content: bytes, name: str) -> str:
-    if content.startswith(b"PK\x03\x04"):
+    if files.is_zip(content):
         raise PupilFileError(
             f"{name} looks like an Excel workbook, not a CSV file; "
             "export it from the MIS as 'CSV UTF-8'"

@@ -64,23 +64,30 @@ class Invitation:
 
 
 @transaction.atomic
-def person_invite(
-    *, school: School, by: User, full_name: str, email: str, job_title: str = "", role: str
-) -> Invitation:
-    """Give someone a role at `school`, and e-mail them once the change has committed.
+def membership_add(
+    *,
+    school: School,
+    by: User | None,
+    email: str,
+    full_name: str,
+    role: str,
+    job_title: str = "",
+    joined: bool,
+    reason: str,
+    reason_had_account: str,
+) -> tuple[Membership, bool]:
+    """Give the person with the address `email` a role at `school`. Returns the membership,
+    and whether their user is new.
 
-    Someone new gets a user with no usable password and an invitation link to choose one.
-    Someone who already has an account (at another school) gets a membership here, and a
-    notice, or a new invitation link if they have not chosen a password yet; their name,
-    job title, password and sign-in are left as they are. Raises AlreadyAMember if the
-    address is already a member of `school`.
+    An address with no account gets a new user with no usable password, to be chosen through
+    an invitation link. An account the address already has (at another school) keeps its
+    name, job title, password and sign-in. Raises AlreadyAMember if the address is already a
+    member of `school`.
 
-    Nothing here depends, as the inviting school sees it, on whether the address has an
-    account elsewhere: that would tell one school about another's people. Only the e-mail,
-    which goes to the person themselves, differs.
+    With `joined=False` the membership waits for them to sign in, and until then the school
+    sees the name and job title typed here. The membership's history row gives `reason`, or
+    `reason_had_account` if the address already had an account.
     """
-    # One invitation at a time per school, so two admins can't both add the same person.
-    school = School.objects.select_for_update().get(pk=school.pk)
     email = User.objects.normalize_email(email).lower()
     user = User.objects.select_for_update().filter(email__iexact=email).first()
     existing = (
@@ -98,27 +105,53 @@ def person_invite(
             with transaction.atomic():
                 user.save()
         except IntegrityError:
-            # Invited at another school at the same moment: theirs stands, and this school
+            # Added at another school at the same moment: theirs stands, and this school
             # adds the same person, as it would have a moment later.
             user = User.objects.select_for_update().get(email__iexact=email)
             new_user = False
-    # Not joined until they sign in: until then this school sees the name and job title it
-    # typed, whatever the account already says.
-    membership = Membership(
-        user=user,
-        school=school,
-        role=role,
-        invited_name=full_name,
-        invited_job_title=job_title,
-        joined_at=None,
-    )
-    label = Role(role).label.lower()
-    stamp_history(
-        membership,
-        by=by,
-        reason=f"Invited as {label}" if new_user else f"Added as {label}; already had an account",
-    )
+    membership = Membership(user=user, school=school, role=role)
+    if not joined:
+        # Not joined until they sign in: until then this school sees the name and job title
+        # it typed, whatever the account already says.
+        membership.invited_name = full_name
+        membership.invited_job_title = job_title
+        membership.joined_at = None
+    stamp_history(membership, by=by, reason=reason if new_user else reason_had_account)
     membership.save()
+    return membership, new_user
+
+
+@transaction.atomic
+def person_invite(
+    *, school: School, by: User, full_name: str, email: str, job_title: str = "", role: str
+) -> Invitation:
+    """Give someone a role at `school`, and e-mail them once the change has committed.
+
+    Someone new gets a user with no usable password and an invitation link to choose one.
+    Someone who already has an account (at another school) gets a membership here, and a
+    notice, or a new invitation link if they have not chosen a password yet; their name,
+    job title, password and sign-in are left as they are. Raises AlreadyAMember if the
+    address is already a member of `school`.
+
+    Nothing here depends, as the inviting school sees it, on whether the address has an
+    account elsewhere: that would tell one school about another's people. Only the e-mail,
+    which goes to the person themselves, differs.
+    """
+    # One invitation at a time per school, so two admins can't both add the same person.
+    school = School.objects.select_for_update().get(pk=school.pk)
+    label = Role(role).label.lower()
+    membership, new_user = membership_add(
+        school=school,
+        by=by,
+        email=email,
+        full_name=full_name,
+        job_title=job_title,
+        role=role,
+        joined=False,
+        reason=f"Invited as {label}",
+        reason_had_account=f"Added as {label}; already had an account",
+    )
+    user = membership.user
     # Someone invited elsewhere who hasn't chosen a password yet needs a link, not a notice.
     link_sent = user.is_active and not user.has_usable_password()
     if link_sent:
@@ -288,15 +321,17 @@ def school_add(*, name: str, urn: str, admin_full_name: str, admin_email: str) -
     school = School(name=name, urn=urn)
     stamp_history(school, by=None, reason="School added on the server")
     school.save()
-    email = User.objects.normalize_email(admin_email).lower()
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User(email=email, full_name=admin_full_name)
-        user.set_unusable_password()
-        user.save()
-    membership = Membership(user=user, school=school, role=Role.SCHOOL_ADMIN)
-    stamp_history(membership, by=None, reason="First administrator, added on the server")
-    membership.save()
+    reason = "First administrator, added on the server"
+    membership, _ = membership_add(
+        school=school,
+        by=None,
+        email=admin_email,
+        full_name=admin_full_name,
+        role=Role.SCHOOL_ADMIN,
+        joined=True,
+        reason=reason,
+        reason_had_account=reason,
+    )
     return membership
 
 
