@@ -16,7 +16,6 @@ from simple_history.utils import bulk_create_with_history
 
 from concerns.errors import WorkflowError
 from oversight.models import (
-    CHECKLIST_ORDER,
     ChecklistItem,
     ChecklistQuestion,
     ChecklistStatus,
@@ -268,14 +267,21 @@ def named_role_update(
 # --- Checklist -----------------------------------------------------------------------------
 
 
+def _lock_checklist(school_id: int) -> None:
+    """Lock the school's row, so that two requests adding its checklist rows at once are
+    applied one after the other."""
+    School.objects.select_for_update().filter(pk=school_id).values_list("pk").get()
+
+
 @transaction.atomic
 def checklist_seed(*, school: School) -> int:
     """Give the school every checklist question it lacks, as "Not started"; return how many
-    were added. Safe to call again and from two requests at once (the school row is locked)."""
-    School.objects.select_for_update().filter(pk=school.pk).values_list("pk").get()
+    were added. Safe to call again and from two requests at once. (The pages need no seeding:
+    a question's row is made when it is first assessed; the demo and the tests seed.)"""
+    _lock_checklist(school.pk)
     present = set(ChecklistItem.objects.filter(school=school).values_list("question", flat=True))
     missing = [
-        ChecklistItem(school=school, question=question, position=CHECKLIST_ORDER[question])
+        ChecklistItem.not_yet_assessed(school, question)
         for question in ChecklistQuestion.values
         if question not in present
     ]
@@ -286,15 +292,26 @@ def checklist_seed(*, school: School) -> int:
     return len(missing)
 
 
+def _locked_item(item: ChecklistItem) -> ChecklistItem:
+    """The item's row, locked; for a question not yet assessed (an unsaved item), its row if
+    someone has made it meanwhile, else `item` itself, to be saved."""
+    if item.pk is None:
+        _lock_checklist(item.school_id)
+        made = ChecklistItem.objects.filter(school_id=item.school_id, question=item.question)
+        return made.select_for_update().first() or item
+    return ChecklistItem.objects.select_for_update().get(pk=item.pk)
+
+
 @transaction.atomic
 def checklist_assess(
     *, item: ChecklistItem, by: User, status: str, evidence: str, assessed_on: date
 ) -> ChecklistItem:
-    """Record the governors' latest assessment of one checklist question.
+    """Record the governors' latest assessment of one checklist question. A question first
+    assessed (`item` unsaved, from ChecklistItem.not_yet_assessed) gets its row now.
 
     "Met" needs evidence: what was seen, by whom (about the school's practice, never a child).
     """
-    item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
+    item = _locked_item(item)
     status = ChecklistStatus(status)
     evidence = evidence.strip()
     _not_in_future(assessed_on, "date of the assessment")
@@ -305,5 +322,8 @@ def checklist_assess(
     item.assessed_on = assessed_on
     item.assessed_by = by
     stamp_history(item, by=by, reason=f"Assessed as {status.label.lower()}")
-    item.save(update_fields=["status", "evidence", "assessed_on", "assessed_by"])
+    if item.pk is None:
+        item.save()
+    else:
+        item.save(update_fields=["status", "evidence", "assessed_on", "assessed_by"])
     return item

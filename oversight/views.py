@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from concerns.errors import WorkflowError
 from oversight import charts, forms, report, selectors, services, statistics
-from oversight.models import SOON_DAYS, ChecklistItem, ChecklistQuestion
+from oversight.models import SOON_DAYS
 from oversight.periods import PeriodForm
 from schools.acting import chosen_school
 
@@ -175,22 +175,13 @@ def role_edit(request, uuid):
     return _register_form(request, ROLES, selectors.named_role_for(request.user, uuid, write=True))
 
 
-def _checklist(school) -> list[ChecklistItem]:
-    items = selectors.checklist_items(school)
-    if len(items) < len(ChecklistQuestion):
-        # The school's first visit: its questions are added once, then only read.
-        services.checklist_seed(school=school)
-        items = selectors.checklist_items(school)
-    return items
-
-
 @require_safe
 def checklist(request):
     membership = selectors.oversight_membership(request.user, chosen=chosen_school(request.session))
     school = membership.school
     registers = selectors.registers_for(school, today=timezone.localdate())
     signals = selectors.register_signals(registers)
-    items = _checklist(school)
+    items = selectors.checklist_items(school)
     return render(
         request,
         "oversight/checklist.html",
