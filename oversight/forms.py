@@ -56,12 +56,23 @@ def _not_in_future(form, name, message):
         form.add_error(name, message)
 
 
-class RegisterForm(forms.Form):
-    """Adds a required reason when the form edits an existing row."""
+def _not_before(form, later, earlier, message, *, same_day=True):
+    """Refuse `later` before `earlier` (or on the same day, unless `same_day`), when both
+    were given."""
+    end, start = form.cleaned_data.get(later), form.cleaned_data.get(earlier)
+    if end and start and (end < start or (end == start and not same_day)):
+        form.add_error(later, message)
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+
+class RegisterForm(forms.Form):
+    """One register's form, for `school`. Given the `row` it changes, it starts from the row's
+    values (its fields are named as the row's) and asks for the reason."""
+
+    def __init__(self, *args, school, row=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if editing:
+        self.school = school
+        if row is not None:
+            self.initial = {name: getattr(row, name) for name in self.fields}
             self.fields["reason"] = _text(
                 "Why are you changing this?",
                 required=True,
@@ -75,23 +86,26 @@ class RegisterForm(forms.Form):
 class PersonForm(RegisterForm):
     """Someone with an account at the school, or the name of someone without one."""
 
-    def __init__(self, *args, school, **kwargs):
+    # The person fields come first on the page.
+    person = forms.ModelChoiceField(
+        label="Person",
+        queryset=User.objects.none(),
+        to_field_name="uuid",
+        required=False,
+        empty_label="Someone without an account (type their name below)",
+        help_text="Staff and governors who sign in to this service at the school.",
+        error_messages={"invalid_choice": "Choose someone from the list"},
+    )
+    person_name = _text(
+        "Name of someone without an account",
+        help_text="Only if they are not in the list above.",
+    )
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        person = forms.ModelChoiceField(
-            label="Person",
-            queryset=User.objects.filter(memberships__school=school).order_by("full_name"),
-            to_field_name="uuid",
-            required=False,
-            empty_label="Someone without an account (type their name below)",
-            help_text="Staff and governors who sign in to this service at the school.",
-            error_messages={"invalid_choice": "Choose someone from the list"},
-        )
-        name = _text(
-            "Name of someone without an account",
-            help_text="Only if they are not in the list above.",
-        )
-        # The person fields come first on the page.
-        self.fields = {"person": person, "person_name": name, **self.fields}
+        self.fields["person"].queryset = User.objects.filter(
+            memberships__school=self.school
+        ).order_by("full_name")
 
     def clean(self):
         cleaned = super().clean()
@@ -125,9 +139,12 @@ class TrainingRecordForm(PersonForm):
     def clean(self):
         cleaned = super().clean()
         _not_in_future(self, "completed_on", "The date completed cannot be in the future")
-        done, expires = cleaned.get("completed_on"), cleaned.get("expires_on")
-        if done and expires and expires < done:
-            self.add_error("expires_on", "The expiry date must be on or after the date completed")
+        _not_before(
+            self,
+            "expires_on",
+            "completed_on",
+            "The expiry date must be on or after the date completed",
+        )
         return cleaned
 
 
@@ -153,11 +170,13 @@ class PolicyForm(RegisterForm):
         _not_in_future(
             self, "last_reviewed_on", "The date of the last review cannot be in the future"
         )
-        last, due = cleaned.get("last_reviewed_on"), cleaned.get("next_review_due_on")
-        if last and due and due <= last:
-            self.add_error(
-                "next_review_due_on", "The next review must be due after the last review"
-            )
+        _not_before(
+            self,
+            "next_review_due_on",
+            "last_reviewed_on",
+            "The next review must be due after the last review",
+            same_day=False,
+        )
         return cleaned
 
 
@@ -179,9 +198,7 @@ class NamedRoleForm(PersonForm):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("from_date"), cleaned.get("to_date")
-        if start and end and end < start:
-            self.add_error("to_date", "The role cannot end before it starts")
+        _not_before(self, "to_date", "from_date", "The role cannot end before it starts")
         return cleaned
 
 

@@ -272,6 +272,18 @@ class ChecklistItem(models.Model):
     def __str__(self):
         return self.get_question_display()
 
+    @classmethod
+    def not_yet_assessed(cls, school: School, question: str) -> "ChecklistItem":
+        """The question's row before it is first assessed: unsaved, "Not started". Its UUID
+        comes from the school's and the question's, so the page can link to the question
+        before the row exists, and the row keeps that address once saved."""
+        return cls(
+            uuid=uuid.uuid5(school.uuid, question),
+            school=school,
+            question=question,
+            position=CHECKLIST_ORDER[question],
+        )
+
     @property
     def status_colour(self) -> str:
         return STATUS_COLOURS[self.status]

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from oversight.charts import Section, sections
-from oversight.models import ChecklistItem, ChecklistQuestion, ChecklistStatus
 from oversight.periods import Period
 from oversight.selectors import Registers, checklist_items, register_signals, registers_for
 from oversight.statistics import Dashboard, dashboard_for
@@ -46,23 +45,18 @@ class ReportDocument:
 
 
 def _checklist(school: School, registers: Registers) -> list[ChecklistRow]:
-    """Every question, in order; one the school has not yet opened reads "Not started" (the
-    report only reads: the checklist page is where a school's questions are added)."""
-    items = {item.question: item for item in checklist_items(school)}
+    """Every question, in order; one not yet assessed reads "Not started"."""
     signals = register_signals(registers)
-    rows = []
-    for question in ChecklistQuestion:
-        item: ChecklistItem | None = items.get(question.value)
-        rows.append(
-            ChecklistRow(
-                question=question.label,
-                status=item.get_status_display() if item else ChecklistStatus.NOT_STARTED.label,
-                assessed_on=item.assessed_on if item else None,
-                evidence=item.evidence if item else "",
-                signal=signals.get(question, ""),
-            )
+    return [
+        ChecklistRow(
+            question=item.get_question_display(),
+            status=item.get_status_display(),
+            assessed_on=item.assessed_on,
+            evidence=item.evidence,
+            signal=signals.get(item.question, ""),
         )
-    return rows
+        for item in checklist_items(school)
+    ]
 
 
 def report_document(

@@ -54,8 +54,13 @@ def oversight_membership(user, *, write: bool = False, chosen: str | None = None
 
 
 def _for(user, queryset, uuid, *, write: bool):
-    """One register row for `user`: 404 outside their schools, 403 for a role that may not."""
-    found = queryset.select_related("school").filter(uuid=uuid).first()
+    """One register row for `user`, by its UUID (see _allowed)."""
+    return _allowed(user, queryset.select_related("school").filter(uuid=uuid).first(), write=write)
+
+
+def _allowed(user, found, *, write: bool):
+    """`found`, if `user` may read it (or change it, with `write`): 404 for nothing found or a
+    row outside their schools, 403 for a role that may not."""
     if found is None:
         raise Http404("No such record")
     membership = membership_at(user, found.school_id)
@@ -79,7 +84,21 @@ def named_role_for(user, uuid, *, write: bool = False) -> NamedRole:
 
 
 def checklist_item_for(user, uuid, *, write: bool = False) -> ChecklistItem:
-    return _for(user, ChecklistItem.objects.select_related("assessed_by"), uuid, write=write)
+    """A question of a school's checklist: its row, or for a question not yet assessed, the
+    unsaved row its address stands for (ChecklistItem.not_yet_assessed)."""
+    items = ChecklistItem.objects.select_related("school", "assessed_by")
+    found = items.filter(uuid=uuid).first() or _not_yet_assessed(user, uuid)
+    return _allowed(user, found, write=write)
+
+
+def _not_yet_assessed(user, uuid) -> ChecklistItem | None:
+    """The unsaved item addressed by `uuid` at one of the user's schools, if any."""
+    for membership in memberships_of(user):
+        for question in ChecklistQuestion.values:
+            item = ChecklistItem.not_yet_assessed(membership.school, question)
+            if str(item.uuid) == str(uuid):
+                return item
+    return None
 
 
 def school_people(school: School) -> list[Membership]:
@@ -384,12 +403,16 @@ def registers_for(school: School, *, today: date) -> Registers:
 
 
 def checklist_items(school: School) -> list[ChecklistItem]:
-    """The school's checklist in order, with who assessed each item: one query."""
-    return list(
-        ChecklistItem.objects.filter(school=school)
-        .select_related("assessed_by")
-        .order_by("position")
-    )
+    """Every question of the school's checklist in order, with who assessed each: one query.
+    A question not yet assessed has no row; it comes unsaved, "Not started"."""
+    saved = {
+        item.question: item
+        for item in ChecklistItem.objects.filter(school=school).select_related("assessed_by")
+    }
+    return [
+        saved.get(question) or ChecklistItem.not_yet_assessed(school, question)
+        for question in ChecklistQuestion.values
+    ]
 
 
 def _policy_signal(registers: Registers, kind: PolicyKind) -> str:
@@ -450,7 +473,10 @@ def register_signals(registers: Registers) -> dict[str, str]:
 
 
 def checklist_history(item: ChecklistItem) -> list:
-    """The item's earlier assessments, latest first, with who made each: one query."""
+    """The item's earlier assessments, latest first, with who made each: one query (none
+    for a question not yet assessed)."""
+    if item.pk is None:
+        return []
     return list(
         ChecklistItem.history.filter(id=item.pk)
         .exclude(assessed_on=None)

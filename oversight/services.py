@@ -6,14 +6,15 @@ review dates move on. Updates lock the row, so two people saving at once are app
 after the other, each in the history.
 """
 
+from collections.abc import Callable
 from datetime import date
+from typing import NotRequired, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from oversight.models import (
-    CHECKLIST_ORDER,
     ChecklistItem,
     ChecklistQuestion,
     ChecklistStatus,
@@ -62,31 +63,56 @@ def _differs(instance, name: str, value) -> bool:
     return getattr(instance, name) != value
 
 
-def _apply(instance, fields: dict, *, by, reason: str) -> None:
-    """Save the changed fields with one history row; refuse a save that changes nothing."""
-    changed = [name for name, value in fields.items() if _differs(instance, name, value)]
+def _add(row, *, by: User, reason: str):
+    """Save a new register row with its first history row."""
+    stamp_history(row, by=by, reason=reason)
+    row.save()
+    return row
+
+
+def _update(row, checked: Callable[[], dict], *, by: User, reason: str):
+    """Lock the row, then check the new values (`checked` returns them) and save those that
+    changed, with one history row saying why; refuse a save that changes nothing."""
+    reason = _reason(reason)
+    row = type(row).objects.select_for_update().get(pk=row.pk)
+    fields = checked()
+    changed = [name for name, value in fields.items() if _differs(row, name, value)]
     if not changed:
         raise WorkflowError("Nothing has changed. Change something, or go back.")
     for name in changed:
-        setattr(instance, name, fields[name])
-    stamp_history(instance, by=by, reason=reason)
-    instance.save(update_fields=changed)
+        setattr(row, name, fields[name])
+    stamp_history(row, by=by, reason=reason)
+    row.save(update_fields=changed)
+    return row
 
 
 # --- Training ------------------------------------------------------------------------------
+
+
+class TrainingEntry(TypedDict):
+    """What a training record says (the defaults are `_training_fields`')."""
+
+    person: User | None
+    person_name: NotRequired[str]
+    person_role: str
+    kind: str
+    title: NotRequired[str]
+    provider: NotRequired[str]
+    completed_on: date
+    expires_on: NotRequired[date | None]
 
 
 def _training_fields(
     *,
     school_id: int,
     person: User | None,
-    person_name: str,
+    person_name: str = "",
     person_role: str,
     kind: str,
-    title: str,
-    provider: str,
+    title: str = "",
+    provider: str = "",
     completed_on: date,
-    expires_on: date | None,
+    expires_on: date | None = None,
 ) -> dict:
     person, person_name = _person(school_id=school_id, person=person, person_name=person_name)
     _not_in_future(completed_on, "date the course was completed")
@@ -108,72 +134,40 @@ def _training_fields(
 
 @transaction.atomic
 def training_record_add(
-    *,
-    school: School,
-    by: User,
-    person: User | None,
-    person_name: str = "",
-    person_role: str,
-    kind: str,
-    title: str = "",
-    provider: str = "",
-    completed_on: date,
-    expires_on: date | None = None,
+    *, school: School, by: User, **entry: Unpack[TrainingEntry]
 ) -> TrainingRecord:
     """Record a course someone completed. Without `expires_on`, it expires after the kind's
     usual validity (DSL training: two years). An older record of the same person and kind
     stays, superseded."""
-    fields = _training_fields(
-        school_id=school.pk,
-        person=person,
-        person_name=person_name,
-        person_role=person_role,
-        kind=kind,
-        title=title,
-        provider=provider,
-        completed_on=completed_on,
-        expires_on=expires_on,
-    )
-    record = TrainingRecord(school=school, **fields)
-    stamp_history(record, by=by, reason="Training recorded")
-    record.save()
-    return record
+    record = TrainingRecord(school=school, **_training_fields(school_id=school.pk, **entry))
+    return _add(record, by=by, reason="Training recorded")
 
 
 @transaction.atomic
 def training_record_update(
-    *,
-    record: TrainingRecord,
-    by: User,
-    reason: str,
-    person: User | None,
-    person_name: str = "",
-    person_role: str,
-    kind: str,
-    title: str = "",
-    provider: str = "",
-    completed_on: date,
-    expires_on: date | None = None,
+    *, record: TrainingRecord, by: User, reason: str, **entry: Unpack[TrainingEntry]
 ) -> TrainingRecord:
     """Correct a training record, saying why. A blank `expires_on` takes the kind's default."""
-    reason = _reason(reason)
-    record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
-    fields = _training_fields(
-        school_id=record.school_id,
-        person=person,
-        person_name=person_name,
-        person_role=person_role,
-        kind=kind,
-        title=title,
-        provider=provider,
-        completed_on=completed_on,
-        expires_on=expires_on,
+    return _update(
+        record,
+        lambda: _training_fields(school_id=record.school_id, **entry),
+        by=by,
+        reason=reason,
     )
-    _apply(record, fields, by=by, reason=reason)
-    return record
 
 
 # --- Policies ------------------------------------------------------------------------------
+
+
+class PolicyEntry(TypedDict):
+    """What the policy register says of a policy (the defaults are `_policy_fields`')."""
+
+    kind: str
+    title: str
+    last_reviewed_on: date
+    next_review_due_on: NotRequired[date | None]
+    approved_by: NotRequired[str]
+    notes: NotRequired[str]
 
 
 def _policy_fields(
@@ -181,9 +175,9 @@ def _policy_fields(
     kind: str,
     title: str,
     last_reviewed_on: date,
-    next_review_due_on: date | None,
-    approved_by: str,
-    notes: str,
+    next_review_due_on: date | None = None,
+    approved_by: str = "",
+    notes: str = "",
 ) -> dict:
     if not title.strip():
         raise WorkflowError("Enter the policy's title.")
@@ -203,64 +197,30 @@ def _policy_fields(
 
 
 @transaction.atomic
-def policy_add(
-    *,
-    school: School,
-    by: User,
-    kind: str,
-    title: str,
-    last_reviewed_on: date,
-    next_review_due_on: date | None = None,
-    approved_by: str = "",
-    notes: str = "",
-) -> Policy:
+def policy_add(*, school: School, by: User, **entry: Unpack[PolicyEntry]) -> Policy:
     """Add a policy to the register. Its next review is due a year after the last unless
     `next_review_due_on` says otherwise."""
-    policy = Policy(
-        school=school,
-        **_policy_fields(
-            kind=kind,
-            title=title,
-            last_reviewed_on=last_reviewed_on,
-            next_review_due_on=next_review_due_on,
-            approved_by=approved_by,
-            notes=notes,
-        ),
-    )
-    stamp_history(policy, by=by, reason="Policy added to the register")
-    policy.save()
-    return policy
+    policy = Policy(school=school, **_policy_fields(**entry))
+    return _add(policy, by=by, reason="Policy added to the register")
 
 
 @transaction.atomic
-def policy_update(
-    *,
-    policy: Policy,
-    by: User,
-    reason: str,
-    kind: str,
-    title: str,
-    last_reviewed_on: date,
-    next_review_due_on: date | None = None,
-    approved_by: str = "",
-    notes: str = "",
-) -> Policy:
+def policy_update(*, policy: Policy, by: User, reason: str, **entry: Unpack[PolicyEntry]) -> Policy:
     """Record a review or correct the entry, saying why; the earlier dates stay in the history."""
-    reason = _reason(reason)
-    policy = Policy.objects.select_for_update().get(pk=policy.pk)
-    fields = _policy_fields(
-        kind=kind,
-        title=title,
-        last_reviewed_on=last_reviewed_on,
-        next_review_due_on=next_review_due_on,
-        approved_by=approved_by,
-        notes=notes,
-    )
-    _apply(policy, fields, by=by, reason=reason)
-    return policy
+    return _update(policy, lambda: _policy_fields(**entry), by=by, reason=reason)
 
 
 # --- Named roles ---------------------------------------------------------------------------
+
+
+class RoleEntry(TypedDict):
+    """Who holds a role, and when (the defaults are `_role_fields`')."""
+
+    role: str
+    person: User | None
+    person_name: NotRequired[str]
+    from_date: date
+    to_date: NotRequired[date | None]
 
 
 def _role_fields(
@@ -268,9 +228,9 @@ def _role_fields(
     school_id: int,
     role: str,
     person: User | None,
-    person_name: str,
+    person_name: str = "",
     from_date: date,
-    to_date: date | None,
+    to_date: date | None = None,
 ) -> dict:
     person, person_name = _person(school_id=school_id, person=person, person_name=person_name)
     if to_date is not None and to_date < from_date:
@@ -285,71 +245,43 @@ def _role_fields(
 
 
 @transaction.atomic
-def named_role_add(
-    *,
-    school: School,
-    by: User,
-    role: str,
-    person: User | None,
-    person_name: str = "",
-    from_date: date,
-    to_date: date | None = None,
-) -> NamedRole:
+def named_role_add(*, school: School, by: User, **entry: Unpack[RoleEntry]) -> NamedRole:
     """Name who holds a safeguarding responsibility from `from_date` (until `to_date`)."""
-    named = NamedRole(
-        school=school,
-        **_role_fields(
-            school_id=school.pk,
-            role=role,
-            person=person,
-            person_name=person_name,
-            from_date=from_date,
-            to_date=to_date,
-        ),
-    )
-    stamp_history(named, by=by, reason="Role holder named")
-    named.save()
-    return named
+    named = NamedRole(school=school, **_role_fields(school_id=school.pk, **entry))
+    return _add(named, by=by, reason="Role holder named")
 
 
 @transaction.atomic
 def named_role_update(
-    *,
-    named_role: NamedRole,
-    by: User,
-    reason: str,
-    role: str,
-    person: User | None,
-    person_name: str = "",
-    from_date: date,
-    to_date: date | None = None,
+    *, named_role: NamedRole, by: User, reason: str, **entry: Unpack[RoleEntry]
 ) -> NamedRole:
     """Correct a role holder's entry or end it (with `to_date`), saying why."""
-    reason = _reason(reason)
-    named = NamedRole.objects.select_for_update().get(pk=named_role.pk)
-    fields = _role_fields(
-        school_id=named.school_id,
-        role=role,
-        person=person,
-        person_name=person_name,
-        from_date=from_date,
-        to_date=to_date,
+    return _update(
+        named_role,
+        lambda: _role_fields(school_id=named_role.school_id, **entry),
+        by=by,
+        reason=reason,
     )
-    _apply(named, fields, by=by, reason=reason)
-    return named
 
 
 # --- Checklist -----------------------------------------------------------------------------
 
 
+def _lock_checklist(school_id: int) -> None:
+    """Lock the school's row, so that two requests adding its checklist rows at once are
+    applied one after the other."""
+    School.objects.select_for_update().filter(pk=school_id).values_list("pk").get()
+
+
 @transaction.atomic
 def checklist_seed(*, school: School) -> int:
     """Give the school every checklist question it lacks, as "Not started"; return how many
-    were added. Safe to call again and from two requests at once (the school row is locked)."""
-    School.objects.select_for_update().filter(pk=school.pk).values_list("pk").get()
+    were added. Safe to call again and from two requests at once. (The pages need no seeding:
+    a question's row is made when it is first assessed; the demo and the tests seed.)"""
+    _lock_checklist(school.pk)
     present = set(ChecklistItem.objects.filter(school=school).values_list("question", flat=True))
     missing = [
-        ChecklistItem(school=school, question=question, position=CHECKLIST_ORDER[question])
+        ChecklistItem.not_yet_assessed(school, question)
         for question in ChecklistQuestion.values
         if question not in present
     ]
@@ -360,15 +292,26 @@ def checklist_seed(*, school: School) -> int:
     return len(missing)
 
 
+def _locked_item(item: ChecklistItem) -> ChecklistItem:
+    """The item's row, locked; for a question not yet assessed (an unsaved item), its row if
+    someone has made it meanwhile, else `item` itself, to be saved."""
+    if item.pk is None:
+        _lock_checklist(item.school_id)
+        made = ChecklistItem.objects.filter(school_id=item.school_id, question=item.question)
+        return made.select_for_update().first() or item
+    return ChecklistItem.objects.select_for_update().get(pk=item.pk)
+
+
 @transaction.atomic
 def checklist_assess(
     *, item: ChecklistItem, by: User, status: str, evidence: str, assessed_on: date
 ) -> ChecklistItem:
-    """Record the governors' latest assessment of one checklist question.
+    """Record the governors' latest assessment of one checklist question. A question first
+    assessed (`item` unsaved, from ChecklistItem.not_yet_assessed) gets its row now.
 
     "Met" needs evidence: what was seen, by whom (about the school's practice, never a child).
     """
-    item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
+    item = _locked_item(item)
     status = ChecklistStatus(status)
     evidence = evidence.strip()
     _not_in_future(assessed_on, "date of the assessment")
@@ -379,5 +322,8 @@ def checklist_assess(
     item.assessed_on = assessed_on
     item.assessed_by = by
     stamp_history(item, by=by, reason=f"Assessed as {status.label.lower()}")
-    item.save(update_fields=["status", "evidence", "assessed_on", "assessed_by"])
+    if item.pk is None:
+        item.save()
+    else:
+        item.save(update_fields=["status", "evidence", "assessed_on", "assessed_by"])
     return item

@@ -5,6 +5,10 @@ DSL team and the school's administrator keep them; governors read them. None of 
 shows anything from a concern or a child's name (DOMAIN.md rule 5).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from oversight import charts, forms, report, selectors, services, statistics
-from oversight.models import SOON_DAYS, ChecklistItem, ChecklistQuestion
+from oversight.models import SOON_DAYS
 from oversight.periods import PeriodForm
 from safeguard.errors import WorkflowError
 from schools.acting import chosen_school
@@ -33,10 +37,6 @@ def _save(request, form, action, *, done: str, to: str):
     return redirect(to)
 
 
-def _form_page(request, form, context):
-    return render(request, "oversight/registers_form.html", {"form": form, **context})
-
-
 @require_safe
 def registers(request):
     membership = selectors.oversight_membership(request.user, chosen=chosen_school(request.session))
@@ -52,205 +52,128 @@ def registers(request):
     )
 
 
-def _training_initial(record):
-    return {
-        "person": record.person,
-        "person_name": record.person_name,
-        "person_role": record.person_role,
-        "kind": record.kind,
-        "title": record.title,
-        "provider": record.provider,
-        "completed_on": record.completed_on,
-        "expires_on": record.expires_on,
-    }
+@dataclass(frozen=True)
+class _Page:
+    title: str  # the h1
+    submit: str  # the button
+    done: str  # the message once saved
+    hint: str = ""  # a paragraph under the h1
+
+
+@dataclass(frozen=True)
+class _Register:
+    """What differs between the registers' add and change pages."""
+
+    form: type[forms.RegisterForm]
+    add: Callable  # the service that adds a row: (school=, by=, **the form's fields)
+    update: Callable  # the service that changes `row`: (row, by=, **the form's fields)
+    anchor: str  # the register's section on the registers page
+    new: _Page
+    edit: _Page
+
+
+TRAINING = _Register(
+    form=forms.TrainingRecordForm,
+    add=services.training_record_add,
+    update=lambda row, **changes: services.training_record_update(record=row, **changes),
+    anchor="training",
+    new=_Page("Record training", "Save the training", "The training has been recorded."),
+    edit=_Page(
+        "Change a training record",
+        "Save the change",
+        "The training record has been changed.",
+        hint="To record a newer course, record new training instead: the older record stays, "
+        "marked as superseded.",
+    ),
+)
+POLICIES = _Register(
+    form=forms.PolicyForm,
+    add=services.policy_add,
+    update=lambda row, **changes: services.policy_update(policy=row, **changes),
+    anchor="policies",
+    new=_Page("Add a policy", "Save the policy", "The policy has been added."),
+    edit=_Page(
+        "Record a review or change a policy",
+        "Save the change",
+        "The policy has been changed.",
+        hint="After a review, enter its date as the last review; the earlier dates stay in the "
+        "history.",
+    ),
+)
+ROLES = _Register(
+    form=forms.NamedRoleForm,
+    add=services.named_role_add,
+    update=lambda row, **changes: services.named_role_update(named_role=row, **changes),
+    anchor="roles",
+    new=_Page("Name a role holder", "Save the role", "The role holder has been named."),
+    edit=_Page("Change or end a role", "Save the change", "The role has been changed."),
+)
+
+
+def _register_form(request, register: _Register, row=None):
+    """Add a row to one register or, given its `row`, change it."""
+    if row is None:
+        school = selectors.oversight_membership(
+            request.user, write=True, chosen=chosen_school(request.session)
+        ).school
+        page, save = register.new, partial(register.add, school=school)
+    else:
+        school = row.school
+        page, save = register.edit, partial(register.update, row)
+    form = register.form(request.POST or None, school=school, row=row)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(
+            request,
+            form,
+            lambda: save(by=request.user, **form.cleaned_data),
+            done=page.done,
+            to=reverse("oversight:registers") + "#" + register.anchor,
+        )
+        if saved:
+            return saved
+    return render(
+        request,
+        "oversight/registers_form.html",
+        {
+            "school": school,
+            "form": form,
+            "title": page.title,
+            "hint": page.hint,
+            "submit": page.submit,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def training_new(request):
-    school = selectors.oversight_membership(
-        request.user, write=True, chosen=chosen_school(request.session)
-    ).school
-    form = forms.TrainingRecordForm(request.POST or None, school=school)
-    if request.method == "POST" and form.is_valid():
-        saved = _save(
-            request,
-            form,
-            lambda: services.training_record_add(
-                school=school, by=request.user, **form.cleaned_data
-            ),
-            done="The training has been recorded.",
-            to=reverse("oversight:registers") + "#training",
-        )
-        if saved:
-            return saved
-    return _form_page(
-        request,
-        form,
-        {"school": school, "title": "Record training", "submit": "Save the training"},
-    )
+    return _register_form(request, TRAINING)
 
 
 @require_http_methods(["GET", "POST"])
 def training_edit(request, uuid):
-    record = selectors.training_record_for(request.user, uuid, write=True)
-    form = forms.TrainingRecordForm(
-        request.POST or None,
-        school=record.school,
-        editing=True,
-        initial=_training_initial(record),
-    )
-    if request.method == "POST" and form.is_valid():
-        saved = _save(
-            request,
-            form,
-            lambda: services.training_record_update(
-                record=record, by=request.user, **form.cleaned_data
-            ),
-            done="The training record has been changed.",
-            to=reverse("oversight:registers") + "#training",
-        )
-        if saved:
-            return saved
-    return _form_page(
-        request,
-        form,
-        {
-            "school": record.school,
-            "title": "Change a training record",
-            "hint": "To record a newer course, record new training instead: the older record "
-            "stays, marked as superseded.",
-            "submit": "Save the change",
-        },
+    return _register_form(
+        request, TRAINING, selectors.training_record_for(request.user, uuid, write=True)
     )
 
 
 @require_http_methods(["GET", "POST"])
 def policy_new(request):
-    school = selectors.oversight_membership(
-        request.user, write=True, chosen=chosen_school(request.session)
-    ).school
-    form = forms.PolicyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        saved = _save(
-            request,
-            form,
-            lambda: services.policy_add(school=school, by=request.user, **form.cleaned_data),
-            done="The policy has been added.",
-            to=reverse("oversight:registers") + "#policies",
-        )
-        if saved:
-            return saved
-    return _form_page(
-        request, form, {"school": school, "title": "Add a policy", "submit": "Save the policy"}
-    )
+    return _register_form(request, POLICIES)
 
 
 @require_http_methods(["GET", "POST"])
 def policy_edit(request, uuid):
-    policy = selectors.policy_for(request.user, uuid, write=True)
-    form = forms.PolicyForm(
-        request.POST or None,
-        editing=True,
-        initial={
-            "kind": policy.kind,
-            "title": policy.title,
-            "last_reviewed_on": policy.last_reviewed_on,
-            "next_review_due_on": policy.next_review_due_on,
-            "approved_by": policy.approved_by,
-            "notes": policy.notes,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        saved = _save(
-            request,
-            form,
-            lambda: services.policy_update(policy=policy, by=request.user, **form.cleaned_data),
-            done="The policy has been changed.",
-            to=reverse("oversight:registers") + "#policies",
-        )
-        if saved:
-            return saved
-    return _form_page(
-        request,
-        form,
-        {
-            "school": policy.school,
-            "title": "Record a review or change a policy",
-            "hint": "After a review, enter its date as the last review; the earlier dates stay "
-            "in the history.",
-            "submit": "Save the change",
-        },
-    )
+    return _register_form(request, POLICIES, selectors.policy_for(request.user, uuid, write=True))
 
 
 @require_http_methods(["GET", "POST"])
 def role_new(request):
-    school = selectors.oversight_membership(
-        request.user, write=True, chosen=chosen_school(request.session)
-    ).school
-    form = forms.NamedRoleForm(request.POST or None, school=school)
-    if request.method == "POST" and form.is_valid():
-        saved = _save(
-            request,
-            form,
-            lambda: services.named_role_add(school=school, by=request.user, **form.cleaned_data),
-            done="The role holder has been named.",
-            to=reverse("oversight:registers") + "#roles",
-        )
-        if saved:
-            return saved
-    return _form_page(
-        request,
-        form,
-        {"school": school, "title": "Name a role holder", "submit": "Save the role"},
-    )
+    return _register_form(request, ROLES)
 
 
 @require_http_methods(["GET", "POST"])
 def role_edit(request, uuid):
-    named = selectors.named_role_for(request.user, uuid, write=True)
-    form = forms.NamedRoleForm(
-        request.POST or None,
-        school=named.school,
-        editing=True,
-        initial={
-            "role": named.role,
-            "person": named.person,
-            "person_name": named.person_name,
-            "from_date": named.from_date,
-            "to_date": named.to_date,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        saved = _save(
-            request,
-            form,
-            lambda: services.named_role_update(
-                named_role=named, by=request.user, **form.cleaned_data
-            ),
-            done="The role has been changed.",
-            to=reverse("oversight:registers") + "#roles",
-        )
-        if saved:
-            return saved
-    return _form_page(
-        request,
-        form,
-        {
-            "school": named.school,
-            "title": "Change or end a role",
-            "submit": "Save the change",
-        },
-    )
-
-
-def _checklist(school) -> list[ChecklistItem]:
-    items = selectors.checklist_items(school)
-    if len(items) < len(ChecklistQuestion):
-        # The school's first visit: its questions are added once, then only read.
-        services.checklist_seed(school=school)
-        items = selectors.checklist_items(school)
-    return items
+    return _register_form(request, ROLES, selectors.named_role_for(request.user, uuid, write=True))
 
 
 @require_safe
@@ -259,7 +182,7 @@ def checklist(request):
     school = membership.school
     registers = selectors.registers_for(school, today=timezone.localdate())
     signals = selectors.register_signals(registers)
-    items = _checklist(school)
+    items = selectors.checklist_items(school)
     return render(
         request,
         "oversight/checklist.html",

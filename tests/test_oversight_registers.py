@@ -602,7 +602,7 @@ def test_naming_and_changing_a_role_from_the_page(client, school, dsl, governor)
 
 def test_assessing_a_checklist_question_from_the_page(client, school, dsl, governor):
     client.force_login(dsl)
-    client.get(reverse("oversight:checklist"))  # the first visit adds the questions
+    services.checklist_seed(school=school)
     item = ChecklistItem.objects.get(school=school, question=ChecklistQuestion.PARENT_GUIDANCE)
     url = reverse("oversight:checklist_item", args=[item.uuid])
 
@@ -624,6 +624,110 @@ def test_assessing_a_checklist_question_from_the_page(client, school, dsl, gover
     page = page_text(client.get(reverse("oversight:checklist")))
     assert "Not met" in page and "Only a newsletter item so far." in page
     assert "by Dana Lead" in page
+
+
+def assess_link(page: str, question: ChecklistQuestion) -> str:
+    """The URL of the checklist page's "Assess" link for this question."""
+    found = re.search(
+        rf'href="([^"]+)">Assess<span class="govuk-visually-hidden">: {re.escape(question.label)}',
+        page,
+    )
+    assert found, question
+    return found.group(1)
+
+
+def checklist_counts() -> tuple[int, int]:
+    return ChecklistItem.objects.count(), ChecklistItem.history.count()
+
+
+@pytest.mark.parametrize("persona", ["dsl", "governor"])
+def test_reading_the_checklist_writes_nothing(client, school, dsl, persona, request):
+    services.checklist_assess(
+        item=ChecklistItem.not_yet_assessed(school, ChecklistQuestion.CEOP_TRAINED),
+        by=dsl,
+        status=ChecklistStatus.MET,
+        evidence="Two teachers completed Thinkuknow training.",
+        assessed_on=TODAY,
+    )
+    before = checklist_counts()
+    client.force_login(request.getfixturevalue(persona))
+
+    page = page_text(client.get(reverse("oversight:checklist")))
+
+    assert checklist_counts() == before == (1, 1)
+    assert all(question.label in page for question in ChecklistQuestion)
+    assert page.count("Not started") == len(ChecklistQuestion) - 1
+    assert "Two teachers completed Thinkuknow training." in page
+
+
+def test_first_assessing_a_question_makes_its_row_with_who_assessed_it(client, school, dsl):
+    client.force_login(dsl)
+    page = client.get(reverse("oversight:checklist")).content.decode()
+    url = assess_link(page, ChecklistQuestion.PARENT_GUIDANCE)
+
+    form = page_text(client.get(url))
+    refused = client.post(url, {"status": ChecklistStatus.MET, "assessed_on": TODAY.isoformat()})
+    assert ChecklistQuestion.PARENT_GUIDANCE.label in form
+    assert "Assessment history" not in form
+    assert "Say what shows this is met" in page_text(refused)
+    assert checklist_counts() == (0, 0)
+    response = client.post(
+        url,
+        {
+            "status": ChecklistStatus.NOT_MET,
+            "evidence": "Only a newsletter item so far.",
+            "assessed_on": TODAY.isoformat(),
+        },
+    )
+
+    assert response.status_code == 302
+    item = ChecklistItem.objects.get()
+    assert (item.school_id, item.question, item.status, item.assessed_by_id) == (
+        school.pk,
+        ChecklistQuestion.PARENT_GUIDANCE,
+        ChecklistStatus.NOT_MET,
+        dsl.pk,
+    )
+    history = ChecklistItem.history.get()
+    assert (history.history_type, history.history_user, history.history_change_reason) == (
+        "+",
+        dsl,
+        "Assessed as not met",
+    )
+    # The row keeps the address the page linked to, and the page now shows the assessment.
+    assert url == reverse("oversight:checklist_item", args=[item.uuid])
+    assert "Only a newsletter item so far." in page_text(client.get(url))
+
+
+def test_a_question_not_yet_assessed_is_kept_like_any_register_row(
+    client, school, governor, staff, other_dsl
+):
+    url = reverse(
+        "oversight:checklist_item",
+        args=[ChecklistItem.not_yet_assessed(school, ChecklistQuestion.DSL_TRAINED).uuid],
+    )
+    form = {"status": ChecklistStatus.NOT_MET, "assessed_on": TODAY.isoformat()}
+
+    for persona, refused in [(governor, 403), (staff, 403), (other_dsl, 404)]:
+        client.force_login(persona)
+        assert client.get(url).status_code == refused, persona
+        assert client.post(url, form).status_code == refused, persona
+    assert checklist_counts() == (0, 0)
+
+
+def test_two_first_assessments_of_a_question_at_once_share_its_row(school, dsl, deputy):
+    first, second = (
+        ChecklistItem.not_yet_assessed(school, ChecklistQuestion.PUPIL_GUIDANCE) for _ in "ab"
+    )
+
+    for item, by in [(first, dsl), (second, deputy)]:
+        services.checklist_assess(
+            item=item, by=by, status=ChecklistStatus.IN_PROGRESS, evidence="", assessed_on=TODAY
+        )
+
+    item = ChecklistItem.objects.get()
+    assert item.assessed_by_id == deputy.pk
+    assert [h.history_user for h in ChecklistItem.history.order_by("history_id")] == [dsl, deputy]
 
 
 # --- Query counts --------------------------------------------------------------------------
