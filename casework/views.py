@@ -6,6 +6,8 @@ redirects; a refusal from the service is shown on the page with what was typed. 
 keep the `concerns:` URL names (casework/urls.py mounts them beside the concerns app's own).
 """
 
+import functools
+
 from django.contrib import messages
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponseBadRequest
@@ -35,8 +37,7 @@ from concerns.models import (
     SupportReview,
     UnnamedChild,
 )
-from concerns.pages import acting_for as _acting
-from concerns.pages import submit as _submit
+from concerns.pages import acting_for, submit
 from concerns.selectors import (
     categories_for,
     concern_for,
@@ -117,14 +118,53 @@ def _valid_and_current(form, concern) -> bool:
 
 
 def _step_open_or_redirect(request, concern, step):
-    """Steps cannot be skipped: a step's page opens once the step before it is complete."""
+    """Steps cannot be skipped: a step's page opens once the step before it is complete. On a
+    closed concern only the closing step's page opens; with `step` None (correcting the
+    record, which is no step) that is the only rule."""
     if concern.is_closed and step != Step.CLOSED:
         messages.error(request, "This concern is closed. Add a note to it instead.")
         return _detail(concern)
-    if concern.step < step - 1:
+    if step is not None and concern.step < step - 1:
         messages.error(request, f"Complete “{Step(concern.step + 1).label}” first.")
         return _detail(concern)
     return None
+
+
+def _step_page(step: Step | None):
+    """A page of the DSL team's work through a concern's steps: the view is called with the
+    concern (in place of its UUID) once `_step_open_or_redirect` lets the page open."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def step_view(request, uuid):
+            concern, _ = concern_for(request.user, uuid, manage=True)
+            if blocked := _step_open_or_redirect(request, concern, step):
+                return blocked
+            return view(request, concern)
+
+        return step_view
+
+    return decorate
+
+
+def _step_form(request, concern, form, *, posted: bool, service, done, then: str):
+    """One form on a step's page. If this request `posted` it and it is valid, call
+    `service` (the one service call); on success say `done` (a message, or a function of
+    what the service returned) and redirect to the page named `then`. Returns None to show
+    the page again, with a refusal on the form beside what was typed.
+
+    A `VersionedForm` edits the concern itself: it is refused first if someone has changed
+    the concern since it was shown (see `_valid_and_current`)."""
+    if not posted:
+        return None
+    versioned = isinstance(form, forms.VersionedForm)
+    if not (_valid_and_current(form, concern) if versioned else form.is_valid()):
+        return None
+    result = submit(form, service)
+    if result is None:
+        return None
+    messages.success(request, done(result) if callable(done) else done)
+    return redirect(then, concern.uuid)
 
 
 # The rows of "All concerns" shown at once; filters narrow a longer list.
@@ -136,7 +176,7 @@ SECTION_LIMIT = 50
 
 def _dsl_membership(request, refusal: str):
     """The school whose queue, categories and guidance the user works on, as DSL or deputy."""
-    return _acting(request, policy.HANDLE_CASES, refusal)
+    return acting_for(request, policy.HANDLE_CASES, refusal)
 
 
 @require_safe
@@ -196,16 +236,27 @@ def _back(request, concern):
     return redirect(target) if target else _detail(concern)
 
 
-@require_POST
-def concern_acknowledge(request, uuid):
-    concern, _ = concern_for(request.user, uuid, manage=True)
+def _triage(request, concern, service, *, done: str):
+    """A button beside a concern, pressed on the queue or the concern's page: with no form
+    to carry a refusal, it is shown as a message, and the DSL goes back where they were."""
     try:
-        services.concern_acknowledge(concern=concern, by=request.user)
+        service()
     except WorkflowError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"You have acknowledged {concern.reference}.")
+        messages.success(request, done)
     return _back(request, concern)
+
+
+@require_POST
+def concern_acknowledge(request, uuid):
+    concern, _ = concern_for(request.user, uuid, manage=True)
+    return _triage(
+        request,
+        concern,
+        lambda: services.concern_acknowledge(concern=concern, by=request.user),
+        done=f"You have acknowledged {concern.reference}.",
+    )
 
 
 @require_POST
@@ -217,14 +268,13 @@ def concern_assign(request, uuid):
             messages.error(request, error)
         return _back(request, concern)
     assignee = form.chosen
-    try:
-        services.concern_assign(concern=concern, by=request.user, assignee=assignee)
-    except WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        whom = "you" if assignee.pk == request.user.pk else assignee.full_name
-        messages.success(request, f"{concern.reference} is now assigned to {whom}.")
-    return _back(request, concern)
+    whom = "you" if assignee.pk == request.user.pk else assignee.full_name
+    return _triage(
+        request,
+        concern,
+        lambda: services.concern_assign(concern=concern, by=request.user, assignee=assignee),
+        done=f"{concern.reference} is now assigned to {whom}.",
+    )
 
 
 def _name_signatories(concern: Concern) -> None:
@@ -342,11 +392,8 @@ def concern_add_note(request, uuid):
 
 
 @require_http_methods(["GET", "POST"])
-def concern_correct(request, uuid):
-    concern, _ = concern_for(request.user, uuid, manage=True)
-    if concern.is_closed:
-        messages.error(request, "This concern is closed. Add a note to it instead.")
-        return _detail(concern)
+@_step_page(None)  # open at any point until the concern is closed
+def concern_correct(request, concern):
     categories = list(categories_for(concern.school))
     initial = {
         field: getattr(concern, field)
@@ -371,30 +418,28 @@ def concern_correct(request, uuid):
         correction=True,
         version=concern.version,
     )
-    if request.method == "POST" and _valid_and_current(form, concern):
-        done = _submit(
-            form,
-            lambda: services.concern_correct_record(
-                concern=concern,
-                by=request.user,
-                version=form.cleaned_data["version"],
-                reason=form.reason,
-                **form.record_values(),
-            ),
-        )
-        if done:
-            messages.success(
-                request, "The record has been corrected. The history keeps the earlier version."
-            )
-            return _detail(concern)
+    if response := _step_form(
+        request,
+        concern,
+        form,
+        posted=request.method == "POST",
+        service=lambda: services.concern_correct_record(
+            concern=concern,
+            by=request.user,
+            version=form.cleaned_data["version"],
+            reason=form.reason,
+            **form.record_values(),
+        ),
+        done="The record has been corrected. The history keeps the earlier version.",
+        then="concerns:detail",
+    ):
+        return response
     return render(request, "concerns/correct.html", {"concern": concern, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
-def concern_safety(request, uuid):
-    concern, _ = concern_for(request.user, uuid, manage=True)
-    if blocked := _step_open_or_redirect(request, concern, Step.SAFETY_CHECKED):
-        return blocked
+@_step_page(Step.SAFETY_CHECKED)
+def concern_safety(request, concern):
     children = list(concern.children.select_related("pupil"))
     correction = concern.has_completed(Step.SAFETY_CHECKED)
     form = forms.SafetyCheckForm(
@@ -408,50 +453,53 @@ def concern_safety(request, uuid):
         pupils=list(pupils_for(concern.school).exclude(concern_links__concern=concern)),
         needs_safety=correction,
     )
-    if request.method == "POST" and "add_child" in request.POST and add_form.is_valid():
-        child = _submit(
-            add_form,
-            lambda: services.concern_add_child(
-                concern=concern,
-                by=request.user,
-                pupil=add_form.chosen_pupil,
-                role=add_form.cleaned_data["role"],
-                safety=add_form.safety(),
-            ),
-        )
-        if child is not None:
-            messages.success(request, f"{child.pupil.full_name} has been added to the concern.")
-            return redirect("concerns:safety", concern.uuid)
-    if (
-        request.method == "POST"
-        and "check_safety" in request.POST
-        and _valid_and_current(form, concern)
+    if response := _step_form(
+        request,
+        concern,
+        add_form,
+        posted="add_child" in request.POST,
+        service=lambda: services.concern_add_child(
+            concern=concern,
+            by=request.user,
+            pupil=add_form.chosen_pupil,
+            role=add_form.cleaned_data["role"],
+            safety=add_form.safety(),
+        ),
+        done=lambda child: f"{child.pupil.full_name} has been added to the concern.",
+        then="concerns:safety",
     ):
-        done = _submit(
-            form,
-            lambda: services.concern_check_safety(
-                concern=concern,
-                by=request.user,
-                version=form.cleaned_data["version"],
-                checks=form.checks(),
-                reason=form.reason,
-            ),
-        )
-        if done:
-            messages.success(request, "The safety check has been recorded.")
-            return _detail(concern)
+        return response
+    if response := _step_form(
+        request,
+        concern,
+        form,
+        posted="check_safety" in request.POST,
+        service=lambda: services.concern_check_safety(
+            concern=concern,
+            by=request.user,
+            version=form.cleaned_data["version"],
+            checks=form.checks(),
+            reason=form.reason,
+        ),
+        done="The safety check has been recorded.",
+        then="concerns:detail",
+    ):
+        return response
     unnamed_form = forms.UnnamedChildForm(request.POST if "add_unnamed" in request.POST else None)
-    if request.method == "POST" and "add_unnamed" in request.POST and unnamed_form.is_valid():
-        if _submit(
-            unnamed_form,
-            lambda: services.unnamed_child_add(
-                concern=concern,
-                by=request.user,
-                description=unnamed_form.cleaned_data["description"],
-            ),
-        ):
-            messages.success(request, "The child has been described. Identify them when known.")
-            return redirect("concerns:safety", concern.uuid)
+    if response := _step_form(
+        request,
+        concern,
+        unnamed_form,
+        posted="add_unnamed" in request.POST,
+        service=lambda: services.unnamed_child_add(
+            concern=concern,
+            by=request.user,
+            description=unnamed_form.cleaned_data["description"],
+        ),
+        done="The child has been described. Identify them when known.",
+        then="concerns:safety",
+    ):
+        return response
     return render(
         request,
         "concerns/safety.html",
@@ -487,29 +535,34 @@ def unnamed_child(request, uuid, unnamed_uuid):
         needs_safety=concern.has_completed(Step.SAFETY_CHECKED),
     )
     pass_form = forms.PassOnForm(request.POST if posted == "pass" else None)
-    if posted == "identify" and identify_form.is_valid():
-        child = _submit(
-            identify_form,
-            lambda: services.unnamed_child_identify(
-                unnamed=unnamed,
-                by=request.user,
-                pupil=identify_form.chosen_pupil,
-                role=identify_form.cleaned_data["role"],
-                safety=identify_form.safety(),
-            ),
-        )
-        if child is not None:
-            messages.success(request, f"{child.pupil.full_name} has been named in the concern.")
-            return redirect("concerns:safety", concern.uuid)
-    if posted == "pass" and pass_form.is_valid():
-        if _submit(
-            pass_form,
-            lambda: services.unnamed_child_pass_on(
-                unnamed=unnamed, by=request.user, **pass_form.cleaned_data
-            ),
-        ):
-            messages.success(request, "Recorded: the information was passed on to identify them.")
-            return redirect("concerns:safety", concern.uuid)
+    if response := _step_form(
+        request,
+        concern,
+        identify_form,
+        posted=posted == "identify",
+        service=lambda: services.unnamed_child_identify(
+            unnamed=unnamed,
+            by=request.user,
+            pupil=identify_form.chosen_pupil,
+            role=identify_form.cleaned_data["role"],
+            safety=identify_form.safety(),
+        ),
+        done=lambda child: f"{child.pupil.full_name} has been named in the concern.",
+        then="concerns:safety",
+    ):
+        return response
+    if response := _step_form(
+        request,
+        concern,
+        pass_form,
+        posted=posted == "pass",
+        service=lambda: services.unnamed_child_pass_on(
+            unnamed=unnamed, by=request.user, **pass_form.cleaned_data
+        ),
+        done="Recorded: the information was passed on to identify them.",
+        then="concerns:safety",
+    ):
+        return response
     return render(
         request,
         "concerns/unnamed_child.html",
@@ -541,7 +594,7 @@ def flag_review(request, uuid, flag_uuid):
     flag = get_object_or_404(PracticeFlag, concern=concern, uuid=flag_uuid)
     form = forms.FlagReviewForm(request.POST, prefix=flag.uuid.hex)
     if form.is_valid():
-        if _submit(
+        if submit(
             form,
             lambda: services.practice_flag_review(
                 flag=flag, by=request.user, notes=form.cleaned_data["review_notes"]
@@ -561,10 +614,8 @@ def flag_review(request, uuid, flag_uuid):
 
 
 @require_http_methods(["GET", "POST"])
-def concern_evidence(request, uuid):
-    concern, _ = concern_for(request.user, uuid, manage=True)
-    if blocked := _step_open_or_redirect(request, concern, Step.EVIDENCE_PRESERVED):
-        return blocked
+@_step_page(Step.EVIDENCE_PRESERVED)
+def concern_evidence(request, concern):
     correction = concern.has_completed(Step.EVIDENCE_PRESERVED)
     posted = request.POST.get("form")
     item_form = forms.EvidenceItemForm(request.POST if posted == "item" else None, prefix="item")
@@ -594,61 +645,72 @@ def concern_evidence(request, uuid):
     advice_given_form = forms.AdviceGivenForm(
         request.POST if posted == "advice_given" else None, cards=family_cards
     )
-    if posted == "advice_given" and advice_given_form.is_valid():
-        data = advice_given_form.cleaned_data
-        if _submit(
-            advice_given_form,
-            lambda: services.advice_record(
-                concern=concern,
-                by=request.user,
-                card=advice_given_form.chosen_card,
-                given_by=data["given_by"],
-                given_to=data["given_to"],
-                given_at=data["given_at"],
-                notes=data["notes"],
-            ),
-        ):
-            messages.success(request, "The advice given has been recorded.")
-            return redirect("concerns:evidence", concern.uuid)
-    if posted == "item" and item_form.is_valid():
-        if _submit(
-            item_form,
-            lambda: services.evidence_item_add(
-                concern=concern, by=request.user, **item_form.cleaned_data
-            ),
-        ):
-            messages.success(request, "The evidence has been described.")
-            return redirect("concerns:evidence", concern.uuid)
-    if posted == "attachment" and attachment_form.is_valid():
-        if _submit(
-            attachment_form,
-            lambda: services.attachment_add(
-                concern=concern,
-                by=request.user,
-                uploaded_file=attachment_form.cleaned_data["file"],
-                description=attachment_form.cleaned_data["description"],
-            ),
-        ):
-            messages.success(request, "The document has been attached.")
-            return redirect("concerns:evidence", concern.uuid)
-    if posted == "advice" and _valid_and_current(advice_form, concern):
-        if _submit(
-            advice_form,
-            lambda: services.concern_preserve_evidence(
-                concern=concern,
-                by=request.user,
-                version=advice_form.cleaned_data["version"],
-                advice_given_by=advice_form.cleaned_data["advice_given_by"],
-                advice_given_to=advice_form.cleaned_data["advice_given_to"],
-                advice_given_at=advice_form.cleaned_data["advice_given_at"],
-                no_evidence_reason=advice_form.cleaned_data["no_evidence_reason"],
-                payment_made=advice_form.cleaned_data.get("payment_made", ""),
-                payment_details=advice_form.cleaned_data.get("payment_details", ""),
-                reason=advice_form.reason,
-            ),
-        ):
-            messages.success(request, "The evidence step is complete.")
-            return _detail(concern)
+    if response := _step_form(
+        request,
+        concern,
+        advice_given_form,
+        posted=posted == "advice_given",
+        service=lambda: services.advice_record(
+            concern=concern,
+            by=request.user,
+            card=advice_given_form.chosen_card,
+            given_by=advice_given_form.cleaned_data["given_by"],
+            given_to=advice_given_form.cleaned_data["given_to"],
+            given_at=advice_given_form.cleaned_data["given_at"],
+            notes=advice_given_form.cleaned_data["notes"],
+        ),
+        done="The advice given has been recorded.",
+        then="concerns:evidence",
+    ):
+        return response
+    if response := _step_form(
+        request,
+        concern,
+        item_form,
+        posted=posted == "item",
+        service=lambda: services.evidence_item_add(
+            concern=concern, by=request.user, **item_form.cleaned_data
+        ),
+        done="The evidence has been described.",
+        then="concerns:evidence",
+    ):
+        return response
+    if response := _step_form(
+        request,
+        concern,
+        attachment_form,
+        posted=posted == "attachment",
+        service=lambda: services.attachment_add(
+            concern=concern,
+            by=request.user,
+            uploaded_file=attachment_form.cleaned_data["file"],
+            description=attachment_form.cleaned_data["description"],
+        ),
+        done="The document has been attached.",
+        then="concerns:evidence",
+    ):
+        return response
+    if response := _step_form(
+        request,
+        concern,
+        advice_form,
+        posted=posted == "advice",
+        service=lambda: services.concern_preserve_evidence(
+            concern=concern,
+            by=request.user,
+            version=advice_form.cleaned_data["version"],
+            advice_given_by=advice_form.cleaned_data["advice_given_by"],
+            advice_given_to=advice_form.cleaned_data["advice_given_to"],
+            advice_given_at=advice_form.cleaned_data["advice_given_at"],
+            no_evidence_reason=advice_form.cleaned_data["no_evidence_reason"],
+            payment_made=advice_form.cleaned_data.get("payment_made", ""),
+            payment_details=advice_form.cleaned_data.get("payment_details", ""),
+            reason=advice_form.reason,
+        ),
+        done="The evidence step is complete.",
+        then="concerns:detail",
+    ):
+        return response
     sexual_imagery = rules.images_refused(concern)
     return render(
         request,
@@ -672,12 +734,10 @@ def concern_evidence(request, uuid):
 
 
 @require_http_methods(["GET", "POST"])
-def concern_referral(request, uuid):
+@_step_page(Step.REFERRAL_DECIDED)
+def concern_referral(request, concern):
     """The referral step: the immediate-referral questions (on concerns that ask them), the
     decision, and a second member of the DSL team's countersignature where one is needed."""
-    concern, _ = concern_for(request.user, uuid, manage=True)
-    if blocked := _step_open_or_redirect(request, concern, Step.REFERRAL_DECIDED):
-        return blocked
     # The rules below each read the categories: fetched once, through the prefetch cache.
     prefetch_related_objects([concern], "categories")
     correction = concern.has_completed(Step.REFERRAL_DECIDED)
@@ -697,37 +757,43 @@ def concern_referral(request, uuid):
         correction=concern.criteria_assessed_at is not None,
         version=concern.version,
     )
-    if posted == "criteria" and _valid_and_current(criteria_form, concern):
-        if _submit(
-            criteria_form,
-            lambda: services.concern_assess_criteria(
-                concern=concern,
-                by=request.user,
-                version=criteria_form.cleaned_data["version"],
-                answers=criteria_form.answers,
-                notes=criteria_form.cleaned_data["notes"],
-                reason=criteria_form.reason,
-            ),
-        ):
-            messages.success(request, "The answers to the immediate-referral questions are saved.")
-            return redirect("concerns:referral", concern.uuid)
+    if response := _step_form(
+        request,
+        concern,
+        criteria_form,
+        posted=posted == "criteria",
+        service=lambda: services.concern_assess_criteria(
+            concern=concern,
+            by=request.user,
+            version=criteria_form.cleaned_data["version"],
+            answers=criteria_form.answers,
+            notes=criteria_form.cleaned_data["notes"],
+            reason=criteria_form.reason,
+        ),
+        done="The answers to the immediate-referral questions are saved.",
+        then="concerns:referral",
+    ):
+        return response
     countersign_form = forms.CountersignForm(
         request.POST if posted == "countersign" else None,
         prefix="countersign",
         version=concern.version,
     )
-    if posted == "countersign" and _valid_and_current(countersign_form, concern):
-        if _submit(
-            countersign_form,
-            lambda: services.concern_countersign(
-                concern=concern,
-                by=request.user,
-                version=countersign_form.cleaned_data["version"],
-                reason=countersign_form.cleaned_data["countersign_reason"],
-            ),
-        ):
-            messages.success(request, "You have countersigned the decision not to refer.")
-            return _detail(concern)
+    if response := _step_form(
+        request,
+        concern,
+        countersign_form,
+        posted=posted == "countersign",
+        service=lambda: services.concern_countersign(
+            concern=concern,
+            by=request.user,
+            version=countersign_form.cleaned_data["version"],
+            reason=countersign_form.cleaned_data["countersign_reason"],
+        ),
+        done="You have countersigned the decision not to refer.",
+        then="concerns:detail",
+    ):
+        return response
     initial = {}
     if concern.referral_decision:
         initial = {
@@ -752,33 +818,40 @@ def concern_referral(request, uuid):
         police_not_referred=police_required and not police_referred,
         must_refer=bool(met),
     )
-    if posted == "decision" and _valid_and_current(form, concern):
+
+    def decide():
         data = form.cleaned_data
-        if _submit(
-            form,
-            lambda: services.concern_decide_referral(
-                concern=concern,
-                by=request.user,
-                version=data["version"],
-                decision=data["decision"],
-                rationale=data["rationale"],
-                police_not_told_reason=data.get("police_not_told_reason", ""),
-                parents_informed=data["parents_informed"],
-                parents_not_informed_reason=data["parents_not_informed_reason"],
-                reason=form.reason,
-                not_referring=form.not_referring(),
-            ),
-        ):
-            concern.refresh_from_db()
-            if rules.awaiting_countersignature(concern):
-                messages.success(
-                    request,
-                    "The decision not to refer is recorded. Another member of the safeguarding "
-                    "team must now countersign it before the concern can move on.",
-                )
-            else:
-                messages.success(request, "The referral decision has been recorded.")
-            return _detail(concern)
+        services.concern_decide_referral(
+            concern=concern,
+            by=request.user,
+            version=data["version"],
+            decision=data["decision"],
+            rationale=data["rationale"],
+            police_not_told_reason=data.get("police_not_told_reason", ""),
+            parents_informed=data["parents_informed"],
+            parents_not_informed_reason=data["parents_not_informed_reason"],
+            reason=form.reason,
+            not_referring=form.not_referring(),
+        )
+        # The message depends on the decision as saved: read it back.
+        concern.refresh_from_db()
+        return concern
+
+    if response := _step_form(
+        request,
+        concern,
+        form,
+        posted=posted == "decision",
+        service=decide,
+        done=lambda decided: (
+            "The decision not to refer is recorded. Another member of the safeguarding "
+            "team must now countersign it before the concern can move on."
+            if rules.awaiting_countersignature(decided)
+            else "The referral decision has been recorded."
+        ),
+        then="concerns:detail",
+    ):
+        return response
     awaiting = rules.awaiting_countersignature(concern)
     _name_signatories(concern)
     return render(
@@ -808,10 +881,8 @@ def concern_referral(request, uuid):
 
 
 @require_http_methods(["GET", "POST"])
-def concern_support(request, uuid):
-    concern, _ = concern_for(request.user, uuid, manage=True)
-    if blocked := _step_open_or_redirect(request, concern, Step.SUPPORT_PLANNED):
-        return blocked
+@_step_page(Step.SUPPORT_PLANNED)
+def concern_support(request, concern):
     correction = concern.has_completed(Step.SUPPORT_PLANNED)
     children = list(concern.children.select_related("pupil"))
     posted = request.POST.get("form")
@@ -825,43 +896,51 @@ def concern_support(request, uuid):
         correction=correction,
         version=concern.version,
     )
-    if posted == "support" and support_form.is_valid():
-        data = support_form.cleaned_data
-        if _submit(
-            support_form,
-            lambda: services.support_action_add(
-                concern=concern,
-                by=request.user,
-                child=support_form.chosen_child,
-                action=data["action"],
-                owner=data["owner"],
-                review_date=data["review_date"],
-            ),
-        ):
-            messages.success(request, "The support action has been added.")
-            return redirect("concerns:support", concern.uuid)
-    if posted == "followup" and follow_up_form.is_valid():
-        if _submit(
-            follow_up_form,
-            lambda: services.follow_up_add(
-                concern=concern, by=request.user, **follow_up_form.cleaned_data
-            ),
-        ):
-            messages.success(request, "The school-wide follow-up has been added.")
-            return redirect("concerns:support", concern.uuid)
-    if posted == "plan" and _valid_and_current(plan_form, concern):
-        if _submit(
-            plan_form,
-            lambda: services.concern_plan_support(
-                concern=concern,
-                by=request.user,
-                version=plan_form.cleaned_data["version"],
-                no_follow_up_reason=plan_form.cleaned_data["no_follow_up_reason"],
-                reason=plan_form.reason,
-            ),
-        ):
-            messages.success(request, "The support step is complete.")
-            return _detail(concern)
+    if response := _step_form(
+        request,
+        concern,
+        support_form,
+        posted=posted == "support",
+        service=lambda: services.support_action_add(
+            concern=concern,
+            by=request.user,
+            child=support_form.chosen_child,
+            action=support_form.cleaned_data["action"],
+            owner=support_form.cleaned_data["owner"],
+            review_date=support_form.cleaned_data["review_date"],
+        ),
+        done="The support action has been added.",
+        then="concerns:support",
+    ):
+        return response
+    if response := _step_form(
+        request,
+        concern,
+        follow_up_form,
+        posted=posted == "followup",
+        service=lambda: services.follow_up_add(
+            concern=concern, by=request.user, **follow_up_form.cleaned_data
+        ),
+        done="The school-wide follow-up has been added.",
+        then="concerns:support",
+    ):
+        return response
+    if response := _step_form(
+        request,
+        concern,
+        plan_form,
+        posted=posted == "plan",
+        service=lambda: services.concern_plan_support(
+            concern=concern,
+            by=request.user,
+            version=plan_form.cleaned_data["version"],
+            no_follow_up_reason=plan_form.cleaned_data["no_follow_up_reason"],
+            reason=plan_form.reason,
+        ),
+        done="The support step is complete.",
+        then="concerns:detail",
+    ):
+        return response
     return _support_page(
         request,
         concern,
@@ -944,7 +1023,7 @@ def support_review(request, uuid, action_uuid):
     form = forms.SupportReviewForm(request.POST, prefix=f"review-{action.uuid.hex}")
     if form.is_valid():
         data = form.cleaned_data
-        review = _submit(
+        review = submit(
             form,
             lambda: services.support_review_record(
                 action=action,
@@ -965,25 +1044,24 @@ def support_review(request, uuid, action_uuid):
 
 
 @require_http_methods(["GET", "POST"])
-def concern_close(request, uuid):
-    concern, _ = concern_for(request.user, uuid, manage=True)
-    if blocked := _step_open_or_redirect(request, concern, Step.CLOSED):
-        return blocked
+@_step_page(Step.CLOSED)
+def concern_close(request, concern):
     form = forms.CloseForm(request.POST or None, version=concern.version)
-    if request.method == "POST" and _valid_and_current(form, concern):
-        if _submit(
-            form,
-            lambda: services.concern_close(
-                concern=concern,
-                by=request.user,
-                version=form.cleaned_data["version"],
-                outcome_summary=form.cleaned_data["outcome_summary"],
-            ),
-        ):
-            messages.success(
-                request, f"Concern {concern.reference} is closed. It is kept, not deleted."
-            )
-            return _detail(concern)
+    if response := _step_form(
+        request,
+        concern,
+        form,
+        posted=request.method == "POST",
+        service=lambda: services.concern_close(
+            concern=concern,
+            by=request.user,
+            version=form.cleaned_data["version"],
+            outcome_summary=form.cleaned_data["outcome_summary"],
+        ),
+        done=f"Concern {concern.reference} is closed. It is kept, not deleted.",
+        then="concerns:detail",
+    ):
+        return response
     return render(
         request,
         "concerns/close.html",
@@ -1035,7 +1113,7 @@ def follow_up_done(request, uuid, follow_up_uuid):
         return _detail(concern)
     form = forms.FollowUpDoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _submit(
+        if submit(
             form,
             lambda: services.follow_up_complete(
                 follow_up=follow_up,

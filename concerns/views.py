@@ -21,8 +21,7 @@ from concerns.models import (
     Attachment,
     GuidanceCard,
 )
-from concerns.pages import acting_for as _acting
-from concerns.pages import submit as _submit
+from concerns.pages import acting_for, submit
 from concerns.selectors import (
     attachment_content,
     categories_for,
@@ -36,12 +35,12 @@ from schools import policy
 
 def _recording_membership(request):
     """The school a new concern belongs to."""
-    return _acting(request, policy.RECORD_CONCERNS, "Your role does not record concerns.")
+    return acting_for(request, policy.RECORD_CONCERNS, "Your role does not record concerns.")
 
 
 @require_safe
 def concern_list(request):
-    membership = _acting(
+    membership = acting_for(
         request, policy.RECORD_CONCERNS, "Your role does not give access to concerns."
     )
     concerns = (
@@ -69,7 +68,7 @@ def concern_new(request):
     )
     changed = request.method == "POST" and _school_changed(data, school)
     if request.method == "POST" and form.is_valid() and not changed:
-        if concern := _submit(
+        if concern := submit(
             form,
             lambda: services.concern_record(
                 school=school,
@@ -152,12 +151,12 @@ def _download_name(name: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 def category_list(request):
-    membership = _acting(
+    membership = acting_for(
         request, policy.HANDLE_CASES, "Only the safeguarding team manages categories."
     )
     form = forms.CategoryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        category = _submit(
+        category = submit(
             form,
             lambda: services.category_add(
                 school=membership.school, by=request.user, **form.cleaned_data
@@ -181,7 +180,7 @@ def category_list(request):
 def guidance_list(request):
     """The guidance cards: national advice for each kind of harm and the school's own (local
     contacts and procedures). Everyone who records concerns may read them."""
-    membership = _acting(
+    membership = acting_for(
         request, policy.RECORD_CONCERNS, "Your role does not give access to concerns."
     )
     cards = list(
@@ -204,7 +203,7 @@ def guidance_list(request):
 @require_http_methods(["GET", "POST"])
 def guidance_edit(request, card_uuid=None):
     """Add or change one of the school's own cards (the DSL team only)."""
-    membership = _acting(
+    membership = acting_for(
         request, policy.HANDLE_CASES, "Only the safeguarding team edits the guidance."
     )
     school = membership.school
@@ -228,7 +227,7 @@ def guidance_edit(request, card_uuid=None):
         editing=card is not None,
     )
     if request.method == "POST" and form.is_valid():
-        saved = _submit(
+        saved = submit(
             form,
             lambda: services.guidance_card_save(
                 school=school, by=request.user, card=card, **form.values()
