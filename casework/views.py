@@ -10,7 +10,6 @@ import functools
 
 from django.contrib import messages
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -49,7 +48,6 @@ from referrals import views as referral_views
 from referrals.selectors import referrals_of, with_status
 from safeguard.drafts import keeps_draft, take_draft
 from safeguard.http import posted_from
-from safeguard.reauth import require_recent_check
 from schools import acting, policy
 from schools.models import Role, User
 from schools.selectors import memberships_of, open_failed_notifications, pupil_for
@@ -1134,16 +1132,9 @@ def follow_up_done(request, uuid, follow_up_uuid):
 @require_POST
 def chronology_pdf(request, uuid):
     pupil, _ = pupil_for(request.user, uuid)
-    require_recent_check(request)
-    protected = referral_views.PROTECTED.get(request.POST.get("protected", ""))
-    if protected is None:
-        return HttpResponseBadRequest("Say whether the copy is password-protected.")
-    result = chronology_exports.chronology_pdf_export(
-        pupil=pupil, by=request.user, password_protected=protected, ip_address=ip_of(request)
-    )
-    return referral_views.deliver(
+    return referral_views.pdf_export(
         request,
-        result,
+        functools.partial(chronology_exports.chronology_pdf_export, pupil=pupil, by=request.user),
         back_url=reverse("concerns:chronology", args=[pupil.uuid]),
         back_text=f"Return to {pupil.full_name}'s chronology",
         about=f"{pupil.full_name}'s chronology",

@@ -1,5 +1,7 @@
 """Referral pages and the PDF exports. Thin views: access helper, form, one service."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -196,7 +198,19 @@ def _pdf_download(pdf_bytes: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def deliver(request, result, *, back_url: str, back_text: str, about: str) -> HttpResponse:
+def pdf_export(request, export, *, back_url: str, back_text: str, about: str) -> HttpResponse:
+    """The rest of a PDF export's page, once the access check has passed: confirm who they
+    are if that was a while ago, read whether the copy is protected, make it with
+    `export(password_protected=..., ip_address=...)`, and give it out."""
+    require_recent_check(request)
+    protected = PROTECTED.get(request.POST.get("protected", ""))
+    if protected is None:
+        return HttpResponseBadRequest("Say whether the copy is password-protected.")
+    result = export(password_protected=protected, ip_address=ip_of(request))
+    return _deliver(request, result, back_url=back_url, back_text=back_text, about=about)
+
+
+def _deliver(request, result, *, back_url: str, back_text: str, about: str) -> HttpResponse:
     if result.password is None:
         return _pdf_download(result.pdf_bytes, result.filename)
     exports.stash_for_download(result)
@@ -218,16 +232,9 @@ def deliver(request, result, *, back_url: str, back_text: str, about: str) -> Ht
 @require_POST
 def concern_pdf(request, uuid):
     concern, _ = concern_for(request.user, uuid, manage=True)
-    require_recent_check(request)
-    protected = PROTECTED.get(request.POST.get("protected", ""))
-    if protected is None:
-        return HttpResponseBadRequest("Say whether the copy is password-protected.")
-    result = exports.referral_pdf_export(
-        concern=concern, by=request.user, password_protected=protected, ip_address=ip_of(request)
-    )
-    return deliver(
+    return pdf_export(
         request,
-        result,
+        partial(exports.referral_pdf_export, concern=concern, by=request.user),
         back_url=reverse("concerns:detail", args=[concern.uuid]),
         back_text=f"Return to concern {concern.reference}",
         about=f"the referral for concern {concern.reference}",
