@@ -234,6 +234,3 @@ def invitation_accept(request, uidb64, token):
     # Django's CSRF check refuses, so no one could accept an invitation.
     response["Referrer-Policy"] = "same-origin"
     return response
-
-
-# --- Pupils --------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ INSTALLED_APPS = [
 ]
 
 # `make bench` only: a Server-Timing header with each response's server time and query
-# count, and a floor page (safeguard.timing). Never in production.
+# count (safeguard.timing), and a floor page (bench/views.py). Never in production.
 BENCH = env.bool("BENCH", default=False)
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
 """Who may do what, and where: every rule that turns on a person's role, in one place.
 
 A person's role is per school (a Membership), so every question is asked of a membership:
-"may this person do this here?" is `rule(membership)` (or `policy.may(membership, rule)`).
+"may this person do this here?" is `rule(membership)`.
 Views and access helpers ask it; selectors filter on `rule.roles`; the URL-by-role table
 (tests/test_url_access_matrix.py) checks its rows against these rules.
 
@@ -65,12 +65,6 @@ RULES = (
     GOVERN,
     ALWAYS_SECOND_FACTOR,
 )
-
-
-def may(membership: Membership | None, rule: Rule) -> bool:
-    """May the person with this membership do what `rule` covers at its school? No
-    membership (not a member of that school) may do nothing."""
-    return membership is not None and rule(membership)
 
 
 def second_factor_required(memberships: Iterable[Membership]) -> bool:

@@ -5,6 +5,7 @@ The command queues `casework.tasks.send_digest` on the database queue; the worke
 """
 
 import datetime
+import importlib
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -186,3 +187,45 @@ def test_the_help_says_what_the_command_does():
     assert "Schools with nothing overdue get no e-mail" in help_text
     assert "Changes no records" in help_text
     assert "once a day" in help_text
+
+
+def test_digests_queued_or_failed_before_the_task_moved_still_go(
+    school,
+    dsl,
+    overdue_at_oakfield,
+    mailoutbox,
+    run_queued_tasks,
+    django_capture_on_commit_callbacks,
+):
+    """The digest's task moved from concerns.tasks to casework.tasks; casework's migration
+    0001 points rows written before the move at the new path, so a digest waiting in the
+    queue is sent, and one that had failed can still be sent again from the app."""
+    from django.apps import apps
+    from django_tasks_db.models import DBTaskResult
+
+    from casework import tasks
+    from schools import services as schools_services
+    from schools.notifications import Notice
+
+    moved = importlib.import_module("casework.migrations.0001_digest_task_moved")
+    old_path = "concerns.tasks.send_digest"
+    with time_machine.travel(WEDNESDAY_MORNING, tick=False):
+        queued = tasks.send_digest.enqueue(school.pk)
+        DBTaskResult.objects.filter(id=queued.id).update(task_path=old_path)
+        failure = schools_services.failed_notification_record(
+            notice=Notice(school_id=school.pk, what="Daily list", recipients=[dsl.email]),
+            reason="SMTPConnectError: (421, 'Service not available')",
+            attempts=5,
+            task_path=old_path,
+            task_args=[school.pk],
+        )
+
+        moved.point_at_new_paths(apps, None)
+
+        run_queued_tasks()
+        assert [m.to for m in mailoutbox] == [[dsl.email]]
+        with django_capture_on_commit_callbacks(execute=True):
+            schools_services.failed_notification_close(failure=failure, by=dsl, retry=True)
+        run_queued_tasks()
+    assert [m.to for m in mailoutbox] == [[dsl.email], [dsl.email]]
+    assert "overdue" in mailoutbox[1].subject
