@@ -5,24 +5,12 @@ Social care should acknowledge a referral and decide what to do within one worki
 """
 
 from datetime import date, datetime, time, timedelta
-from functools import cache
-from zoneinfo import ZoneInfo
 
-import holidays
 from django.utils import timezone
 
-# A working day ends at midnight in England, whatever timezone a request has activated.
-LONDON = ZoneInfo("Europe/London")
+from safeguard.working_days import LONDON, is_working_day
 
-
-@cache
-def _bank_holidays(year: int) -> frozenset[date]:
-    # England and Wales share one list of bank holidays; "ENG" is that list.
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
-
-
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+__all__ = ["LONDON", "add_working_days", "end_of_working_days_after", "is_working_day"]
 
 
 def add_working_days(day: date, count: int) -> date:

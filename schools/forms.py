@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from safeguard import files
+from safeguard.forms import DateInput
+from schools.models import Term
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -59,6 +61,43 @@ class SchoolDeadlinesForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Say whether members of staff must use a second factor"},
     )
+
+
+# --- Term dates ----------------------------------------------------------------------------
+
+
+def _day_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=DateInput(),
+        error_messages={
+            "required": f"Enter the {label.lower()}",
+            "invalid": f"Enter the {label.lower()} as a real date",
+        },
+    )
+
+
+class TermDatesForm(forms.Form):
+    """The first and last teaching day of each of the year's six half terms. The service
+    checks that they fall in the year and in order (schools.services.school_terms_set)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for half in Term.Half:
+            self.fields[f"{half}_starts"] = _day_field(f"First day of {half.label.lower()}")
+            self.fields[f"{half}_ends"] = _day_field(f"Last day of {half.label.lower()}")
+
+    @staticmethod
+    def initial_from(terms: dict[str, Term]) -> dict:
+        initial = {}
+        for half, term in terms.items():
+            initial[f"{half}_starts"], initial[f"{half}_ends"] = term.starts_on, term.ends_on
+        return initial
+
+    def halves(self) -> dict:
+        data = self.cleaned_data
+        return {half.value: (data[f"{half}_starts"], data[f"{half}_ends"]) for half in Term.Half}
 
 
 # --- Pupils ------------------------------------------------------------------------------

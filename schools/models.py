@@ -44,6 +44,46 @@ class School(models.Model):
         return self.name
 
 
+class Term(models.Model):
+    """One half term of a school's year, from its first teaching day to its last. The days
+    between half terms (holidays and half-term breaks) are not school days; a file due "within
+    5 school days" of a move is counted in them (schools.terms)."""
+
+    class Half(models.TextChoices):
+        AUTUMN_1 = "autumn_1", "Autumn, first half"
+        AUTUMN_2 = "autumn_2", "Autumn, second half"
+        SPRING_1 = "spring_1", "Spring, first half"
+        SPRING_2 = "spring_2", "Spring, second half"
+        SUMMER_1 = "summer_1", "Summer, first half"
+        SUMMER_2 = "summer_2", "Summer, second half"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="terms")
+    # The calendar year in which the academic year begins (September).
+    academic_year = models.PositiveSmallIntegerField()
+    half = models.CharField(max_length=10, choices=Half.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "academic_year", "half"], name="one_of_each_half_a_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="term_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_half_display()} {self.academic_year}: {self.starts_on} to {self.ends_on}"
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 

@@ -1,6 +1,7 @@
 """State changes to schools and their people."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -8,7 +9,7 @@ from django.utils.module_loading import import_string
 
 from safeguard.db import stamp_history
 from safeguard.errors import WorkflowError
-from schools.models import FailedNotification, Membership, Role, School, User
+from schools.models import FailedNotification, Membership, Role, School, Term, User
 from schools.tasks import send_invitation, send_membership_notice
 
 
@@ -47,6 +48,64 @@ def school_update_settings(
         update_fields=["safety_check_hours", "written_confirmation_hours", "staff_mfa_required"]
     )
     return school
+
+
+# --- Term dates ----------------------------------------------------------------------------
+
+
+def _year_name(academic_year: int) -> str:
+    return f"{academic_year} to {academic_year + 1}"
+
+
+@transaction.atomic
+def school_terms_set(
+    *, school: School, by, academic_year: int, halves: dict[str, tuple[date, date]]
+) -> list[Term]:
+    """Set the school's six half terms of one academic year, each (first day, last day),
+    correcting any already entered. Each half term must fall in that academic year (1
+    September to 31 August), end on or after it starts, and start after the one before it
+    ends. One history row for each half term added or changed."""
+    school = School.objects.select_for_update().get(pk=school.pk)
+    year_starts, year_ends = date(academic_year, 9, 1), date(academic_year + 1, 8, 31)
+    previous = None
+    for half in Term.Half:
+        if half.value not in halves:
+            raise WorkflowError(f"Enter the dates of {half.label.lower()}", field=f"{half}_starts")
+        first, last = halves[half.value]
+        if last < first:
+            raise WorkflowError(
+                f"{half.label} must end on or after the day it starts", field=f"{half}_ends"
+            )
+        if first < year_starts or last > year_ends:
+            raise WorkflowError(
+                f"{half.label} must fall between 1 September {academic_year} and "
+                f"31 August {academic_year + 1}",
+                field=f"{half}_starts",
+            )
+        if previous is not None and first <= halves[previous.value][1]:
+            raise WorkflowError(
+                f"{half.label} must start after {previous.label.lower()} ends",
+                field=f"{half}_starts",
+            )
+        previous = half
+    existing = {t.half: t for t in Term.objects.filter(school=school, academic_year=academic_year)}
+    saved = []
+    for half in Term.Half:
+        first, last = halves[half.value]
+        term = existing.get(half.value)
+        if term is None:
+            term = Term(school=school, academic_year=academic_year, half=half)
+            reason = f"Term dates for {_year_name(academic_year)} entered"
+        elif (term.starts_on, term.ends_on) == (first, last):
+            saved.append(term)
+            continue
+        else:
+            reason = f"Term dates for {_year_name(academic_year)} corrected"
+        term.starts_on, term.ends_on = first, last
+        stamp_history(term, by=by, reason=reason)
+        term.save()
+        saved.append(term)
+    return saved
 
 
 # --- People ------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from schools import services as schools_services
 from schools.invitations import invitation_token as invitation_token_generator
 from schools.models import Role
 from schools.notifications import Notice
+from schools.terms import academic_year_of
 from tests.factories import pdf_file, record_concern, record_referral
 
 ROLES = (
@@ -163,6 +164,8 @@ TABLE = {
     # The school picker in the header: a POST naming one of the user's own schools.
     "school_choose": POST_ONLY,
     "school_settings": {**DSL_TEAM_PAGE, "admin": 200},
+    "school_terms": {**DSL_TEAM_PAGE, "admin": 200},
+    "school_terms_edit": {**DSL_TEAM_PAGE, "admin": 200},
     # schools: the school's people, managed only by its administrator
     "people": SCHOOL_ADMIN_PAGE,
     "person_invite": SCHOOL_ADMIN_PAGE,
@@ -257,6 +260,7 @@ ARGS = {
     "oversight:role_edit": ["named_role"],
     "oversight:checklist_item": ["checklist_item"],
     "person_role": ["staff"],
+    "school_terms_edit": ["term_year"],
     "person_sign_in": ["staff"],
     "person_second_factor_reset": ["dsl"],
     "person_lockout_lift": ["staff"],
@@ -318,6 +322,8 @@ PERSONA_ROLE = {
 # School-wide pages: another school's DSL gets their own school's page, so counts by role.
 SCHOOL_PAGE_RULES = {
     "school_settings": access_policy.MANAGE_SCHOOL,
+    "school_terms": access_policy.MANAGE_SCHOOL,
+    "school_terms_edit": access_policy.MANAGE_SCHOOL,
     "pupil_import": access_policy.MANAGE_SCHOOL,
     "people": access_policy.MANAGE_PEOPLE,
     "person_invite": access_policy.MANAGE_PEOPLE,
@@ -527,6 +533,12 @@ def export(world, dsl):
     # ~0.5 s to render, so only the URL that needs it asks for it.
     result = exports.referral_pdf_export(concern=world["concern"], by=dsl, password_protected=True)
     return result.export
+
+
+@pytest.fixture
+def term_year():
+    """This academic year, in the form the term-dates page's address takes it."""
+    return SimpleNamespace(uuid=academic_year_of(timezone.localdate()))
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from demo import school as demo
 from demo.oversight import load_registers
+from demo.terms import load_terms
 
 
 class Command(BaseCommand):
@@ -35,7 +36,8 @@ class Command(BaseCommand):
         "is deleted. Then adds Hollybrook's safeguarding registers (training records, "
         "policies, named roles) and answers to its oversight checklist, finding each by person "
         "and course, policy title, role and holder, or question; an answered question is left "
-        "alone."
+        "alone. Last, enters each school's term dates for last year, this year and next year, "
+        "worked out from the usual English pattern (demo.terms), for any year that has none."
     )
 
     def handle(self, *args, **options):
@@ -43,9 +45,10 @@ class Command(BaseCommand):
         started = time.monotonic()
         result = demo.load_demo(password=password)
         registers = load_registers()
+        terms = load_terms()
         elapsed = time.monotonic() - started
 
-        for label, tally in {**result.tallies(), **registers}.items():
+        for label, tally in {**result.tallies(), **registers, **terms}.items():
             self.stdout.write(
                 f"{label + ':':<20} created {tally.created:>4}, already present {tally.present:>4}"
             )
