@@ -20,6 +20,7 @@ from django.db.models import TextChoices
 from django.utils import formats, timezone
 
 from safeguard.forms import DateInput
+from schools.terms import academic_year_of
 
 # A custom period may be at most this long: a longer one is no longer a report on a term.
 MAX_CUSTOM_DAYS = 3 * 366
@@ -101,11 +102,6 @@ class Period:
         if self.span == Span.CUSTOM:
             return f"in the previous {self.days} day{'s' if self.days != 1 else ''}"
         return f"in {self.name}"
-
-
-def academic_year_of(day: date) -> int:
-    """The calendar year in which `day`'s academic year began."""
-    return day.year if day.month >= 9 else day.year - 1
 
 
 def academic_year(start_year: int) -> Period:
