@@ -218,6 +218,14 @@ class Pupil(models.Model):
     sen_details = models.CharField("SEN or disability details", max_length=200, blank=True)
     address = models.TextField(blank=True)
     is_on_roll = models.BooleanField(default=True)
+    # A leaver: the day they leave (or left), and where they are going. The child protection
+    # file must reach the new school within 5 school days of it (transfers). The destination
+    # is a school in this deployment where one is known, else as the MIS or the DSL wrote it.
+    leaving_date = models.DateField(null=True, blank=True)
+    destination = models.CharField("destination school", max_length=200, blank=True)
+    destination_school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="arrivals"
+    )
 
     objects = FetchModeManager()
     history = HistoricalRecords()
@@ -227,10 +235,23 @@ class Pupil(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "upn"], name="one_pupil_per_upn_per_school"),
         ]
-        indexes = [models.Index(fields=["school", "legal_last_name", "legal_first_name"])]
+        indexes = [
+            models.Index(fields=["school", "legal_last_name", "legal_first_name"]),
+            models.Index(
+                fields=["school", "leaving_date"],
+                name="pupil_leavers",
+                condition=models.Q(leaving_date__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return self.full_name
+
+    @property
+    def destination_name(self) -> str:
+        if self.destination_school_id is not None:
+            return self.destination_school.name
+        return self.destination
 
     @property
     def full_name(self) -> str:
