@@ -21,6 +21,10 @@ class Action(models.TextChoices):
     EXPORTED_CHRONOLOGY_PDF = "exported_chronology_pdf", "Exported the chronology PDF"
     DOWNLOADED_ATTACHMENT = "downloaded_attachment", "Downloaded an attachment"
     VIEWED_REFERRAL = "viewed_referral", "Viewed the referral"
+    SENT_FILE = "sent_file", "Sent the child protection file to a new school"
+    DOWNLOADED_PACKAGE = "downloaded_package", "Downloaded the child protection file's package"
+    EXPORTED_FILE_PDF = "exported_file_pdf", "Exported the child protection file PDF"
+    VIEWED_INCOMING_FILE = "viewed_incoming_file", "Read a child protection file from a school"
 
 
 class AccessRecord(models.Model):

@@ -131,9 +131,16 @@ def _rows(model, *related, **filters):
     )
 
 
-def concern_history(concern: Concern) -> list[Entry]:
-    """Every recorded change to the concern and the records within it, newest first."""
+def concern_history(concern: Concern, *, for_pupil: Pupil | None = None) -> list[Entry]:
+    """Every recorded change to the concern and the records within it, newest first.
+
+    `for_pupil`: the history as it goes in that child's file to a new school. Another child
+    named in the concern is "another child", and their own records (their safety check, their
+    support) are left out: the new school needs to know of them, not who they are."""
     child_rows = _rows(ConcernChild, concern_id=concern.pk)
+    if for_pupil is not None:
+        others = {row.id for row in child_rows if row.pupil_id != for_pupil.pk}
+        child_rows = [row for row in child_rows if row.id not in others]
     child_ids = {row.id for row in child_rows}
     groups = {
         "concern": _rows(Concern, id=concern.pk),
@@ -164,6 +171,8 @@ def concern_history(concern: Concern) -> list[Entry]:
         )
     }
     child_names = {row.id: pupils.get(row.pupil_id, "a child") for row in child_rows}
+    if for_pupil is not None:
+        pupils = {pk: name for pk, name in pupils.items() if pk == for_pupil.pk}
     category_names = dict(Category.objects.values_list("pk", "name"))
     category_sets = _category_sets(groups["concern"])
     cards = {row.card_id: row.card.title for row in groups["advice"]}
@@ -213,7 +222,8 @@ def concern_history(concern: Concern) -> list[Entry]:
                         changes=changes,
                     )
                 )
-    entries += _export_entries(concern, child_names)
+    if for_pupil is None:
+        entries += _export_entries(concern, child_names)
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "oversight",
     "audit",
     "casework",
+    "transfers",
     "demo",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("casework.urls")),
     path("referrals/", include("referrals.urls")),
     path("oversight/", include("oversight.urls")),
+    path("transfers/", include("transfers.urls")),
 ]
 
 if settings.BENCH:

@@ -37,6 +37,9 @@ RECORD_CONCERNS = Rule("record concerns", frozenset({Role.STAFF, *_DSL_TEAM, Rol
 # Read and act on every concern of the school, a child's chronology and who read it, make
 # referrals and export them: the DSL and deputies only.
 HANDLE_CASES = Rule("handle the school's cases", _DSL_TEAM)
+# Send a leaver's child protection file to their new school, and accept or decline a file
+# that comes to the school: the DSL team only (KCSIE).
+TRANSFER_FILES = Rule("send and receive child protection files", _DSL_TEAM)
 # The school's safeguarding settings, its pupil register, and the oversight registers
 # (training, policies, named roles, checklist): the DSL team or the school's administrator.
 MANAGE_SCHOOL = Rule("manage the school", frozenset({*_DSL_TEAM, Role.SCHOOL_ADMIN}))
@@ -59,6 +62,7 @@ ALWAYS_SECOND_FACTOR = Rule(
 RULES = (
     RECORD_CONCERNS,
     HANDLE_CASES,
+    TRANSFER_FILES,
     MANAGE_SCHOOL,
     MANAGE_PEOPLE,
     READ_OVERSIGHT,

@@ -1,0 +1,136 @@
+"""What the DSL team sees of files leaving and arriving: already scoped to a school, and
+fetched for a user only through the access helpers below (404 outside their schools, 403 in
+a school where their role does not send or receive files)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+
+from concerns.models import ConcernChild
+from schools.models import Membership, Pupil, School
+from schools.policy import TRANSFER_FILES
+from schools.selectors import membership_at
+from schools.terms import Counted, calendar_for
+from transfers.models import IncomingFile, IncomingStatus, Status, Transfer
+from transfers.services import SCHOOL_DAYS_TO_SEND
+
+
+class State:
+    """A leaver's file as the DSL team sees it: a transfer's status, or not yet sent."""
+
+    PENDING = "pending"
+    OVERDUE = "overdue"
+    LABELS = {PENDING: "Not sent", OVERDUE: "Overdue", **dict(Status.choices)}
+
+
+@dataclass(frozen=True)
+class Leaver:
+    pupil: Pupil
+    due: Counted
+    transfer: Transfer | None
+    today: date
+
+    @property
+    def status(self) -> str:
+        return self.transfer.status if self.transfer else State.PENDING
+
+    @property
+    def overdue(self) -> bool:
+        """Not received by the end of the day it was due."""
+        if self.transfer is not None and self.transfer.status == Status.RECEIVED:
+            return False
+        return self.today > self.due.day
+
+    @property
+    def due_today(self) -> bool:
+        return not self.overdue and self.today == self.due.day and self.status != Status.RECEIVED
+
+    @property
+    def status_label(self) -> str:
+        return State.LABELS[self.status]
+
+
+def leavers(school: School, *, today: date) -> list[Leaver]:
+    """The school's leavers who have a file (any concern names them), with when each file is
+    due and where it stands, soonest due first. Three queries: the term dates, the pupils, and
+    their transfers for this leaving date."""
+    calendar = calendar_for(school)
+    pupils = list(
+        Pupil.objects.filter(school=school, leaving_date__isnull=False)
+        .filter(Exists(ConcernChild.objects.filter(pupil=OuterRef("pk"))))
+        .select_related("destination_school")
+    )
+    transfers = {
+        (transfer.pupil_id, transfer.leaving_date): transfer
+        for transfer in Transfer.objects.filter(pupil__in=pupils)
+    }
+    rows = [
+        Leaver(
+            pupil=pupil,
+            due=calendar.add_school_days(pupil.leaving_date, SCHOOL_DAYS_TO_SEND),
+            transfer=transfers.get((pupil.pk, pupil.leaving_date)),
+            today=today,
+        )
+        for pupil in pupils
+    ]
+    rows.sort(key=lambda row: (row.due.day, row.pupil.legal_last_name, row.pupil.pk))
+    return rows
+
+
+def outstanding(school: School, *, today: date) -> list[Leaver]:
+    """Leavers whose file has not been received yet: not sent, sent, viewed or declined."""
+    return [row for row in leavers(school, today=today) if row.status != Status.RECEIVED]
+
+
+def incoming_awaiting(school: School) -> list[IncomingFile]:
+    return list(IncomingFile.objects.filter(school=school, status=IncomingStatus.AWAITING))
+
+
+def incoming_files(school: School) -> list[IncomingFile]:
+    return list(IncomingFile.objects.filter(school=school).select_related("pupil"))
+
+
+def _dsl_team_at(user, school_id: int) -> Membership:
+    membership = membership_at(user, school_id)
+    if membership is None:
+        raise Http404("No such file")
+    if not TRANSFER_FILES(membership):
+        raise PermissionDenied("Only the DSL team sends and receives child protection files.")
+    return membership
+
+
+def transfer_for(user, transfer_uuid) -> tuple[Transfer, Membership]:
+    """A file the user's school sent, for its DSL team."""
+    transfer = (
+        Transfer.objects.select_related("school", "pupil", "to_school", "sent_by", "received_by")
+        .filter(uuid=transfer_uuid)
+        .first()
+    )
+    if transfer is None:
+        raise Http404("No such file")
+    return transfer, _dsl_team_at(user, transfer.school_id)
+
+
+def incoming_for(user, incoming_uuid) -> tuple[IncomingFile, Membership]:
+    """A file that came to the user's school, for its DSL team."""
+    incoming = (
+        IncomingFile.objects.select_related("school", "pupil", "accepted_by", "declined_by")
+        .filter(uuid=incoming_uuid)
+        .first()
+    )
+    if incoming is None:
+        raise Http404("No such file")
+    return incoming, _dsl_team_at(user, incoming.school_id)
+
+
+def leaver_for(user, pupil_uuid) -> tuple[Pupil, Membership]:
+    """A pupil whose leaving the user's DSL team records."""
+    pupil = (
+        Pupil.objects.select_related("school", "destination_school").filter(uuid=pupil_uuid).first()
+    )
+    if pupil is None:
+        raise Http404("No such pupil")
+    return pupil, _dsl_team_at(user, pupil.school_id)
