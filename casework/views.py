@@ -20,7 +20,7 @@ from audit.models import Action
 from audit.services import access_record
 from casework import exports as chronology_exports
 from casework import forms as casework_forms
-from casework import queue
+from casework import hooks, queue
 from casework.chronology import chronology_for
 from casework.history import concern_history
 from casework.selectors import access_to_pupil
@@ -220,6 +220,7 @@ def concern_queue(request):
             "overdue_total": overdue_total,
             "overdue_ids": queue.overdue_among(school, shown, now=now),
             "failed_notifications": open_failed_notifications(school, dsl_team=True),
+            "panels": hooks.queue_panels(school, now),
             "results": results[:QUEUE_LIMIT],
             "more_results": len(results) > QUEUE_LIMIT,
             "here": request.get_full_path(),

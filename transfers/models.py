@@ -20,6 +20,9 @@ from simple_history.models import HistoricalRecords
 from safeguard.db import FetchModeManager
 from schools.models import Pupil, School
 
+# KCSIE: the file reaches the new school within 5 school days of the child leaving.
+SCHOOL_DAYS_TO_SEND = 5
+
 
 class Route(models.TextChoices):
     DEPLOYMENT = "deployment", "To a school that uses Safeguard here"

@@ -14,8 +14,7 @@ from schools.models import Membership, Pupil, School
 from schools.policy import TRANSFER_FILES
 from schools.selectors import membership_at
 from schools.terms import Counted, calendar_for
-from transfers.models import IncomingFile, IncomingStatus, Status, Transfer
-from transfers.services import SCHOOL_DAYS_TO_SEND
+from transfers.models import SCHOOL_DAYS_TO_SEND, IncomingFile, IncomingStatus, Status, Transfer
 
 
 class State:

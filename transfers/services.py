@@ -31,6 +31,7 @@ from schools.terms import Counted, calendar_for
 from transfers import document as documents
 from transfers import tasks
 from transfers.models import (
+    SCHOOL_DAYS_TO_SEND,
     DeclineReason,
     IncomingFile,
     IncomingStatus,
@@ -44,7 +45,6 @@ from transfers.models import (
 )
 from transfers.pdf import package_bytes
 
-SCHOOL_DAYS_TO_SEND = 5
 # How long an e-mailed package link and a receipt link work.
 PACKAGE_LINK_DAYS = 7
 RECEIPT_LINK_DAYS = 30

@@ -7,12 +7,16 @@ package link, carries the links and nothing else: the password goes by another r
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, mailers, send_mail
 from django.urls import reverse
+from django.utils import timezone
 
+from casework.queue import dsl_team
 from concerns.tasks import dsl_team_addresses
+from schools.models import School
 from schools.notifications import Notice, notification
 from transfers.models import IncomingFile, Package, Transfer
+from transfers.selectors import outstanding
 
 NO_DETAILS = "This e-mail deliberately contains no names or details."
 
@@ -143,3 +147,65 @@ def send_package_link(package_id: int, token: str) -> int:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[package.emailed_to],
     )
+
+
+def _about_reminder(school_id: int) -> Notice:
+    return Notice(
+        school_id=school_id,
+        what="Reminder of leavers' child protection files due or overdue",
+        recipients=dsl_team_addresses(school_id),
+        link=reverse("transfers:leavers"),
+        dsl_team_only=True,
+    )
+
+
+def reminder_lines(rows) -> list[str]:
+    """One line per leaver's file due today or overdue: a reference, a school and dates, never
+    the child's name."""
+    lines = []
+    for row in rows:
+        due = f"due {row.due.day:%d %b %Y}"
+        if row.transfer is None:
+            lines.append(f"- A leaver's file, not yet sent, {due}")
+        else:
+            lines.append(
+                f"- File {row.transfer.reference} to {row.transfer.to_school_name}: "
+                f"{row.status_label.lower()}, {due}"
+            )
+    return lines
+
+
+@notification(describe=_about_reminder)
+def send_file_reminder(school_id: int) -> int:
+    """E-mail each of the school's DSL team the leavers' files due today or overdue (not yet
+    received by the new school); returns how many e-mails went. Nothing if none is left by
+    the time the task runs."""
+    school = School.objects.get(pk=school_id)
+    today = timezone.localdate()
+    rows = [row for row in outstanding(school, today=today) if row.due.day <= today]
+    team = dsl_team(school)
+    if not rows or not team:
+        return 0
+    count = len(rows)
+    body = "\n".join(
+        [
+            f"These child protection files of leavers from {school.name} are due today or "
+            "overdue: KCSIE asks for each to reach the new school within 5 school days, "
+            "with its receipt confirmed.",
+            "",
+            *reminder_lines(rows),
+            "",
+            "Send them, or chase the new school for receipt (you will be asked to sign in): "
+            f"{settings.SITE_URL}{reverse('transfers:leavers')}",
+            "",
+            NO_DETAILS,
+        ]
+    )
+    subject = f"Safeguarding: {count} leaver's file{'' if count == 1 else 's'} due at {school.name}"
+    messages = [
+        EmailMessage(
+            subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[member.email]
+        )
+        for member in team
+    ]
+    return mailers.default.send_messages(messages)
