@@ -67,6 +67,7 @@ from concerns.rules import MET_ANSWERS
 from oversight.periods import Period
 from referrals.models import Outcome, Referral
 from schools.models import School
+from transfers.selectors import FileCounts, files_due
 
 NO_OUTCOME = "No feedback yet"
 
@@ -194,6 +195,8 @@ class Statistics:
     support_active: Pair[int]
     follow_ups: dict[str, FollowUps]
     exceptions: Exceptions
+    # Leavers' child protection files due in each period (transfers), counts only.
+    files: Pair[FileCounts]
 
     @property
     def open_total(self) -> Pair[int]:
@@ -670,6 +673,17 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
     # 9 and 10. The exceptions (see `_exceptions`).
     exceptions = _exceptions(school, since=since, split=split, until=until)
 
+    # 11 to 13. Leavers' child protection files that fell due in each period, and whether the
+    # new school had them by then: the term dates, the leavers with a file, their transfers.
+    def days(start: datetime, end: datetime) -> tuple[date, date]:
+        return timezone.localdate(start), timezone.localdate(end - timedelta(microseconds=1))
+
+    files = files_due(
+        school,
+        {"current": days(split, as_of), "previous": days(since, previous_as_of)},
+        today=today,
+    )
+
     overdue = {
         OverdueKind.SAFETY_CHECK: open_values["overdue_safety_check"],
         OverdueKind.CONFIRMATION: deadline_counts["overdue_confirmation"],
@@ -735,6 +749,7 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
             for row in [follow_ups_by_kind.get(kind, {})]
         },
         exceptions=exceptions,
+        files=Pair(files["current"], files["previous"]),
     )
 
 
@@ -936,6 +951,12 @@ def present(stats: Statistics, *, school_name: str, exact: bool) -> Dashboard:
         ),
         headline(f"Open concerns {snapshot}", stats.open_total, rules.count),
         headline(f"Support actions running {snapshot}", stats.support_active, rules.count),
+        headline(
+            "Leavers' child protection files received on time",
+            Pair(*(Share(f.on_time, f.due) for f in (stats.files.current, stats.files.previous))),
+            rules.share,
+            note="Of those due in the period: 5 school days after the child left",
+        ),
         Figure(
             "Actions overdue now",
             rules.count(sum(stats.overdue_now.values())),
@@ -1066,6 +1087,24 @@ def present(stats: Statistics, *, school_name: str, exact: bool) -> Dashboard:
             charted=2,
             note="Work for the whole school after a concern: lessons, sessions for parents, "
             "policy reviews, staff training.",
+        ),
+        Breakdown(
+            key="files",
+            heading="Leavers' files",
+            title="Child protection files of leavers, due in the period",
+            columns=(this, last),
+            rows=[
+                Row(label, _counted(rules, Pair(getattr(current, name), getattr(before, name))))
+                for label, name in [
+                    ("Received by the new school on time", "on_time"),
+                    ("Received late", "late"),
+                    ("Not received yet", "not_received"),
+                ]
+                for current, before in [(stats.files.current, stats.files.previous)]
+            ],
+            empty="No leaver's file fell due.",
+            note="A leaver's file is due at the new school 5 school days after the child "
+            "leaves (KCSIE), counted in the school's own term dates.",
         ),
     ]
     return Dashboard(

@@ -579,7 +579,10 @@ def test_the_queue_costs_the_same_for_2_concerns_as_for_12(
     #   - the first concerns assigned to the user
     #   - which of the concerns shown have anything overdue (one UNION)
     #   - the school's e-mails that never went, not yet dealt with (the banner)
-    expected = EVERY_PAGE + 17
+    #   - the school's term dates, and its leavers with a file (none: no transfers asked
+    #     for), for the leavers' files due
+    #   - files come from other schools waiting to be accepted
+    expected = EVERY_PAGE + 20
     populate(school, count=2, staff=staff, dsl=dsl, deputy=deputy)
     to_settle(school, count=1, staff=staff, dsl=dsl)
     with django_assert_num_queries(expected):

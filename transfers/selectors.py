@@ -8,6 +8,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
+from django.utils import timezone
 
 from concerns.models import ConcernChild
 from schools.models import Membership, Pupil, School
@@ -133,3 +134,36 @@ def leaver_for(user, pupil_uuid) -> tuple[Pupil, Membership]:
     if pupil is None:
         raise Http404("No such pupil")
     return pupil, _dsl_team_at(user, pupil.school_id)
+
+
+@dataclass(frozen=True)
+class FileCounts:
+    """Leavers' files that fell due in a stretch of days, anonymised: counts only."""
+
+    due: int
+    on_time: int
+    late: int  # received after the day it was due
+    not_received: int  # still not received (not sent, sent, viewed or declined)
+
+
+def files_due(
+    school: School, spans: dict[str, tuple[date, date]], *, today: date
+) -> dict[str, FileCounts]:
+    """How the leavers' files due in each span of days (first and last day included, and no
+    later than `today`: a file not yet due is not late) went. Three queries, like `leavers`,
+    however many spans."""
+    rows = leavers(school, today=today)
+    counts = {}
+    for name, (first, last) in spans.items():
+        last = min(last, today)
+        due = [row for row in rows if first <= row.due.day <= last]
+        on_time = late = 0
+        for row in due:
+            if row.status != Status.RECEIVED:
+                continue
+            if timezone.localdate(row.transfer.received_at) <= row.due.day:
+                on_time += 1
+            else:
+                late += 1
+        counts[name] = FileCounts(len(due), on_time, late, len(due) - on_time - late)
+    return counts
