@@ -61,8 +61,8 @@ def due(pupil: Pupil, *, calendar=None) -> Counted:
     return calendar.add_school_days(pupil.leaving_date, SCHOOL_DAYS_TO_SEND)
 
 
-def _require_dsl_team(user: User, school: School) -> None:
-    membership = membership_at(user, school.pk)
+def _require_dsl_team(user: User, school_id: int) -> None:
+    membership = membership_at(user, school_id)
     if membership is None or not TRANSFER_FILES(membership):
         raise WorkflowError("Only the school's DSL team can send or receive a child's file.")
 
@@ -85,7 +85,7 @@ def pupil_leaving_set(
 ) -> Pupil:
     """Record that the pupil leaves (or left) on `leaving_date`, for a school in this
     deployment or one named in `destination`."""
-    _require_dsl_team(by, pupil.school)
+    _require_dsl_team(by, pupil.school_id)
     pupil = Pupil.objects.select_for_update().select_related("school").get(pk=pupil.pk)
     if leaving_date < pupil.date_of_birth:
         raise WorkflowError("The leaving date is before the child's date of birth.")
@@ -209,7 +209,7 @@ def transfer_send(
     now = now or timezone.now()
     pupil = Pupil.objects.select_for_update().select_related("school").get(pk=pupil.pk)
     school = pupil.school
-    _require_dsl_team(by, school)
+    _require_dsl_team(by, school.pk)
     if pupil.leaving_date is None:
         raise WorkflowError(
             "A file is sent only for a child who has left or is leaving. "
@@ -280,7 +280,7 @@ def transfer_resend(
     transfer = (
         Transfer.objects.select_for_update().select_related("school", "pupil").get(pk=transfer.pk)
     )
-    _require_dsl_team(by, transfer.school)
+    _require_dsl_team(by, transfer.school_id)
     if not reason.strip():
         raise WorkflowError("Give the reason for sending the file again.")
     if transfer.status == Status.RECEIVED:
@@ -365,7 +365,7 @@ def incoming_open(
     """The receiving DSL team opened the file: the sender sees "viewed"; logged as a read."""
     now = now or timezone.now()
     incoming = IncomingFile.objects.select_for_update().get(pk=incoming.pk)
-    _require_dsl_team(by, incoming.school)
+    _require_dsl_team(by, incoming.school_id)
     if incoming.first_opened_at is None:
         incoming.first_opened_at = now
         incoming.save(update_fields=["first_opened_at"])
@@ -407,7 +407,7 @@ def incoming_accept(
     from the file if the school does not have them yet."""
     now = now or timezone.now()
     incoming = _awaiting(incoming)
-    _require_dsl_team(by, incoming.school)
+    _require_dsl_team(by, incoming.school_id)
     pupil = _pupil_for(incoming, by=by)
     incoming.status = IncomingStatus.ACCEPTED
     incoming.accepted_at, incoming.accepted_by, incoming.pupil = now, by, pupil
@@ -471,7 +471,7 @@ def incoming_decline(
     can send it again. The sealed copy stays here, declined, never read as the child's."""
     now = now or timezone.now()
     incoming = _awaiting(incoming)
-    _require_dsl_team(by, incoming.school)
+    _require_dsl_team(by, incoming.school_id)
     if reason not in DeclineReason.values:
         raise WorkflowError("Say why the file is declined.")
     if reason == DeclineReason.OTHER and not details.strip():
@@ -499,7 +499,7 @@ def incoming_import(
 ) -> IncomingFile:
     """A package's JSON from a school outside this deployment, as an incoming file here."""
     now = now or timezone.now()
-    _require_dsl_team(by, school)
+    _require_dsl_team(by, school.pk)
     try:
         document = documents.check_document(document)
     except documents.DocumentError as error:

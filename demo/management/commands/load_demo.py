@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from demo import school as demo
+from demo.leavers import load_leavers
 from demo.oversight import load_registers
 from demo.terms import load_terms
 
@@ -37,7 +38,11 @@ class Command(BaseCommand):
         "policies, named roles) and answers to its oversight checklist, finding each by person "
         "and course, policy title, role and holder, or question; an answered question is left "
         "alone. Last, enters each school's term dates for last year, this year and next year, "
-        "worked out from the usual English pattern (demo.terms), for any year that has none."
+        "worked out from the usual English pattern (demo.terms), for any year that has none. "
+        "Then, where no leaving date is recorded, gives Hollybrook's Year 6 the last day of the "
+        "summer term as their leaving date, for Larkmoor High School, and one Hollybrook child "
+        "with a concern a leaving date seven school days ago, for a school outside the demo "
+        "(demo.leavers), recorded by Hollybrook's DSL with a history row each."
     )
 
     def handle(self, *args, **options):
@@ -46,9 +51,10 @@ class Command(BaseCommand):
         result = demo.load_demo(password=password)
         registers = load_registers()
         terms = load_terms()
+        leavers = load_leavers()
         elapsed = time.monotonic() - started
 
-        for label, tally in {**result.tallies(), **registers, **terms}.items():
+        for label, tally in {**result.tallies(), **registers, **terms, **leavers}.items():
             self.stdout.write(
                 f"{label + ':':<20} created {tally.created:>4}, already present {tally.present:>4}"
             )
