@@ -1,17 +1,27 @@
 """The periods governors look at: terms and academic years of an English school, or dates of
 their own choosing, each with the period it is compared with.
 
-The academic year runs from 1 September to 31 August. Schools set their own term dates and
-half-terms, so the three terms here are the usual reporting split, continuous so that every
-day falls in exactly one: Autumn 1 September to 31 December, Spring 1 January to Easter
-Sunday, Summer Easter Monday to 31 August. (Schools' Easter holidays straddle Easter, so the
-split falls inside a holiday whichever year it is.)
+The academic year runs from 1 September to 31 August. Its three terms come from the school's
+own term dates (schools.Term) and are continuous, so that every day falls in exactly one, the
+holidays included: Autumn from 1 September to the day before the first spring half term
+starts, Spring from then to the day before the first summer half term starts, Summer from
+then to 31 August.
+
+Where the school has not entered its term dates for a year, that year's terms are the usual
+split instead, and marked `estimated` so that the page can say so: Autumn 1 September to 31
+December, Spring 1 January to Easter Sunday, Summer Easter Monday to 31 August. (Schools'
+Easter holidays straddle Easter, so the split falls inside a holiday whichever year it is.)
+
+`period_for` reads the school's dates in one query, for this academic year and last: enough
+for this term, last term and the term each is compared with. Years and dates of the reader's
+choosing read none.
 
 The period picker's form lives here too, beside the periods it chooses between: it is the one
 form of the dashboard and the report, and `forms.py` belongs to the registers' pages.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from dateutil.easter import easter
@@ -20,6 +30,7 @@ from django.db.models import TextChoices
 from django.utils import formats, timezone
 
 from safeguard.forms import DateInput
+from schools.models import School, Term
 from schools.terms import academic_year_of
 
 # A custom period may be at most this long: a longer one is no longer a report on a term.
@@ -45,13 +56,44 @@ def _day(value: date) -> str:
 
 
 @dataclass(frozen=True)
+class TermDates:
+    """Where a school's terms begin, for the academic years it has entered its term dates:
+    academic year -> (first day of the first spring half term, of the first summer one).
+    A year not here (not entered, or not read) is estimated."""
+
+    starts: dict[int, tuple[date, date]]
+
+
+def term_dates_for(school: School, academic_years: Iterable[int]) -> TermDates:
+    """The school's term dates for `academic_years`: one query."""
+    first_days: dict[int, dict[str, date]] = {}
+    for year, half, starts_on in Term.objects.filter(
+        school=school,
+        academic_year__in=list(academic_years),
+        half__in=[Term.Half.SPRING_1, Term.Half.SUMMER_1],
+    ).values_list("academic_year", "half", "starts_on"):
+        first_days.setdefault(year, {})[half] = starts_on
+    return TermDates(
+        {
+            year: (halves[Term.Half.SPRING_1], halves[Term.Half.SUMMER_1])
+            for year, halves in first_days.items()
+            if len(halves) == 2
+        }
+    )
+
+
+@dataclass(frozen=True)
 class Period:
-    """From `start` to `end`, both days included, in the school's time zone."""
+    """From `start` to `end`, both days included, in the school's time zone. A term is
+    `estimated` when its school's dates for the year were not entered (or not given)."""
 
     start: date
     end: date
     span: Span
     name: str
+    estimated: bool = False
+    # The school's dates the term came from, for the term before it (`previous`).
+    term_dates: TermDates | None = field(default=None, compare=False, repr=False)
 
     @property
     def days(self) -> int:
@@ -90,7 +132,7 @@ class Period:
         """The period this one is compared with: the term or year before, or as many days
         again, ending the day before this one starts."""
         if self.span == Span.TERM:
-            return term_of(self.start - timedelta(days=1))
+            return term_of(self.start - timedelta(days=1), self.term_dates)
         if self.span == Span.YEAR:
             return academic_year(self.start.year - 1)
         end = self.start - timedelta(days=1)
@@ -113,39 +155,63 @@ def academic_year(start_year: int) -> Period:
     )
 
 
-def terms_of(start_year: int) -> list[Period]:
-    """Autumn, Spring and Summer of the academic year beginning in September `start_year`."""
+def terms_of(start_year: int, term_dates: TermDates | None = None) -> list[Period]:
+    """Autumn, Spring and Summer of the academic year beginning in September `start_year`,
+    from the school's `term_dates` if it has entered that year's, else estimated."""
     spring_year = start_year + 1
-    easter_sunday = easter(spring_year)
+    one_day = timedelta(days=1)
+    entered = term_dates.starts.get(start_year) if term_dates else None
+    if entered:
+        spring_starts, summer_starts = entered
+    else:
+        spring_starts, summer_starts = date(spring_year, 1, 1), easter(spring_year) + one_day
     return [
-        Period(
-            date(start_year, 9, 1), date(start_year, 12, 31), Span.TERM, f"Autumn term {start_year}"
-        ),
-        Period(date(spring_year, 1, 1), easter_sunday, Span.TERM, f"Spring term {spring_year}"),
-        Period(
-            easter_sunday + timedelta(days=1),
-            date(spring_year, 8, 31),
-            Span.TERM,
-            f"Summer term {spring_year}",
-        ),
+        Period(start, end, Span.TERM, name, estimated=entered is None, term_dates=term_dates)
+        for start, end, name in [
+            (date(start_year, 9, 1), spring_starts - one_day, f"Autumn term {start_year}"),
+            (spring_starts, summer_starts - one_day, f"Spring term {spring_year}"),
+            (summer_starts, date(spring_year, 8, 31), f"Summer term {spring_year}"),
+        ]
     ]
 
 
-def term_of(day: date) -> Period:
-    return next(term for term in terms_of(academic_year_of(day)) if term.start <= day <= term.end)
+def term_of(day: date, term_dates: TermDates | None = None) -> Period:
+    return next(
+        term
+        for term in terms_of(academic_year_of(day), term_dates)
+        if term.start <= day <= term.end
+    )
+
+
+def estimated_years(*periods: Period) -> list[Period]:
+    """The academic years whose terms among `periods` are estimated, in order."""
+    return [
+        academic_year(year)
+        for year in sorted(
+            {academic_year_of(period.start) for period in periods if period.estimated}
+        )
+    ]
 
 
 def custom(start: date, end: date) -> Period:
     return Period(start, end, Span.CUSTOM, f"{_day(start)} to {_day(end)}")
 
 
-def period_for(choice: str, *, today: date, start: date | None = None, end: date | None = None):
-    """The period a choice means on `today`; CUSTOM needs `start` and `end`."""
+def period_for(
+    choice: str,
+    *,
+    today: date,
+    start: date | None = None,
+    end: date | None = None,
+    school: School | None = None,
+):
+    """The period a choice means on `today`; CUSTOM needs `start` and `end`. Terms come from
+    `school`'s term dates (one query), or are estimated without a school."""
     match PeriodChoice(choice):
         case PeriodChoice.THIS_TERM:
-            return term_of(today)
+            return term_of(today, _term_dates(school, today))
         case PeriodChoice.LAST_TERM:
-            return term_of(today).previous()
+            return term_of(today, _term_dates(school, today)).previous()
         case PeriodChoice.THIS_YEAR:
             return academic_year(academic_year_of(today))
         case PeriodChoice.LAST_YEAR:
@@ -154,6 +220,15 @@ def period_for(choice: str, *, today: date, start: date | None = None, end: date
             if start is None or end is None:
                 raise ValueError("A custom period needs a start and an end.")
             return custom(start, end)
+
+
+def _term_dates(school: School | None, today: date) -> TermDates | None:
+    # This year's and last: this term and last term, and the terms each is compared with,
+    # all fall in them (Autumn's previous term is last year's Summer).
+    if school is None:
+        return None
+    this_year = academic_year_of(today)
+    return term_dates_for(school, [this_year - 1, this_year])
 
 
 class PeriodForm(forms.Form):
@@ -203,11 +278,14 @@ class PeriodForm(forms.Form):
                 self.add_error("end", "Choose a period of 3 years or less")
         return cleaned
 
-    def chosen(self, *, today: date) -> Period | None:
-        """The period chosen, or None if the form has errors. Unbound: this term."""
+    def chosen(self, *, today: date, school: School | None = None) -> Period | None:
+        """The period chosen, or None if the form has errors. Unbound: this term. Terms come
+        from `school`'s term dates."""
         if not self.is_bound:
-            return period_for(PeriodChoice.THIS_TERM, today=today)
+            return period_for(PeriodChoice.THIS_TERM, today=today, school=school)
         if not self.is_valid():
             return None
         data = self.cleaned_data
-        return period_for(data["period"], today=today, start=data["start"], end=data["end"])
+        return period_for(
+            data["period"], today=today, start=data["start"], end=data["end"], school=school
+        )

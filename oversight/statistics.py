@@ -64,7 +64,7 @@ from concerns.models import (
     SupportAction,
 )
 from concerns.rules import MET_ANSWERS
-from oversight.periods import Period
+from oversight.periods import Period, estimated_years
 from referrals.models import Outcome, Referral
 from schools.models import School
 from transfers.selectors import FileCounts, files_due
@@ -897,6 +897,12 @@ class Dashboard:
 
     def breakdown(self, key: str) -> Breakdown:
         return next(b for b in self.breakdowns if b.key == key)
+
+    @property
+    def estimated_years(self) -> list[Period]:
+        """The academic years whose terms here are estimated: the school has not entered
+        their term dates."""
+        return estimated_years(self.period, self.previous)
 
 
 def _counted(rules: Rules, pair: Pair[int]) -> tuple[Shown, Shown]:

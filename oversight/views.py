@@ -243,6 +243,8 @@ def _dashboard_page(request, membership, form, figures, *, status=200):
             "form": form,
             "dashboard": figures,
             "sections": charts.sections(figures) if figures else [],
+            # Those who keep the school's term dates are sent to enter the missing ones.
+            "can_enter_terms": MANAGE_SCHOOL(membership),
         },
         status=status,
     )
@@ -253,7 +255,7 @@ def dashboard(request):
     membership = selectors.oversight_membership(request.user, chosen=chosen_school(request.session))
     now = timezone.now()
     form = PeriodForm(request.GET or None)
-    period = form.chosen(today=timezone.localdate(now))
+    period = form.chosen(today=timezone.localdate(now), school=membership.school)
     figures = None
     if period is not None:
         figures = statistics.dashboard_for(
@@ -268,7 +270,7 @@ def report_download(request):
     membership = selectors.oversight_membership(request.user, chosen=chosen_school(request.session))
     now = timezone.now()
     form = PeriodForm(request.POST)
-    period = form.chosen(today=timezone.localdate(now))
+    period = form.chosen(today=timezone.localdate(now), school=membership.school)
     if period is None:
         return _dashboard_page(request, membership, form, None, status=400)
     pdf = report.render_report(

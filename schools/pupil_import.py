@@ -2,6 +2,10 @@
 
 `read_pupil_file` turns a CSV into rows, or refuses a file it cannot read;
 `pupils_import` validates each row and creates or updates the school's pupils.
+
+Leavers come the same way: a leaving date and a destination, as the MIS records them. A
+destination that names another school in this deployment (by its name or URN) is linked to
+it, so that the child's file can be sent there.
 """
 
 import csv
@@ -14,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
@@ -91,6 +96,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "sen": ("SEN Status", "SEN or Disability", "SEND"),
     "sen_details": ("SEN Need", "SEND Details", "SEN or Disability Details"),
     "address": ("Home Address", "Pupil Address"),
+    "leaving_date": ("Leaving Date", "Date of Leaving", "Leave Date", "Date Left", "Leaving"),
+    "destination": ("Destination", "Destination School", "Next School", "New School"),
 }
 CONTACT_PRIORITIES = (1, 2)
 for _n in CONTACT_PRIORITIES:
@@ -336,18 +343,23 @@ class PupilData:
     contacts: tuple[ContactData, ...]
 
 
-def parse_date_of_birth(text: str, *, today: date) -> date:
-    """The date in `text`; ValueError with a user-facing message if it isn't a child's."""
+def _parse_date(text: str, label: str) -> date:
+    """The date in `text`, DD/MM/YYYY or YYYY-MM-DD; ValueError with a user-facing message."""
     if match := _ISO_DATE.fullmatch(text):
         year, month, day = map(int, match.groups())
     elif match := _UK_DATE.fullmatch(text):
         day, month, year = map(int, match.groups())
     else:
-        raise ValueError(f"date of birth '{text}' is not in the form DD/MM/YYYY or YYYY-MM-DD")
+        raise ValueError(f"{label} '{text}' is not in the form DD/MM/YYYY or YYYY-MM-DD")
     try:
-        born = date(year, month, day)
+        return date(year, month, day)
     except ValueError:
-        raise ValueError(f"date of birth '{text}' is not a real date") from None
+        raise ValueError(f"{label} '{text}' is not a real date") from None
+
+
+def parse_date_of_birth(text: str, *, today: date) -> date:
+    """The date in `text`; ValueError with a user-facing message if it isn't a child's."""
+    born = _parse_date(text, "date of birth")
     if born > today:
         raise ValueError(f"date of birth '{text}' is in the future")
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
@@ -357,6 +369,60 @@ def parse_date_of_birth(text: str, *, today: date) -> date:
             f"expected a pupil aged {YOUNGEST} to {OLDEST}"
         )
     return born
+
+
+# An MIS records a leaver when the move is known, a term or so ahead; a leaving date further
+# off than this is a slip of the keyboard (2062 for 2026), not a plan.
+LEAVING_DATE_AHEAD = relativedelta(years=1)
+
+
+def parse_leaving_date(text: str, *, born: date | None, today: date) -> date:
+    """The leaving date in `text`; ValueError with a user-facing message if it can't be."""
+    left = _parse_date(text, "leaving date")
+    if born is not None and left < born:
+        raise ValueError(f"leaving date '{text}' is before the date of birth")
+    if left > today + LEAVING_DATE_AHEAD:
+        raise ValueError(f"leaving date '{text}' is more than a year from today")
+    return left
+
+
+def _school_key(text: str) -> str:
+    return text.strip().casefold()
+
+
+@dataclass(frozen=True)
+class Destinations:
+    """The schools of this deployment that a destination cell can name, by name or URN,
+    read once for an import."""
+
+    school_pk: int  # the importing school's own
+    by_key: dict[str, frozenset[int]]  # _school_key(name or URN) -> the schools it names
+
+    @classmethod
+    def for_school(cls, school: School) -> "Destinations":
+        by_key: dict[str, frozenset[int]] = {}
+        for pk, name, urn in School.objects.values_list("pk", "name", "urn"):
+            for key in {_school_key(name), _school_key(urn)} - {""}:
+                by_key[key] = by_key.get(key, frozenset()) | {pk}
+        return cls(school.pk, by_key)
+
+    def school_for(self, text: str, problems: list[str]) -> int | None:
+        """The pk of the other school `text` names, if exactly one; a problem if it names
+        the importing school."""
+        named = self.by_key.get(_school_key(text), frozenset())
+        if self.school_pk in named:
+            if len(named) == 1:
+                problems.append(
+                    f"destination '{text}' is this school; give the school the pupil is moving to"
+                )
+            else:
+                problems.append(
+                    f"destination '{text}' is the name of this school and another; "
+                    "give the other school's URN"
+                )
+            return None
+        # Two other schools of one name: keep the text and link neither.
+        return next(iter(named)) if len(named) == 1 else None
 
 
 def _text(cell: str) -> str:
@@ -388,9 +454,14 @@ def _too_long(model: type[models.Model], values: dict[str, Any], prefix: str = "
 
 
 def clean_pupil_row(
-    row: SourceRow, *, columns: frozenset[str], today: date
+    row: SourceRow,
+    *,
+    columns: frozenset[str],
+    today: date,
+    destinations: Destinations | None = None,
 ) -> PupilData | list[str]:
-    """The row's pupil and contacts, or the reasons it can't be imported."""
+    """The row's pupil and contacts, or the reasons it can't be imported. A destination is
+    linked to a school among `destinations` when it names one."""
     raw = row.values
     problems: list[str] = []
     if row.extra_cells:
@@ -439,6 +510,20 @@ def clean_pupil_row(
         values["boarding"] = boarding or Boarding.DAY
     if "sen" in columns:
         values["sen_disability"] = _yes_no(raw["sen"], "SEN", problems, default=False, yes=_SEN_YES)
+
+    # A blank leaving date or destination leaves the one recorded alone, as a blank contact
+    # does: an import never clears what someone entered.
+    if raw.get("leaving_date"):
+        try:
+            values["leaving_date"] = parse_leaving_date(
+                raw["leaving_date"], born=values.get("date_of_birth"), today=today
+            )
+        except ValueError as error:
+            problems.append(str(error))
+    if raw.get("destination"):
+        values["destination"] = _text(raw["destination"])
+        if destinations is not None:
+            values["destination_school_id"] = destinations.school_for(raw["destination"], problems)
     problems += _too_long(Pupil, values)
 
     contacts = []
@@ -533,9 +618,11 @@ def pupils_import(
     Pupils are matched on UPN within the school, contacts on (pupil, priority). Only the
     columns present in the file are written. Rows that fail validation are skipped and
     listed in `rejected`; the rest are imported. Nothing is deleted: pupils missing from
-    the file and blank contacts are left as they are. Every changed pupil or contact
-    gets a history row by `by`, "Imported from <file name>". Raises PupilFileError, having
-    changed nothing, if the file can't be read. `dry_run` does everything, then rolls back.
+    the file, blank contacts and blank leaving dates and destinations are left as they are.
+    A destination naming another school here (by name or URN) is linked to it. Every
+    changed pupil or contact gets a history row by `by`, "Imported from <file name>". Raises
+    PupilFileError, having changed nothing, if the file can't be read. `dry_run` does
+    everything, then rolls back.
     """
     today = today or timezone.localdate()
     pupil_file = read_pupil_file(rows_or_file, name=source_name)
@@ -543,10 +630,13 @@ def pupils_import(
         source_name=pupil_file.name, dry_run=dry_run, ignored_columns=pupil_file.ignored_columns
     )
 
+    destinations = Destinations.for_school(school) if "destination" in pupil_file.columns else None
     first_line_of: dict[str, int] = {}
     accepted: list[PupilData] = []
     for row in pupil_file.rows:
-        cleaned = clean_pupil_row(row, columns=pupil_file.columns, today=today)
+        cleaned = clean_pupil_row(
+            row, columns=pupil_file.columns, today=today, destinations=destinations
+        )
         upn = row.values["upn"].upper()
         if upn and upn_problem(upn) is None:
             if upn in first_line_of:
@@ -582,7 +672,9 @@ def pupils_import(
             _save(pupil, by=by, reason=reason)
             changed = True
         else:
-            changed = _update(pupil, data.values, by=by, reason=reason)
+            changed = _update(
+                pupil, _same_destination_kept(pupil, data.values), by=by, reason=reason
+            )
         for contact_data in data.contacts:
             contact = contacts.get((pupil.pk, contact_data.priority))
             if contact is None:
@@ -603,6 +695,20 @@ def pupils_import(
     if dry_run:
         transaction.set_rollback(True)
     return result
+
+
+def _same_destination_kept(pupil: Pupil, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` without the destination when it is the pupil's own (but for case and
+    spaces), nor then a change to the school it is linked to: a link made by hand, to a
+    school the MIS spells its own way, is not undone by the next import."""
+    if "destination" not in values or (
+        _school_key(values["destination"]) != _school_key(pupil.destination)
+    ):
+        return values
+    kept = {"destination"}
+    if pupil.destination_school_id is not None:
+        kept.add("destination_school_id")
+    return {name: value for name, value in values.items() if name not in kept}
 
 
 def _update(

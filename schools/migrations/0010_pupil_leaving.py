@@ -5,44 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schools', '0009_term_dates_kept'),
+        ("schools", "0009_term_dates_kept"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalpupil',
-            name='destination',
-            field=models.CharField(blank=True, max_length=200, verbose_name='destination school'),
+            model_name="historicalpupil",
+            name="destination",
+            field=models.CharField(blank=True, max_length=200, verbose_name="destination school"),
         ),
         migrations.AddField(
-            model_name='historicalpupil',
-            name='destination_school',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schools.school'),
+            model_name="historicalpupil",
+            name="destination_school",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="schools.school",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpupil',
-            name='leaving_date',
+            model_name="historicalpupil",
+            name="leaving_date",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='pupil',
-            name='destination',
-            field=models.CharField(blank=True, max_length=200, verbose_name='destination school'),
+            model_name="pupil",
+            name="destination",
+            field=models.CharField(blank=True, max_length=200, verbose_name="destination school"),
         ),
         migrations.AddField(
-            model_name='pupil',
-            name='destination_school',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='arrivals', to='schools.school'),
+            model_name="pupil",
+            name="destination_school",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="arrivals",
+                to="schools.school",
+            ),
         ),
         migrations.AddField(
-            model_name='pupil',
-            name='leaving_date',
+            model_name="pupil",
+            name="leaving_date",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='pupil',
-            index=models.Index(condition=models.Q(('leaving_date__isnull', False)), fields=['school', 'leaving_date'], name='pupil_leavers'),
+            model_name="pupil",
+            index=models.Index(
+                condition=models.Q(("leaving_date__isnull", False)),
+                fields=["school", "leaving_date"],
+                name="pupil_leavers",
+            ),
         ),
     ]

@@ -14,13 +14,16 @@ class Command(BaseCommand):
         "that school, contacts on their priority; only the columns present in the file are "
         "changed, and every pupil or contact that changes gets a history row 'Imported from "
         "<file name>' by the --by user. Nothing is deleted: pupils missing from the file and "
-        "blank contacts are left as they are, and other schools are never touched. Rows that "
+        "blank contacts, leaving dates and destinations are left as they are, and other "
+        "schools are never touched. A leaver's destination that is the name or URN of "
+        "another school in this deployment is linked to it. Rows that "
         "fail validation are skipped and listed with their line numbers, and the command "
         "still succeeds. It fails, importing nothing, only when the file cannot be read "
         "(missing, not UTF-8 CSV, no header row, a required column missing) or --school or "
         "--by match no one. Required "
         f"columns: {', '.join(REQUIRED_COLUMNS)}; common MIS names such as Legal Surname, "
-        "Forename and DOB are understood."
+        "Forename and DOB are understood. Optional leaver columns: leaving_date (Leaving "
+        "Date, DD/MM/YYYY or YYYY-MM-DD) and destination (Destination, Next School)."
     )
 
     def add_arguments(self, parser):
