@@ -39,6 +39,7 @@ from concerns.models import (
     UnnamedChild,
     YesNoUnknown,
 )
+from demo import leavers as demo_leavers
 from demo import oversight as oversight_demo
 from demo import school as demo
 from oversight.models import CourseKind, NamedRole, Policy, TrainingRecord
@@ -46,6 +47,7 @@ from referrals.models import Referral
 from schools.models import Boarding, HouseholdContact, Membership, Pupil, Role, School, User
 from schools.pupil_import import upn_problem
 from tests.factories import answer_criteria, record_concern, record_referral
+from transfers.selectors import leavers
 
 # Models whose rows, and history rows, a second run must leave alone.
 MODELS = (
@@ -592,3 +594,19 @@ def test_running_it_again_tops_up_what_is_missing(loaded):
     assert "put back for: dsl@demo.example" in again
     assert Membership.objects.get(user__email="dsl@demo.example").role == Role.DSL
     assert Membership.objects.get(user__email="governor@demo.example").role == Role.GOVERNOR
+
+
+def test_hollybrooks_year_6_leave_for_larkmoor_and_an_in_year_mover_is_overdue(loaded):
+    hollybrook = School.objects.get(urn=demo.HOLLYBROOK.urn)
+    larkmoor = School.objects.get(urn=demo.LARKMOOR.urn)
+    year_6 = Pupil.objects.filter(school=hollybrook, year_group="Year 6")
+    assert year_6.exists()
+    assert not year_6.filter(leaving_date=None).exists()
+    assert set(year_6.values_list("destination_school", flat=True)) == {larkmoor.pk}
+    rows = leavers(hollybrook, today=timezone.localdate())
+    # The leavers with a file: the Year 6 boy from the football game, and the in-year mover.
+    assert any(row.pupil.year_group == "Year 6" for row in rows)
+    [mover] = [row for row in rows if row.pupil.destination == demo_leavers.ELSEWHERE]
+    assert mover.overdue and mover.status_label == "Not sent"
+    # Recorded by the DSL, by hand, with a history row.
+    assert mover.pupil.history.latest().history_change_reason == "Leaving date recorded"

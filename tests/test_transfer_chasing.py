@@ -48,9 +48,7 @@ LEFT = datetime.date(2027, 1, 13)
 DUE = datetime.date(2027, 1, 20)
 
 
-def test_the_queue_shows_a_leavers_file_not_sent_then_overdue(
-    school, staff, dsl, term_dates
-):
+def test_the_queue_shows_a_leavers_file_not_sent_then_overdue(school, staff, dsl, term_dates):
     _leaver(school, staff, dsl, left=LEFT)
     client = signed_in(dsl)
     with time_machine.travel(_at(DUE), tick=False):
@@ -76,14 +74,14 @@ def test_the_queue_shows_files_waiting_to_be_accepted(
     assert "Amelia" not in text
 
 
-def test_a_received_file_leaves_the_queue(
-    school, staff, dsl, other_school, other_dsl, term_dates
-):
+def test_a_received_file_leaves_the_queue(school, staff, dsl, other_school, other_dsl, term_dates):
     pupil = _leaver(school, staff, dsl, left=LEFT, to=other_school)
     sent = services.transfer_send(
         pupil=pupil, by=dsl, route=Route.DEPLOYMENT, to_school=other_school, summary=SUMMARY
     )
-    services.incoming_accept(incoming=IncomingFile.objects.get(transfer=sent.transfer), by=other_dsl)
+    services.incoming_accept(
+        incoming=IncomingFile.objects.get(transfer=sent.transfer), by=other_dsl
+    )
     with time_machine.travel(_at(DUE + datetime.timedelta(days=3)), tick=False):
         text = page_text(signed_in(dsl).get("/concerns/queue/"))
     assert "Amelia Hart" not in text
@@ -162,7 +160,10 @@ def test_governors_see_files_on_time_late_and_not_received_as_counts(
     for pupil, received in [(on_time, DUE), (late, DUE + datetime.timedelta(days=6))]:
         with time_machine.travel(_at(received - datetime.timedelta(days=1)), tick=False):
             sent = services.transfer_send(
-                pupil=pupil, by=dsl, route=Route.DEPLOYMENT, to_school=other_school,
+                pupil=pupil,
+                by=dsl,
+                route=Route.DEPLOYMENT,
+                to_school=other_school,
                 summary=SUMMARY,
             )
         with time_machine.travel(_at(received), tick=False):
