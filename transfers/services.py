@@ -278,7 +278,9 @@ def transfer_resend(
     The copy sent before is withdrawn, and its links stop working."""
     now = now or timezone.now()
     transfer = (
-        Transfer.objects.select_for_update().select_related("school", "pupil").get(pk=transfer.pk)
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("school", "pupil", "to_school")
+        .get(pk=transfer.pk)
     )
     _require_dsl_team(by, transfer.school_id)
     if not reason.strip():
@@ -364,12 +366,18 @@ def incoming_open(
 ) -> IncomingFile:
     """The receiving DSL team opened the file: the sender sees "viewed"; logged as a read."""
     now = now or timezone.now()
-    incoming = IncomingFile.objects.select_for_update().get(pk=incoming.pk)
+    incoming = (
+        IncomingFile.objects.select_for_update(of=("self",))
+        .select_related("school", "pupil")
+        .get(pk=incoming.pk)
+    )
     _require_dsl_team(by, incoming.school_id)
     if incoming.first_opened_at is None:
         incoming.first_opened_at = now
         incoming.save(update_fields=["first_opened_at"])
-    if incoming.transfer_id is not None:
+    # Only the copy waiting here: a withdrawn or declined one may belong to a file sent again
+    # to another school since, which this school's opening says nothing about.
+    if incoming.transfer_id is not None and incoming.status == IncomingStatus.AWAITING:
         _viewed(incoming.transfer_id, by=by, now=now, reason=f"Opened by {incoming.school.name}")
     access_record(
         user=by,
@@ -541,7 +549,12 @@ def receipt_url(token: str) -> str:
 
 
 class ReceiptRefused(WorkflowError):
-    pass
+    """A receipt link that cannot be used: `gone` if it was good once (used, replaced or
+    expired), not if it never was (tampered with, or naming no receipt)."""
+
+    def __init__(self, message: str, *, gone: bool = True):
+        super().__init__(message)
+        self.gone = gone
 
 
 def receipt_for(token: str, *, now: datetime | None = None) -> Receipt:
@@ -553,12 +566,12 @@ def receipt_for(token: str, *, now: datetime | None = None) -> Receipt:
     except signing.SignatureExpired:
         raise ReceiptRefused("This receipt link has expired.") from None
     except signing.BadSignature:
-        raise ReceiptRefused("This receipt link is not valid.") from None
+        raise ReceiptRefused("This receipt link is not valid.", gone=False) from None
     receipt = (
         Receipt.objects.select_related("transfer", "transfer__school").filter(uuid=value).first()
     )
     if receipt is None:
-        raise ReceiptRefused("This receipt link is not valid.")
+        raise ReceiptRefused("This receipt link is not valid.", gone=False)
     if receipt.used_at is not None:
         raise ReceiptRefused("Receipt has already been confirmed with this link.")
     if receipt.replaced_at is not None:
