@@ -1098,7 +1098,14 @@ def pupil_chronology(request, uuid):
         pupil=pupil,
     )
     return render(
-        request, "concerns/chronology.html", {"pupil": pupil, "events": chronology_for(pupil)}
+        request,
+        "concerns/chronology.html",
+        {
+            "pupil": pupil,
+            "events": chronology_for(pupil),
+            # Files received from the schools the child was at before (transfers).
+            "earlier_parts": hooks.earlier_parts(pupil),
+        },
     )
 
 

@@ -832,7 +832,8 @@ def test_the_chronology_page_costs_the_same_for_1_concern_as_for_3(
     #     them on (and the child each was identified as)
     #   - the entries flagged on them, with who wrote and who reviewed each
     #   - log the read (INSERT)
-    expected = EVERY_PAGE + 2 + 12 + 1
+    #   - the files accepted for the child from earlier schools (casework.hooks.earlier_parts)
+    expected = EVERY_PAGE + 2 + 12 + 1 + 1
     with django_assert_num_queries(expected):
         one = client.get(chronology_url(amelia))
 

@@ -175,6 +175,8 @@ PAGES = [
     ("oversight:training_new", OAKFIELD, RIVERSIDE),
     ("school_settings", OAKFIELD, RIVERSIDE),
     ("pupil_import", OAKFIELD, RIVERSIDE),
+    ("transfers:incoming_list", OAKFIELD, OAKFIELD),
+    ("transfers:incoming_import", OAKFIELD, OAKFIELD),
     ("people", RIVERSIDE, RIVERSIDE),
     ("person_invite", RIVERSIDE, RIVERSIDE),
 ]

@@ -35,7 +35,9 @@ from schools.invitations import invitation_token as invitation_token_generator
 from schools.models import Role
 from schools.notifications import Notice
 from schools.terms import academic_year_of
-from tests.factories import pdf_file, record_concern, record_referral
+from tests.factories import PupilFactory, pdf_file, record_concern, record_referral
+from transfers import services as transfer_services
+from transfers.models import IncomingFile, Route
 
 ROLES = (
     "anonymous",
@@ -237,6 +239,17 @@ TABLE = {
     "oversight:policy_edit": OVERSIGHT_ROW_WRITE,
     "oversight:role_edit": OVERSIGHT_ROW_WRITE,
     "oversight:checklist_item": OVERSIGHT_ROW_WRITE,
+    # transfers: files come to the school, for its DSL team only. Another school's DSL (here,
+    # the school that sent the file) never finds the receiving school's copy.
+    "transfers:incoming_list": DSL_TEAM_PAGE,
+    "transfers:incoming_import": DSL_TEAM_PAGE,
+    "transfers:incoming": {**DSL_TEAM_PAGE, "other_dsl": 404},
+    "transfers:incoming_accept": POST_ONLY,
+    "transfers:incoming_decline": POST_ONLY,
+    # The package's address and the receipt link, e-mailed to a school outside the
+    # deployment: whoever holds them may open them, signed in or not. Neither names the child.
+    "transfers:package": {role: 200 for role in ROLES},
+    "transfers:receipt": {role: 200 for role in ROLES},
 }
 
 # The objects each URL is reversed with, in argument order (`world` keys or fixture names).
@@ -268,6 +281,11 @@ ARGS = {
     "failed_notification_close": ["failed_notification"],
     "invitation_accept": ["invitation_uid", "invitation_token"],
     "account_reset_password_from_key": ["reset_uid", "reset_key"],
+    "transfers:incoming": ["incoming"],
+    "transfers:incoming_accept": ["incoming"],
+    "transfers:incoming_decline": ["incoming"],
+    "transfers:package": ["package"],
+    "transfers:receipt": ["receipt_token"],
 }
 
 # Roles that may never see the concern's reference or a child's name on any page...
@@ -339,6 +357,8 @@ SCHOOL_PAGE_RULES = {
     "oversight:training_new": access_policy.MANAGE_SCHOOL,
     "oversight:policy_new": access_policy.MANAGE_SCHOOL,
     "oversight:role_new": access_policy.MANAGE_SCHOOL,
+    "transfers:incoming_list": access_policy.TRANSFER_FILES,
+    "transfers:incoming_import": access_policy.TRANSFER_FILES,
 }
 # Pages about one record of the school: another school's DSL never finds it (404), so only
 # the personas of the record's school count.
@@ -352,6 +372,7 @@ RECORD_PAGE_RULES = {
     "oversight:policy_edit": access_policy.MANAGE_SCHOOL,
     "oversight:role_edit": access_policy.MANAGE_SCHOOL,
     "oversight:checklist_item": access_policy.MANAGE_SCHOOL,
+    "transfers:incoming": access_policy.TRANSFER_FILES,
 }
 
 
@@ -576,6 +597,67 @@ def invitation_token(invitee):
     return SimpleNamespace(uuid=invitation_token_generator.make_token(invitee))
 
 
+TRANSFER_SUMMARY = {
+    "why_known": "Known since Year 3.",
+    "current_risks": "None now.",
+    "plans": "Check-ins.",
+    "agencies": "Testshire MASH.",
+}
+
+
+# A file Riverside (another school's DSL) sent to this school, waiting to be accepted.
+@pytest.fixture
+def incoming(school, other_school, other_dsl):
+    pupil = PupilFactory(school=other_school, legal_first_name="Rosa", legal_last_name="Brook")
+    record_concern(school=other_school, reporter=other_dsl, pupils=[pupil])
+    pupil = transfer_services.pupil_leaving_set(
+        pupil=pupil,
+        by=other_dsl,
+        leaving_date=timezone.localdate(),
+        destination_school=None,
+        destination="Oakfield Primary School",
+    )
+    sent = transfer_services.transfer_send(
+        pupil=pupil,
+        by=other_dsl,
+        route=Route.DEPLOYMENT,
+        to_school=school,
+        summary=TRANSFER_SUMMARY,
+    )
+    return IncomingFile.objects.get(transfer=sent.transfer)
+
+
+# Amelia's file, e-mailed as a package to a school outside the deployment: the package's
+# address and the receipt link.
+@pytest.fixture
+def emailed(world, dsl):
+    pupil = transfer_services.pupil_leaving_set(
+        pupil=world["pupil"],
+        by=dsl,
+        leaving_date=timezone.localdate(),
+        destination_school=None,
+        destination="St Elsewhere's School",
+    )
+    return transfer_services.transfer_send(
+        pupil=pupil,
+        by=dsl,
+        route=Route.PACKAGE,
+        to_school_name="St Elsewhere's School",
+        summary=TRANSFER_SUMMARY,
+        email="dsl@elsewhere.example",
+    )
+
+
+@pytest.fixture
+def package(emailed):
+    return emailed.package
+
+
+@pytest.fixture
+def receipt_token(emailed):
+    return SimpleNamespace(uuid=emailed.receipt_token)
+
+
 # A password-reset link for Tom (staff), in allauth's two parts.
 @pytest.fixture
 def reset_uid(staff):
@@ -686,10 +768,25 @@ POST_TABLE = {
     },
     # Naming no school of one's own (here, none at all) is refused alike, whatever the role.
     "school_choose": {"anonymous": LOGIN, "reporter": 404, "governor": 404, "other_dsl": 404},
+    # The file's receiving school's DSL team only; to the school that sent it, it is not there.
+    "transfers:incoming_accept": {
+        "anonymous": LOGIN,
+        "reporter": 403,
+        "governor": 403,
+        "admin": 403,
+        "other_dsl": 404,
+    },
+    "transfers:incoming_decline": {
+        "anonymous": LOGIN,
+        "reporter": 403,
+        "governor": 403,
+        "admin": 403,
+        "other_dsl": 404,
+    },
 }
 POST_CASES = [(name, role) for name in sorted(POST_TABLE) for role in POST_TABLE[name]]
 # The access log may record a refused attempt by design; every other table must stay as it was.
-RECORD_APPS = ("concerns", "referrals", "oversight", "schools", "audit")
+RECORD_APPS = ("concerns", "referrals", "oversight", "schools", "audit", "transfers")
 
 
 def test_every_post_only_url_is_in_the_post_table():
