@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_append_only'),
+        ("audit", "0003_append_only"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accessrecord',
-            name='action',
-            field=models.CharField(choices=[('viewed_concern', 'Viewed the concern'), ('viewed_chronology', 'Viewed the chronology'), ('viewed_history', "Viewed the concern's history"), ('exported_referral_pdf', 'Exported the referral PDF'), ('exported_chronology_pdf', 'Exported the chronology PDF'), ('downloaded_attachment', 'Downloaded an attachment'), ('viewed_referral', 'Viewed the referral'), ('sent_file', 'Sent the child protection file to a new school'), ('downloaded_package', "Downloaded the child protection file's package"), ('exported_file_pdf', 'Exported the child protection file PDF'), ('viewed_incoming_file', 'Read a child protection file from a school')], max_length=30),
+            model_name="accessrecord",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("viewed_concern", "Viewed the concern"),
+                    ("viewed_chronology", "Viewed the chronology"),
+                    ("viewed_history", "Viewed the concern's history"),
+                    ("exported_referral_pdf", "Exported the referral PDF"),
+                    ("exported_chronology_pdf", "Exported the chronology PDF"),
+                    ("downloaded_attachment", "Downloaded an attachment"),
+                    ("viewed_referral", "Viewed the referral"),
+                    ("sent_file", "Sent the child protection file to a new school"),
+                    ("downloaded_package", "Downloaded the child protection file's package"),
+                    ("exported_file_pdf", "Exported the child protection file PDF"),
+                    ("viewed_incoming_file", "Read a child protection file from a school"),
+                ],
+                max_length=30,
+            ),
         ),
     ]
