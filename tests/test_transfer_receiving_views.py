@@ -169,6 +169,7 @@ def test_before_accepting_only_who_the_file_is_about_is_shown(dsl, incoming, tra
     assert "Year group Year 6" in text
     assert "From Riverside Academy" in text
     assert "Made by Rita River" in text
+    assert "sent through Safeguard" in text
     # The content is for the school that takes the child.
     for content in (ACCOUNT, SUMMARY["why_known"], SUMMARY["agencies"]):
         assert content not in text
@@ -486,6 +487,7 @@ def test_importing_the_json_makes_an_incoming_file_to_accept(school, dsl, packag
         f"File {document['reference']} from Riverside Academy imported. Check who it is about, "
         "then accept or decline it."
     ]
+    assert "imported from a package" in page_text(page)
     assert ACCOUNT not in page_text(page)
 
 
