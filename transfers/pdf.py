@@ -38,9 +38,15 @@ def readable(value, key: str = ""):
 
 
 def file_pdf(document: dict, *, receipt_url: str = "") -> bytes:
-    return render_pdf(
-        "transfers/pdf/file.html", {"doc": readable(document), "receipt_url": receipt_url}
+    doc = readable(document)
+    # What the layout of every PDF (referrals/pdf/base.html) names on each page: when the
+    # file was made, by whom, and the school it is from.
+    doc.update(
+        generated_at=doc["made_at"],
+        generated_by={"full_name": doc["made_by"]["name"]},
+        school=doc["from_school"],
     )
+    return render_pdf("transfers/pdf/file.html", {"doc": doc, "receipt_url": receipt_url})
 
 
 def json_bytes(document: dict) -> bytes:
