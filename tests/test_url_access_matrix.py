@@ -250,6 +250,14 @@ TABLE = {
     # deployment: whoever holds them may open them, signed in or not. Neither names the child.
     "transfers:package": {role: 200 for role in ROLES},
     "transfers:receipt": {role: 200 for role in ROLES},
+    # transfers: a leaver's child protection file, sent by the DSL team only
+    "transfers:leavers": DSL_TEAM_PAGE,
+    "transfers:leaving": {**DSL_TEAM_PAGE, "other_dsl": 404},
+    "transfers:send": {**DSL_TEAM_PAGE, "other_dsl": 404},
+    "transfers:transfer": {**DSL_TEAM_PAGE, "other_dsl": 404},
+    "transfers:resend": {**DSL_TEAM_PAGE, "other_dsl": 404},
+    "transfers:transfer_pdf": POST_ONLY,
+    "transfers:package_download": POST_ONLY,
 }
 
 # The objects each URL is reversed with, in argument order (`world` keys or fixture names).
@@ -286,6 +294,12 @@ ARGS = {
     "transfers:incoming_decline": ["incoming"],
     "transfers:package": ["package"],
     "transfers:receipt": ["receipt_token"],
+    "transfers:leaving": ["pupil"],
+    "transfers:send": ["leaver"],
+    "transfers:transfer": ["transfer"],
+    "transfers:resend": ["transfer"],
+    "transfers:transfer_pdf": ["transfer"],
+    "transfers:package_download": ["own_package"],
 }
 
 # Roles that may never see the concern's reference or a child's name on any page...
@@ -359,6 +373,7 @@ SCHOOL_PAGE_RULES = {
     "oversight:role_new": access_policy.MANAGE_SCHOOL,
     "transfers:incoming_list": access_policy.TRANSFER_FILES,
     "transfers:incoming_import": access_policy.TRANSFER_FILES,
+    "transfers:leavers": access_policy.TRANSFER_FILES,
 }
 # Pages about one record of the school: another school's DSL never finds it (404), so only
 # the personas of the record's school count.
@@ -373,6 +388,10 @@ RECORD_PAGE_RULES = {
     "oversight:role_edit": access_policy.MANAGE_SCHOOL,
     "oversight:checklist_item": access_policy.MANAGE_SCHOOL,
     "transfers:incoming": access_policy.TRANSFER_FILES,
+    "transfers:leaving": access_policy.TRANSFER_FILES,
+    "transfers:send": access_policy.TRANSFER_FILES,
+    "transfers:transfer": access_policy.TRANSFER_FILES,
+    "transfers:resend": access_policy.TRANSFER_FILES,
 }
 
 
@@ -658,6 +677,42 @@ def receipt_token(emailed):
     return SimpleNamespace(uuid=emailed.receipt_token)
 
 
+@pytest.fixture
+def leaver(world, dsl, other_school):
+    """Amelia, named in the concern, leaving for Riverside Academy in two weeks."""
+    return transfer_services.pupil_leaving_set(
+        pupil=world["pupil"],
+        by=dsl,
+        leaving_date=timezone.localdate() + SOON,
+        destination_school=other_school,
+        destination="",
+    )
+
+
+@pytest.fixture
+def transfer(leaver, dsl, other_school):
+    return transfer_services.transfer_send(
+        pupil=leaver,
+        by=dsl,
+        route=Route.DEPLOYMENT,
+        to_school=other_school,
+        summary=TRANSFER_SUMMARY,
+    ).transfer
+
+
+@pytest.fixture
+def own_package(leaver, dsl):
+    """An encrypted package for a school outside, waiting for the DSL who made it to download
+    it (not e-mailed)."""
+    return transfer_services.transfer_send(
+        pupil=leaver,
+        by=dsl,
+        route=Route.PACKAGE,
+        to_school_name="St Elsewhere's School",
+        summary=TRANSFER_SUMMARY,
+    ).package
+
+
 # A password-reset link for Tom (staff), in allauth's two parts.
 @pytest.fixture
 def reset_uid(staff):
@@ -740,6 +795,14 @@ def test_get(request, world, name, role):
 # download their own oversight report, so only staff are refused there; logging out is open
 # to everyone and changes no record.
 CONCERN_POST_REFUSED = {"anonymous": LOGIN, "other_staff": 404, "governor": 403, "other_dsl": 404}
+TRANSFER_POST_REFUSED = {
+    "anonymous": LOGIN,
+    "reporter": 403,
+    "other_staff": 403,
+    "governor": 403,
+    "admin": 403,
+    "other_dsl": 404,
+}
 SCHOOL_ADMIN_POST_REFUSED = {"anonymous": LOGIN, "dsl": 403, "governor": 403, "other_dsl": 403}
 POST_TABLE = {
     "concerns:add_note": CONCERN_POST_REFUSED,
@@ -783,6 +846,11 @@ POST_TABLE = {
         "admin": 403,
         "other_dsl": 404,
     },
+    # A leaver's file: only its school's DSL team exports it.
+    "transfers:transfer_pdf": TRANSFER_POST_REFUSED,
+    # The package is for the DSL who made it (who has its password); to anyone else it does
+    # not exist.
+    "transfers:package_download": {**TRANSFER_POST_REFUSED, "deputy": 404},
 }
 POST_CASES = [(name, role) for name in sorted(POST_TABLE) for role in POST_TABLE[name]]
 # The access log may record a refused attempt by design; every other table must stay as it was.
