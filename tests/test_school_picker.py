@@ -177,6 +177,7 @@ PAGES = [
     ("pupil_import", OAKFIELD, RIVERSIDE),
     ("transfers:incoming_list", OAKFIELD, OAKFIELD),
     ("transfers:incoming_import", OAKFIELD, OAKFIELD),
+    ("transfers:leavers", OAKFIELD, OAKFIELD),
     ("people", RIVERSIDE, RIVERSIDE),
     ("person_invite", RIVERSIDE, RIVERSIDE),
 ]
