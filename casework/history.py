@@ -5,7 +5,7 @@ Python from consecutive versions of each record, so the page costs a fixed numbe
 queries however long the history is.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import pairwise
 
@@ -138,10 +138,21 @@ def concern_history(concern: Concern, *, for_pupil: Pupil | None = None) -> list
     named in the concern is "another child", and their own records (their safety check, their
     support) are left out: the new school needs to know of them, not who they are."""
     child_rows = _rows(ConcernChild, concern_id=concern.pk)
+    other_pupils = set()
     if for_pupil is not None:
-        others = {row.id for row in child_rows if row.pupil_id != for_pupil.pk}
-        child_rows = [row for row in child_rows if row.id not in others]
+        other_pupils = {row.pupil_id for row in child_rows if row.pupil_id != for_pupil.pk}
+        child_rows = [row for row in child_rows if row.pupil_id == for_pupil.pk]
     child_ids = {row.id for row in child_rows}
+    flags = _rows(PracticeFlag, concern_id=concern.pk)
+    if for_pupil is not None:
+        # A flag on another child's safety check quotes that check (the chronology leaves
+        # it out for the same reason).
+        own_check = f"Safety check: {for_pupil.full_name}"
+        flags = [
+            row
+            for row in flags
+            if not row.source.startswith("Safety check: ") or row.source == own_check
+        ]
     groups = {
         "concern": _rows(Concern, id=concern.pk),
         "child": child_rows,
@@ -153,7 +164,7 @@ def concern_history(concern: Concern, *, for_pupil: Pupil | None = None) -> list
         "unnamed": _rows(UnnamedChild, concern_id=concern.pk),
         # With each card, for its title: cards are never deleted.
         "advice": _rows(AdviceGiven, "card", concern_id=concern.pk),
-        "flag": _rows(PracticeFlag, concern_id=concern.pk),
+        "flag": flags,
     }
     user_ids = {
         getattr(row, f.attname)
@@ -163,7 +174,7 @@ def concern_history(concern: Concern, *, for_pupil: Pupil | None = None) -> list
         if isinstance(f, models.ForeignKey) and f.related_model is User
     }
     users = dict(User.objects.filter(pk__in=user_ids - {None}).values_list("pk", "full_name"))
-    pupil_ids = {row.pupil_id for row in child_rows}
+    pupil_ids = {row.pupil_id for row in child_rows} | other_pupils
     pupils = {
         pupil.pk: pupil.full_name
         for pupil in Pupil.objects.filter(pk__in=pupil_ids).only(
@@ -171,6 +182,8 @@ def concern_history(concern: Concern, *, for_pupil: Pupil | None = None) -> list
         )
     }
     child_names = {row.id: pupils.get(row.pupil_id, "a child") for row in child_rows}
+    # Names written into reasons ("Identified as ..."), to be taken out of this child's file.
+    other_names = sorted((pupils[pk] for pk in other_pupils if pk in pupils), key=len, reverse=True)
     if for_pupil is not None:
         pupils = {pk: name for pk, name in pupils.items() if pk == for_pupil.pk}
     category_names = dict(Category.objects.values_list("pk", "name"))
@@ -182,7 +195,11 @@ def concern_history(concern: Concern, *, for_pupil: Pupil | None = None) -> list
         "concern": lambda row: "The concern",
         "child": lambda row: f"Child: {child_names.get(row.id, 'a child')}",
         "evidence": lambda row: "Evidence",
-        "attachment": lambda row: f"Document: {row.original_name}",
+        # In a child's file, what the document is: the name it was uploaded with may name
+        # someone.
+        "attachment": lambda row: (
+            f"Document: {row.description if for_pupil else row.original_name}"
+        ),
         "support": lambda row: f"Support for {child_names.get(row.child_id, 'a child')}",
         "followup": lambda row: "School-wide follow-up",
         "note": lambda row: "Information added",
@@ -199,6 +216,8 @@ def concern_history(concern: Concern, *, for_pupil: Pupil | None = None) -> list
         for versions in by_object.values():
             for previous, current in pairwise([None, *versions]):
                 changes = _changes(type(current), previous, current, display)
+                if for_pupil is not None and kind == "attachment":
+                    changes = [c for c in changes if c.label != "Original name"]
                 if kind == "concern":
                     before = category_sets.get(previous.history_id, set()) if previous else set()
                     after = category_sets.get(current.history_id, set())
@@ -224,6 +243,8 @@ def concern_history(concern: Concern, *, for_pupil: Pupil | None = None) -> list
                 )
     if for_pupil is None:
         entries += _export_entries(concern, child_names)
+    elif other_names:
+        entries = [_without_names(entry, other_names) for entry in entries]
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries
 
@@ -260,6 +281,20 @@ def _export_entries(concern: Concern, child_names: dict[int, str]) -> list[Entry
             )
         )
     return entries
+
+
+def _without_names(entry: Entry, names: list[str]) -> Entry:
+    def clean(text: str) -> str:
+        for name in names:
+            text = text.replace(name, "another child")
+        return text
+
+    return replace(
+        entry,
+        subject=clean(entry.subject),
+        reason=clean(entry.reason),
+        changes=[Change(clean(c.label), clean(c.old), clean(c.new)) for c in entry.changes],
+    )
 
 
 def _category_sets(concern_rows) -> dict[int, set[int]]:

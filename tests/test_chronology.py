@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.chronology import Event, chronology_for
+from casework.history import concern_history
 from concerns import rules, services
 from concerns.models import (
     Agency,
@@ -862,3 +863,21 @@ def test_an_events_time_reads_as_the_date_filter_would_write_it(moment):
     event = Event(moment, "note", "Information added", "", "SG-2026-0001", uuid.uuid4())
 
     assert event.when_text == date_filter(timezone.localtime(moment), "j M Y, H:i")
+
+
+def test_the_history_in_a_childs_file_leaves_out_another_childs_check_and_name(
+    handled, amelia, pupils
+):
+    # The history that goes with Amelia to a new school (transfers.document): Bella's own
+    # records, and the flag quoting her safety check, are hers.
+    entries = concern_history(handled, for_pupil=amelia)
+    text = " ".join(
+        f"{e.subject} {e.reason} " + " ".join(f"{c.label} {c.old} {c.new}" for c in e.changes)
+        for e in entries
+    )
+    assert "Bella" not in text
+    assert "Her teacher" not in text
+    assert any(e.subject.startswith("Entry flagged") for e in entries), "Amelia's own flags stay"
+    # The school's own history of the concern still has it all.
+    everything = concern_history(handled)
+    assert any("Bella" in e.subject for e in everything)

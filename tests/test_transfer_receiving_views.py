@@ -95,8 +95,10 @@ def test_the_list_shows_files_waiting_first_then_those_dealt_with(
     school, other_school, other_dsl, dsl, incoming, django_assert_num_queries
 ):
     # An earlier file, declined: listed below, with its outcome.
+    # (Imported from the file as it was sent: the incoming copy is only who it is about.)
+    sent = Transfer.objects.get(pk=incoming.transfer_id).document
     older = services.incoming_import(
-        school=school, by=dsl, document={**incoming.document, "reference": "CPF-2025-0042"}
+        school=school, by=dsl, document={**sent, "reference": "CPF-2025-0042"}
     )
     services.incoming_decline(incoming=older, by=dsl, reason=DeclineReason.NOT_OUR_PUPIL)
     client = signed_in(dsl)
@@ -202,19 +204,20 @@ def test_the_incoming_page_costs_a_fixed_number_of_queries(
     # EVERY_PAGE, plus:
     #   - the file, with its school, pupil, and who accepted or declined it (incoming_for)
     #   - the user's membership at its school (incoming_for: DSL team?)
-    #   - incoming_open: SAVEPOINT; the file locked, with its school and pupil; the user's
-    #     membership (the service checks for itself); first opened (UPDATE) and its history
-    #     row (INSERT); the sender's transfer locked; marked viewed (UPDATE) and its history
+    #   - incoming_open: SAVEPOINT; the sender's transfer locked first (the order
+    #     transfer_resend locks them in); the file locked, with its school and pupil; the
+    #     user's membership (the service checks for itself); first opened (UPDATE) and its
+    #     history row (INSERT); the transfer read to mark it viewed (UPDATE) and its history
     #     row (INSERT); the read logged (INSERT); RELEASE SAVEPOINT
     #   - the pupil on the register with the file's UPN
-    with django_assert_num_queries(EVERY_PAGE + 2 + 10 + 1):
+    with django_assert_num_queries(EVERY_PAGE + 2 + 11 + 1):
         client.get(incoming_url(incoming))
 
     services.incoming_accept(incoming=incoming, by=dsl)
     # Once accepted, the whole file is drawn from its document, with no query of its own:
-    # EVERY_PAGE, incoming_for's two, and incoming_open's SAVEPOINT, the file locked, the
-    # membership, the read logged and RELEASE SAVEPOINT.
-    with django_assert_num_queries(EVERY_PAGE + 2 + 5):
+    # EVERY_PAGE, incoming_for's two, and incoming_open's SAVEPOINT, the transfer and then
+    # the file locked, the membership, the read logged and RELEASE SAVEPOINT.
+    with django_assert_num_queries(EVERY_PAGE + 2 + 6):
         accepted = client.get(incoming_url(incoming))
     assert ACCOUNT in page_text(accepted)
 
@@ -293,6 +296,39 @@ def test_accepting_confirms_receipt_and_shows_the_sealed_file(dsl, school, incom
     assert "Accept the file" not in text and "Decline the file" not in text
 
 
+def test_an_accepted_file_of_a_child_with_sen_says_to_tell_the_senco(
+    school, dsl, other_school, other_dsl
+):
+    pupil = PupilFactory(
+        school=other_school,
+        legal_first_name="Sam",
+        legal_last_name="Reed",
+        sen_disability=True,
+        sen_details="Autism; EHC plan",
+    )
+    record_concern(school=other_school, reporter=other_dsl, pupils=[pupil])
+    services.pupil_leaving_set(
+        pupil=pupil,
+        by=other_dsl,
+        leaving_date=datetime.date(2026, 7, 22),
+        destination_school=school,
+        destination="",
+    )
+    sent = services.transfer_send(
+        pupil=pupil, by=other_dsl, route=Route.DEPLOYMENT, to_school=school, summary=SUMMARY
+    )
+    incoming = IncomingFile.objects.get(transfer=sent.transfer)
+    client = signed_in(dsl)
+    # Before it is accepted, nothing from the file but who it is about.
+    assert "SENCO" not in page_text(client.get(incoming_url(incoming)))
+    client.post(incoming_url(incoming, "accept"))
+    text = page_text(client.get(incoming_url(incoming)))
+    assert (
+        "The file says Sam Reed has special educational needs or a disability "
+        "(Autism; EHC plan). KCSIE asks that the SENCO" in text
+    )
+
+
 def test_accepting_joins_the_file_to_the_child_already_on_the_register(school, dsl, incoming):
     already = PupilFactory(school=school, upn=incoming.upn)
 
@@ -320,7 +356,8 @@ def test_a_file_dealt_with_already_is_not_accepted_again(dsl, deputy, incoming):
 def test_a_file_without_a_upn_cannot_be_accepted_until_the_child_is_on_the_register(
     school, dsl, incoming
 ):
-    document = {**incoming.document, "reference": "CPF-2025-0007"}
+    document = {**Transfer.objects.get(pk=incoming.transfer_id).document}
+    document["reference"] = "CPF-2025-0007"
     document["child"] = {**document["child"], "upn": ""}
     without = services.incoming_import(school=school, by=dsl, document=document)
     client = signed_in(dsl)
@@ -764,9 +801,9 @@ def test_the_receipt_page_names_the_file_and_sender_but_not_the_child(client, em
     assert "Your name" in text and "Your school" in text
     assert "Amelia" not in text and "Hart" not in text
     assert response["Referrer-Policy"] == "same-origin"
-    # Opening it tells the sender it was seen.
+    # Opening the link marks nothing: a mail scanner opens links too. Sending the form does.
     emailed.transfer.refresh_from_db()
-    assert emailed.transfer.status == Status.VIEWED
+    assert emailed.transfer.status == Status.SENT
 
 
 def test_confirming_receipt_tells_the_sender(client, emailed):

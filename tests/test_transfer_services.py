@@ -462,3 +462,106 @@ def test_a_file_that_is_not_one_is_refused_on_import(other_school, other_dsl, do
     with pytest.raises(WorkflowError, match=message):
         services.incoming_import(school=other_school, by=other_dsl, document=document)
     assert not IncomingFile.objects.exists()
+
+
+# --- What a receiving school keeps, and a second move -------------------------------------
+
+
+def test_a_school_keeps_only_who_a_file_is_about_until_it_accepts_it(
+    leaver, dsl, other_school, other_dsl
+):
+    transfer = _send(leaver, dsl, other_school).transfer
+    incoming = IncomingFile.objects.get(transfer=transfer)
+    assert "concerns" not in incoming.document and "summary" not in incoming.document
+    assert incoming.document["child"]["legal_last_name"] == "Hart"
+    assert "household" not in incoming.document["child"]
+    services.incoming_accept(incoming=incoming, by=other_dsl)
+    incoming.refresh_from_db()
+    assert incoming.document == transfer.document
+
+
+def test_a_declined_import_keeps_who_it_was_about_not_the_file(
+    leaver, dsl, other_school, other_dsl
+):
+    sent = _package(leaver, dsl)
+    document = document_from_package(services.package_collect(package=sent.package), sent.password)
+    incoming = services.incoming_import(school=other_school, by=other_dsl, document=document)
+    services.incoming_decline(incoming=incoming, by=other_dsl, reason=DeclineReason.NOT_OUR_PUPIL)
+    incoming.refresh_from_db()
+    assert "concerns" not in incoming.document
+    assert incoming.document["reference"] == sent.transfer.reference
+
+
+def test_history_rows_do_not_copy_the_file(leaver, dsl, other_school, other_dsl):
+    transfer = _send(leaver, dsl, other_school).transfer
+    services.incoming_accept(incoming=IncomingFile.objects.get(transfer=transfer), by=other_dsl)
+    assert not hasattr(transfer.history.latest(), "document")
+
+
+def test_the_file_follows_the_child_through_a_second_move(leaver, dsl, other_school, other_dsl):
+    first = _send(leaver, dsl, other_school).transfer
+    incoming = services.incoming_accept(
+        incoming=IncomingFile.objects.get(transfer=first), by=other_dsl
+    )
+    # At the second school no concern names the child yet: the file they came with is theirs.
+    at_second = Pupil.objects.get(pk=incoming.pupil_id)
+    services.pupil_leaving_set(
+        pupil=at_second,
+        by=other_dsl,
+        leaving_date=date(2028, 7, 20),
+        destination_school=None,
+        destination="Northshire College",
+    )
+    second = services.transfer_send(
+        pupil=at_second,
+        by=other_dsl,
+        route=Route.PACKAGE,
+        to_school_name="Northshire College",
+        summary=SUMMARY,
+    ).transfer
+    [part] = second.document["earlier_parts"]
+    assert part["document"] == first.document
+    assert part["received_by"] == other_dsl.full_name
+    assert second.document["concerns"] == []
+
+
+def test_a_corrected_leaving_date_carries_the_file_already_sent(school, leaver, dsl, other_school):
+    transfer = _send(leaver, dsl, other_school).transfer
+    services.pupil_leaving_set(
+        pupil=leaver,
+        by=dsl,
+        leaving_date=date(2027, 7, 16),
+        destination_school=other_school,
+        destination="",
+    )
+    transfer.refresh_from_db()
+    assert transfer.leaving_date == date(2027, 7, 16)
+    # Still one file for this leaving: it is not offered to be sent a second time.
+    with pytest.raises(WorkflowError, match="already been sent"):
+        _send(leaver, dsl, other_school)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"from_school": "Riverside"}, "does not say which school sent it"),
+        ({"reference": "X" * 41}, "not a reference"),
+        (
+            {
+                "child": {
+                    "legal_first_name": "A",
+                    "legal_last_name": "B",
+                    "date_of_birth": "2015-01-01",
+                    "upn": "TOO-LONG-FOR-A-UPN",
+                }
+            },
+            "upn",
+        ),
+    ],
+)
+def test_an_import_with_fields_out_of_shape_is_refused(
+    leaver, dsl, other_school, other_dsl, change, message
+):
+    document = {**_send(leaver, dsl, other_school).transfer.document, **change}
+    with pytest.raises(WorkflowError, match=message):
+        services.incoming_import(school=other_school, by=other_dsl, document=document)

@@ -29,6 +29,7 @@ from concerns.models import (
 )
 from referrals.models import Referral
 from schools.models import HouseholdContact, Pupil, School
+from transfers.models import IncomingFile, IncomingStatus
 
 FORMAT = "safeguard.child-protection-file"
 VERSION = 1
@@ -272,6 +273,18 @@ def file_document(
     ):
         support.setdefault(action.child_id, []).append(action)
 
+    # The parts of the file received from the schools before, kept sealed here: they go on
+    # with the child, so the file follows them through every move.
+    earlier = [
+        {
+            "received_at": _iso(incoming.accepted_at),
+            "received_by": _name(incoming.accepted_by),
+            "document": incoming.document,
+        }
+        for incoming in IncomingFile.objects.filter(pupil=pupil, status=IncomingStatus.ACCEPTED)
+        .select_related("accepted_by")
+        .order_by("accepted_at", "pk")
+    ]
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -309,6 +322,30 @@ def file_document(
             )
             for link in links
         ],
+        "earlier_parts": earlier,
+    }
+
+
+# Who a file is about and where it is from: all a receiving school keeps of it until it is
+# accepted, and all it keeps of a file it declined.
+IDENTIFICATION_KEYS = ("format", "version", "reference", "made_at", "made_by", "from_school")
+CHILD_IDENTIFICATION_KEYS = (
+    "upn",
+    "legal_first_name",
+    "legal_last_name",
+    "preferred_first_name",
+    "preferred_last_name",
+    "date_of_birth",
+    "gender",
+    "year_group",
+)
+
+
+def identification(document: dict) -> dict:
+    child = document["child"]
+    return {
+        **{key: document[key] for key in IDENTIFICATION_KEYS if key in document},
+        "child": {key: child[key] for key in CHILD_IDENTIFICATION_KEYS if key in child},
     }
 
 
@@ -345,7 +382,35 @@ def check_document(document) -> dict:
         date.fromisoformat(child["date_of_birth"])
     except (TypeError, ValueError):
         raise DocumentError("The child's date of birth in the file is not a date.") from None
+    from_school = document["from_school"]
+    if not isinstance(from_school, dict) or not _text(from_school.get("name"), 200):
+        raise DocumentError("The file does not say which school sent it.")
+    if not isinstance(from_school.get("urn", ""), str) or len(from_school.get("urn", "")) > 10:
+        raise DocumentError("The sending school's URN in the file is not a URN.")
+    if not _text(document["reference"], 40):
+        raise DocumentError("The file's reference is not a reference (40 characters at most).")
+    for key, limit in LIMITS.items():
+        value = child.get(key, "")
+        if not isinstance(value, str) or len(value) > limit:
+            raise DocumentError(f"The child's {key.replace('_', ' ')} in the file is not valid.")
+    if not isinstance(document["summary"], dict):
+        raise DocumentError("The file's summary is not in the expected form.")
     return document
+
+
+# The identification a receiving school keeps in its own columns, with their lengths.
+LIMITS = {
+    "upn": 13,
+    "legal_first_name": 100,
+    "legal_last_name": 100,
+    "preferred_first_name": 100,
+    "preferred_last_name": 100,
+    "year_group": 20,
+}
+
+
+def _text(value, limit: int) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= limit
 
 
 def child_name(document: dict) -> str:

@@ -86,7 +86,9 @@ class Transfer(models.Model):
     decline_details = models.TextField(blank=True)
 
     objects = FetchModeManager()
-    history = HistoricalRecords()
+    # The document is not copied into every history row: a file is kept once, as it
+    # stands (and what was sent is in the PDF and JSON it made).
+    history = HistoricalRecords(excluded_fields=["document"])
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -183,7 +185,9 @@ class IncomingFile(models.Model):
     decline_details = models.TextField(blank=True)
 
     objects = FetchModeManager()
-    history = HistoricalRecords()
+    # The document is not copied into every history row: a file is kept once, as it
+    # stands (and what was sent is in the PDF and JSON it made).
+    history = HistoricalRecords(excluded_fields=["document"])
 
     class Meta:
         ordering = ["-arrived_at", "-pk"]

@@ -54,30 +54,45 @@ class Leaver:
 
 
 def leavers(school: School, *, today: date) -> list[Leaver]:
-    """The school's leavers who have a file (any concern names them), with when each file is
+    """The school's leavers who have a file (a concern names them, or a file came with them
+    from an earlier school), with when each file is
     due and where it stands, soonest due first. Three queries: the term dates, the pupils, and
     their transfers for this leaving date."""
     calendar = calendar_for(school)
     pupils = list(
         Pupil.objects.filter(school=school, leaving_date__isnull=False)
-        .filter(Exists(ConcernChild.objects.filter(pupil=OuterRef("pk"))))
+        .filter(
+            Exists(ConcernChild.objects.filter(pupil=OuterRef("pk")))
+            | Exists(
+                IncomingFile.objects.filter(pupil=OuterRef("pk"), status=IncomingStatus.ACCEPTED)
+            )
+        )
         .select_related("destination_school")
     )
-    transfers = {
-        (transfer.pupil_id, transfer.leaving_date): transfer
-        for transfer in Transfer.objects.filter(pupil__in=pupils)
-    }
+    by_pupil: dict[int, list[Transfer]] = {}
+    for transfer in Transfer.objects.filter(pupil__in=pupils).order_by("sent_at", "pk"):
+        by_pupil.setdefault(transfer.pupil_id, []).append(transfer)
     rows = [
         Leaver(
             pupil=pupil,
             due=calendar.add_school_days(pupil.leaving_date, SCHOOL_DAYS_TO_SEND),
-            transfer=transfers.get((pupil.pk, pupil.leaving_date)),
+            transfer=current_transfer(by_pupil.get(pupil.pk, []), pupil.leaving_date),
             today=today,
         )
         for pupil in pupils
     ]
     rows.sort(key=lambda row: (row.due.day, row.pupil.legal_last_name, row.pupil.pk))
     return rows
+
+
+def current_transfer(transfers: list[Transfer], leaving_date: date) -> Transfer | None:
+    """Of a pupil's transfers (oldest first), the one for this leaving: sent for this leaving
+    date, or still on its way (a leaving date corrected since, say by the MIS import, does not
+    cut loose a file already sent). A file received for an earlier leaving is done."""
+    for transfer in reversed(transfers):
+        if transfer.leaving_date == leaving_date or transfer.status != Status.RECEIVED:
+            return transfer
+    return None
 
 
 def outstanding(school: School, *, today: date) -> list[Leaver]:

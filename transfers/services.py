@@ -15,6 +15,7 @@ from functools import partial
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -68,7 +69,11 @@ def _require_dsl_team(user: User, school_id: int) -> None:
 
 
 def _has_file(pupil: Pupil) -> bool:
-    return ConcernChild.objects.filter(pupil=pupil).exists()
+    """A concern names the child here, or a file from an earlier school was accepted."""
+    return (
+        ConcernChild.objects.filter(pupil=pupil).exists()
+        or IncomingFile.objects.filter(pupil=pupil, status=IncomingStatus.ACCEPTED).exists()
+    )
 
 
 # --- Leavers ------------------------------------------------------------------------------
@@ -86,7 +91,7 @@ def pupil_leaving_set(
     """Record that the pupil leaves (or left) on `leaving_date`, for a school in this
     deployment or one named in `destination`."""
     _require_dsl_team(by, pupil.school_id)
-    pupil = Pupil.objects.select_for_update().select_related("school").get(pk=pupil.pk)
+    pupil = Pupil.objects.select_for_update(of=("self",)).select_related("school").get(pk=pupil.pk)
     if leaving_date < pupil.date_of_birth:
         raise WorkflowError("The leaving date is before the child's date of birth.")
     if destination_school is not None and destination_school.pk == pupil.school_id:
@@ -98,6 +103,17 @@ def pupil_leaving_set(
     pupil.destination = destination_school.name if destination_school else destination.strip()
     stamp_history(pupil, by=by, reason="Leaving date recorded")
     pupil.save(update_fields=["leaving_date", "destination_school", "destination"])
+    # A file already on its way follows the corrected date, and is due from it.
+    for transfer in (
+        Transfer.objects.select_for_update()
+        .filter(pupil=pupil)
+        .exclude(Q(status=Status.RECEIVED) | Q(leaving_date=leaving_date))
+    ):
+        counted = due(pupil)
+        transfer.leaving_date, transfer.due_on = leaving_date, counted.day
+        transfer.due_estimated = counted.estimated
+        stamp_history(transfer, by=by, reason=f"Leaving date corrected to {leaving_date:%d %b %Y}")
+        transfer.save(update_fields=["leaving_date", "due_on", "due_estimated"])
     return pupil
 
 
@@ -151,7 +167,9 @@ def _deliver(transfer: Transfer, *, by: User, now: datetime, email: str) -> Sent
             source=Source.DEPLOYMENT,
             transfer=transfer,
             **_identification(transfer.document),
-            document=transfer.document,
+            # Who it is about, until it is accepted: a file sent to the wrong school is
+            # never kept there.
+            document=documents.identification(transfer.document),
             arrived_at=now,
         )
         stamp_history(incoming, by=by, reason=f"Sent by {transfer.school.name}")
@@ -207,7 +225,9 @@ def transfer_send(
 ) -> Sent:
     """Send a leaver's file to their new school, by `route`."""
     now = now or timezone.now()
-    pupil = Pupil.objects.select_for_update().select_related("school").get(pk=pupil.pk)
+    # The pupil's row only: the school's stays free while the PDF is made (every row that
+    # points at the school would otherwise wait for it).
+    pupil = Pupil.objects.select_for_update(of=("self",)).select_related("school").get(pk=pupil.pk)
     school = pupil.school
     _require_dsl_team(by, school.pk)
     if pupil.leaving_date is None:
@@ -216,8 +236,13 @@ def transfer_send(
             "Record their leaving date first."
         )
     if not _has_file(pupil):
-        raise WorkflowError("There is no safeguarding file for this child: no concern names them.")
-    if Transfer.objects.filter(pupil=pupil, leaving_date=pupil.leaving_date).exists():
+        raise WorkflowError(
+            "There is no safeguarding file for this child: no concern names them, and no file "
+            "came with them from another school."
+        )
+    if Transfer.objects.filter(
+        Q(leaving_date=pupil.leaving_date) | ~Q(status=Status.RECEIVED), pupil=pupil
+    ).exists():
         raise WorkflowError(
             "This child's file has already been sent. To send it again, give the reason."
         )
@@ -344,7 +369,8 @@ def transfer_resend(
 
 def package_collect(*, package: Package, now: datetime | None = None) -> bytes | None:
     """The package's one download: its bytes, cleared as they are handed over; None if it was
-    collected already, expired, or replaced."""
+    collected already, expired, or replaced. Collected through the e-mailed link, the sender
+    sees "viewed"."""
     now = now or timezone.now()
     with transaction.atomic():
         package = Package.objects.select_for_update().get(pk=package.pk)
@@ -354,6 +380,11 @@ def package_collect(*, package: Package, now: datetime | None = None) -> bytes |
         package.content = None
         package.collected_at = now
         package.save(update_fields=["content", "collected_at"])
+        if package.emailed_to:
+            # Through the e-mailed link: the new school has it.
+            _viewed(
+                package.transfer_id, by=None, now=now, reason="Package downloaded by the new school"
+            )
     return content
 
 
@@ -366,6 +397,7 @@ def incoming_open(
 ) -> IncomingFile:
     """The receiving DSL team opened the file: the sender sees "viewed"; logged as a read."""
     now = now or timezone.now()
+    _lock_transfer_of(incoming)
     incoming = (
         IncomingFile.objects.select_for_update(of=("self",))
         .select_related("school", "pupil")
@@ -397,7 +429,15 @@ def _viewed(transfer_id: int, *, by: User | None, now: datetime, reason: str) ->
         transfer.save(update_fields=["status", "viewed_at"])
 
 
+def _lock_transfer_of(incoming: IncomingFile) -> None:
+    """Lock the transfer before its incoming copy, in the order transfer_resend takes them,
+    so that two of them at once wait for each other instead of deadlocking."""
+    if incoming.transfer_id is not None:
+        list(Transfer.objects.select_for_update().filter(pk=incoming.transfer_id).values("pk"))
+
+
 def _awaiting(incoming: IncomingFile) -> IncomingFile:
+    _lock_transfer_of(incoming)
     incoming = IncomingFile.objects.select_for_update().select_related("school").get(pk=incoming.pk)
     if incoming.status != IncomingStatus.AWAITING:
         raise WorkflowError(
@@ -416,6 +456,13 @@ def incoming_accept(
     now = now or timezone.now()
     incoming = _awaiting(incoming)
     _require_dsl_team(by, incoming.school_id)
+    if incoming.transfer_id is not None:
+        # Accepted: now the whole file comes, as it was sent.
+        incoming.document = (
+            Transfer.objects.filter(pk=incoming.transfer_id)
+            .values_list("document", flat=True)
+            .get()
+        )
     pupil = _pupil_for(incoming, by=by)
     incoming.status = IncomingStatus.ACCEPTED
     incoming.accepted_at, incoming.accepted_by, incoming.pupil = now, by, pupil
@@ -487,6 +534,8 @@ def incoming_decline(
     incoming.status = IncomingStatus.DECLINED
     incoming.declined_at, incoming.declined_by = now, by
     incoming.decline_reason, incoming.decline_details = reason, details.strip()
+    # Not this school's child: it keeps who the file was about, not the file.
+    incoming.document = documents.identification(incoming.document)
     label = DeclineReason(reason).label
     stamp_history(incoming, by=by, reason=f"Declined: {label}")
     incoming.save()
@@ -514,7 +563,12 @@ def incoming_import(
         raise WorkflowError(str(error)) from None
     identification = _identification(document)
     if (
-        IncomingFile.objects.filter(school=school, reference=identification["reference"])
+        # Another installation counts its references itself: the sender's URN tells them apart.
+        IncomingFile.objects.filter(
+            school=school,
+            reference=identification["reference"],
+            from_school_urn=identification["from_school_urn"],
+        )
         .exclude(status__in=[IncomingStatus.DECLINED, IncomingStatus.WITHDRAWN])
         .exists()
     ):
@@ -585,7 +639,8 @@ def receipt_for(token: str, *, now: datetime | None = None) -> Receipt:
 
 @transaction.atomic
 def receipt_open(*, receipt: Receipt, now: datetime | None = None) -> None:
-    """The receiving school opened the receipt link: the sender sees "viewed"."""
+    """The receiving school used the receipt page (submitted it, not just opened the link,
+    which a mail scanner may do): the sender sees "viewed"."""
     now = now or timezone.now()
     if receipt.opened_at is None:
         Receipt.objects.filter(pk=receipt.pk, opened_at=None).update(opened_at=now)

@@ -226,9 +226,10 @@ def receipt(request, token):
     transfer = receipt.transfer
     posted = request.method == "POST"
     form = ReceiptForm(request.POST if posted else None)
-    if not posted:
+    if posted:
+        # Only a person submits the form: a mail scanner opening the link marks nothing.
         services.receipt_open(receipt=receipt)
-    elif form.is_valid():
+    if posted and form.is_valid():
         try:
             services.receipt_confirm(
                 receipt=receipt,
