@@ -673,8 +673,9 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
     # 9 and 10. The exceptions (see `_exceptions`).
     exceptions = _exceptions(school, since=since, split=split, until=until)
 
-    # 11 to 13. Leavers' child protection files that fell due in each period, and whether the
-    # new school had them by then: the term dates, the leavers with a file, their transfers.
+    # 11 to 14. Leavers' child protection files that fell due in each period, and whether the
+    # new school had them by then: the term dates, the leavers with a file, their transfers,
+    # and those with no school to go to (the last two only when there are leavers).
     def days(start: datetime, end: datetime) -> tuple[date, date]:
         return timezone.localdate(start), timezone.localdate(end - timedelta(microseconds=1))
 
@@ -959,9 +960,15 @@ def present(stats: Statistics, *, school_name: str, exact: bool) -> Dashboard:
         headline(f"Support actions running {snapshot}", stats.support_active, rules.count),
         headline(
             "Leavers' child protection files received on time",
-            Pair(*(Share(f.on_time, f.due) for f in (stats.files.current, stats.files.previous))),
+            Pair(
+                *(
+                    Share(f.on_time, f.due - f.no_school)
+                    for f in (stats.files.current, stats.files.previous)
+                )
+            ),
             rules.share,
-            note="Of those due in the period: 5 school days after the child left",
+            note="Of those due in the period (5 school days after the child left) that had a "
+            "school to go to",
         ),
         Figure(
             "Actions overdue now",
@@ -1104,6 +1111,7 @@ def present(stats: Statistics, *, school_name: str, exact: bool) -> Dashboard:
                 for label, name in [
                     ("Received by the new school on time", "on_time"),
                     ("Received late", "late"),
+                    ("No school to send it to: the local authority told", "no_school"),
                     ("Not received yet", "not_received"),
                 ]
                 for current, before in [(stats.files.current, stats.files.previous)]

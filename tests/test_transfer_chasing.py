@@ -180,8 +180,21 @@ def test_governors_see_files_on_time_late_and_not_received_as_counts(
     assert rows == {
         "Received by the new school on time": "1",
         "Received late": "1",
+        "No school to send it to: the local authority told": "0",
         "Not received yet": "1",
     }
     # Governors see counts under the small-number rule, never a child.
     shown = dashboard_for(school, SPRING_2027, exact=False, now=now)
     assert "Ann" not in repr(shown) and "Hart" not in repr(shown)
+
+
+def test_governors_count_a_file_with_no_school_apart(school, staff, dsl, term_dates):
+    pupil = _leaver(school, staff, dsl, left=LEFT)
+    services.leaver_no_school(
+        pupil=pupil, by=dsl, reason="home_educated", details="Demoshire EHE team told, 14 Jan."
+    )
+    now = _at(datetime.date(2027, 3, 1))
+    dashboard = dashboard_for(school, SPRING_2027, exact=True, now=now)
+    rows = {row.label: str(row.cells[0]) for row in dashboard.breakdown("files").rows}
+    assert rows["No school to send it to: the local authority told"] == "1"
+    assert rows["Not received yet"] == "0"

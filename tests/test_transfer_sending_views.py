@@ -29,6 +29,8 @@ from transfers.models import (
     DeclineReason,
     IncomingFile,
     IncomingStatus,
+    NoSchool,
+    NoSchoolReason,
     Package,
     Route,
     Status,
@@ -239,9 +241,10 @@ def test_the_leavers_page_costs_the_same_for_2_leavers_as_for_4(
     #   - the school's pupils on roll (the "Record a leaving date" select)
     #   - the school's term dates (the due dates are counted in them)
     #   - the leavers with a file, with their destination schools
-    #   - their files sent for these leaving dates
+    #   - their files sent
+    #   - those recorded as having no school to send the file to
     #   - the user's memberships (the navigation)
-    expected = 2 + 6
+    expected = 2 + 7
     leavers(2, sent=False)
     with django_assert_num_queries(expected):
         two = client.get(LEAVERS)
@@ -1043,3 +1046,85 @@ def test_a_summary_sent_after_the_session_ended_comes_back_as_typed(
     assert form_state(restored)["plans"] == ["Typed for a long time."]
     assert form_state(restored)["to_school"] == [str(other_school.uuid)]
     assert not Transfer.objects.exists()
+
+
+# --- No school to send it to --------------------------------------------------------------
+
+
+def no_school_url(pupil) -> str:
+    return reverse("transfers:no_school", args=[pupil.uuid])
+
+
+def test_a_leaver_with_no_school_is_recorded_and_no_longer_chased(dsl, leaver, school):
+    client = signed_in(dsl)
+    assert "Overdue" in page_text(client.get(reverse("transfers:leavers")))
+
+    response = client.post(
+        no_school_url(leaver),
+        {
+            "reason": NoSchoolReason.NOT_KNOWN,
+            "details": "Children missing education officer, Demoshire, told by phone 3 Dec.",
+        },
+    )
+
+    assert response.status_code == 302
+    record = NoSchool.objects.get(pupil=leaver)
+    assert record.recorded_by_id == dsl.pk
+    assert record.history.latest().history_change_reason == (
+        "No school to send the file to: Where they have gone is not known"
+    )
+    page = client.get(response.url)
+    assert messages_shown(page) == [
+        "Recorded: Amelia Hart's file has no school to go to (where they have gone is not "
+        "known). It is no longer chased."
+    ]
+    text = page_text(page)
+    assert "No school: where they have gone is not known" in text
+    assert "Overdue" not in text
+    assert "Amelia Hart" not in page_text(client.get("/concerns/queue/"))
+
+
+def test_no_school_needs_a_reason_and_what_was_done_keeping_what_was_typed(dsl, leaver):
+    response = signed_in(dsl).post(no_school_url(leaver), {"details": "Told the LA."})
+
+    assert response.status_code == 200
+    assert "Select why there is no school to send the file to" in page_text(response)
+    assert form_state(response)["details"] == ["Told the LA."]
+    response = signed_in(dsl).post(no_school_url(leaver), {"reason": NoSchoolReason.ABROAD})
+    assert "Say what was done instead" in page_text(response)
+    assert not NoSchool.objects.exists()
+
+
+def test_no_school_is_refused_for_a_file_on_its_way(dsl, leaver, other_school):
+    sent_here(leaver, dsl, other_school)
+    response = signed_in(dsl).post(
+        no_school_url(leaver), {"reason": NoSchoolReason.ABROAD, "details": "Moved to Spain."}
+    )
+    assert "The file has been sent to a school and is waiting for its receipt" in page_text(
+        response
+    )
+    assert not NoSchool.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["staff", "governor", "school_admin"])
+def test_only_the_dsl_team_records_no_school(request, persona, leaver):
+    client = signed_in(request.getfixturevalue(persona))
+    response = client.post(
+        no_school_url(leaver), {"reason": NoSchoolReason.ABROAD, "details": "Moved to Spain."}
+    )
+    assert response.status_code == 403
+    assert not NoSchool.objects.exists()
+
+
+def test_another_schools_dsl_cannot_record_no_school(other_dsl, leaver):
+    response = signed_in(other_dsl).post(
+        no_school_url(leaver), {"reason": NoSchoolReason.ABROAD, "details": "Moved to Spain."}
+    )
+    assert response.status_code == 404
+    assert not NoSchool.objects.exists()
+
+
+def test_recording_no_school_needs_signing_in(client, leaver):
+    response = client.get(no_school_url(leaver))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse(settings.LOGIN_URL))

@@ -131,6 +131,43 @@ class Transfer(models.Model):
         return timezone.localdate(self.received_at) > self.due_on
 
 
+class NoSchoolReason(models.TextChoices):
+    HOME_EDUCATED = "home_educated", "Educated at home (elective home education)"
+    ABROAD = "abroad", "Moved abroad"
+    NOT_KNOWN = "not_known", "Where they have gone is not known"
+    OTHER = "other", "Another reason"
+
+
+class NoSchool(models.Model):
+    """A leaver with a file and no school to send it to: educated at home, gone abroad, or
+    gone no one knows where (a child missing education). The file then goes to no school; the
+    DSL records what was done instead, such as telling the local authority and sharing the
+    file with it, and the file is no longer chased."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="no_school")
+    leaving_date = models.DateField()
+    reason = models.CharField(max_length=20, choices=NoSchoolReason.choices)
+    details = models.TextField("what was done instead")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "leaving_date"], name="one_no_school_a_leaving"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} ({self.leaving_date})"
+
+
 class Source(models.TextChoices):
     DEPLOYMENT = "deployment", "Sent through Safeguard"
     IMPORTED = "imported", "Imported from a package"

@@ -15,15 +15,31 @@ from schools.models import Membership, Pupil, School
 from schools.policy import TRANSFER_FILES
 from schools.selectors import membership_at
 from schools.terms import Counted, calendar_for
-from transfers.models import SCHOOL_DAYS_TO_SEND, IncomingFile, IncomingStatus, Status, Transfer
+from transfers.models import (
+    SCHOOL_DAYS_TO_SEND,
+    IncomingFile,
+    IncomingStatus,
+    NoSchool,
+    Status,
+    Transfer,
+)
 
 
 class State:
-    """A leaver's file as the DSL team sees it: a transfer's status, or not yet sent."""
+    """A leaver's file as the DSL team sees it: a transfer's status, not yet sent, or no
+    school to send it to."""
 
     PENDING = "pending"
     OVERDUE = "overdue"
-    LABELS = {PENDING: "Not sent", OVERDUE: "Overdue", **dict(Status.choices)}
+    NO_SCHOOL = "no_school"
+    LABELS = {
+        PENDING: "Not sent",
+        OVERDUE: "Overdue",
+        NO_SCHOOL: "No school",
+        **dict(Status.choices),
+    }
+    # Where the file needs nothing more.
+    DONE = (Status.RECEIVED, NO_SCHOOL)
 
 
 @dataclass(frozen=True)
@@ -32,32 +48,39 @@ class Leaver:
     due: Counted
     transfer: Transfer | None
     today: date
+    no_school: NoSchool | None = None
 
     @property
     def status(self) -> str:
-        return self.transfer.status if self.transfer else State.PENDING
+        if self.transfer is not None:
+            return self.transfer.status
+        return State.NO_SCHOOL if self.no_school is not None else State.PENDING
+
+    @property
+    def done(self) -> bool:
+        return self.status in State.DONE
 
     @property
     def overdue(self) -> bool:
-        """Not received by the end of the day it was due."""
-        if self.transfer is not None and self.transfer.status == Status.RECEIVED:
-            return False
-        return self.today > self.due.day
+        """Not received (nor closed with no school to go to) by the end of the day it was due."""
+        return not self.done and self.today > self.due.day
 
     @property
     def due_today(self) -> bool:
-        return not self.overdue and self.today == self.due.day and self.status != Status.RECEIVED
+        return not self.done and self.today == self.due.day
 
     @property
     def status_label(self) -> str:
+        if self.status == State.NO_SCHOOL:
+            return f"No school: {self.no_school.get_reason_display().lower()}"
         return State.LABELS[self.status]
 
 
 def leavers(school: School, *, today: date) -> list[Leaver]:
     """The school's leavers who have a file (a concern names them, or a file came with them
     from an earlier school), with when each file is
-    due and where it stands, soonest due first. Three queries: the term dates, the pupils, and
-    their transfers for this leaving date."""
+    due and where it stands, soonest due first. Four queries: the term dates, the pupils,
+    their transfers, and any recorded as having no school to go to."""
     calendar = calendar_for(school)
     pupils = list(
         Pupil.objects.filter(school=school, leaving_date__isnull=False)
@@ -72,12 +95,17 @@ def leavers(school: School, *, today: date) -> list[Leaver]:
     by_pupil: dict[int, list[Transfer]] = {}
     for transfer in Transfer.objects.filter(pupil__in=pupils).order_by("sent_at", "pk"):
         by_pupil.setdefault(transfer.pupil_id, []).append(transfer)
+    no_school = {
+        (record.pupil_id, record.leaving_date): record
+        for record in NoSchool.objects.filter(pupil__in=pupils)
+    }
     rows = [
         Leaver(
             pupil=pupil,
             due=calendar.add_school_days(pupil.leaving_date, SCHOOL_DAYS_TO_SEND),
             transfer=current_transfer(by_pupil.get(pupil.pk, []), pupil.leaving_date),
             today=today,
+            no_school=no_school.get((pupil.pk, pupil.leaving_date)),
         )
         for pupil in pupils
     ]
@@ -97,7 +125,7 @@ def current_transfer(transfers: list[Transfer], leaving_date: date) -> Transfer 
 
 def outstanding(school: School, *, today: date) -> list[Leaver]:
     """Leavers whose file has not been received yet: not sent, sent, viewed or declined."""
-    return [row for row in leavers(school, today=today) if row.status != Status.RECEIVED]
+    return [row for row in leavers(school, today=today) if not row.done]
 
 
 def incoming_awaiting(school: School) -> list[IncomingFile]:
@@ -158,6 +186,7 @@ class FileCounts:
     due: int
     on_time: int
     late: int  # received after the day it was due
+    no_school: int  # no school to send it to (the local authority told instead)
     not_received: int  # still not received (not sent, sent, viewed or declined)
 
 
@@ -165,7 +194,7 @@ def files_due(
     school: School, spans: dict[str, tuple[date, date]], *, today: date
 ) -> dict[str, FileCounts]:
     """How the leavers' files due in each span of days (first and last day included, and no
-    later than `today`: a file not yet due is not late) went. Three queries, like `leavers`,
+    later than `today`: a file not yet due is not late) went. Four queries, like `leavers`,
     however many spans."""
     rows = leavers(school, today=today)
     counts = {}
@@ -173,6 +202,7 @@ def files_due(
         last = min(last, today)
         due = [row for row in rows if first <= row.due.day <= last]
         on_time = late = 0
+        no_school = sum(row.status == State.NO_SCHOOL for row in due)
         for row in due:
             if row.status != Status.RECEIVED:
                 continue
@@ -180,5 +210,7 @@ def files_due(
                 on_time += 1
             else:
                 late += 1
-        counts[name] = FileCounts(len(due), on_time, late, len(due) - on_time - late)
+        counts[name] = FileCounts(
+            len(due), on_time, late, no_school, len(due) - on_time - late - no_school
+        )
     return counts

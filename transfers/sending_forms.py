@@ -9,7 +9,7 @@ from django import forms
 from concerns.forms import date_field, pupil_choices, text
 from safeguard.forms import LongSelect
 from schools.models import Pupil, School
-from transfers.models import Route, Transfer
+from transfers.models import NoSchoolReason, Route, Transfer
 
 # Where a leaver goes: a school in this deployment, or one named by hand.
 HERE, ELSEWHERE = "here", "elsewhere"
@@ -262,3 +262,21 @@ class ResendForm(SendForm):
             initial["to_school_name"] = transfer.to_school_name
             initial["to_school_urn"] = transfer.to_school_urn
         return initial
+
+
+class NoSchoolForm(forms.Form):
+    """A leaver with a file and no school to send it to, and what was done instead."""
+
+    reason = forms.ChoiceField(
+        label="Why is there no school to send the file to?",
+        choices=NoSchoolReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why there is no school to send the file to"},
+    )
+    details = text(
+        "What was done instead",
+        rows=5,
+        error="Say what was done instead",
+        help_text="Which local authority was told, by whom and when (a child missing "
+        "education, or educated at home), and whether the file was shared with it.",
+    )

@@ -36,6 +36,8 @@ from transfers.models import (
     DeclineReason,
     IncomingFile,
     IncomingStatus,
+    NoSchool,
+    NoSchoolReason,
     Package,
     Receipt,
     ReferenceCounter,
@@ -115,6 +117,45 @@ def pupil_leaving_set(
         stamp_history(transfer, by=by, reason=f"Leaving date corrected to {leaving_date:%d %b %Y}")
         transfer.save(update_fields=["leaving_date", "due_on", "due_estimated"])
     return pupil
+
+
+@transaction.atomic
+def leaver_no_school(
+    *, pupil: Pupil, by: User, reason: str, details: str, now: datetime | None = None
+) -> NoSchool:
+    """Record that a leaver's file has no school to go to, and what was done instead (the
+    local authority told, the file shared with it): the file is no longer chased."""
+    now = now or timezone.now()
+    pupil = Pupil.objects.select_for_update(of=("self",)).get(pk=pupil.pk)
+    _require_dsl_team(by, pupil.school_id)
+    if pupil.leaving_date is None:
+        raise WorkflowError("Record the child's leaving date first.")
+    if not _has_file(pupil):
+        raise WorkflowError("There is no safeguarding file for this child to send.")
+    if reason not in NoSchoolReason.values:
+        raise WorkflowError("Say why there is no school to send the file to.")
+    if not details.strip():
+        raise WorkflowError(
+            "Say what was done instead: which local authority was told, by whom and when, "
+            "and whether the file was shared with it."
+        )
+    if Transfer.objects.filter(pupil=pupil).exclude(status=Status.RECEIVED).exists():
+        raise WorkflowError("The file has been sent to a school and is waiting for its receipt.")
+    if NoSchool.objects.filter(pupil=pupil, leaving_date=pupil.leaving_date).exists():
+        raise WorkflowError("This has already been recorded for this leaving date.")
+    record = NoSchool(
+        pupil=pupil,
+        leaving_date=pupil.leaving_date,
+        reason=reason,
+        details=details.strip(),
+        recorded_by=by,
+        recorded_at=now,
+    )
+    stamp_history(
+        record, by=by, reason=f"No school to send the file to: {record.get_reason_display()}"
+    )
+    record.save()
+    return record
 
 
 # --- Sending ------------------------------------------------------------------------------

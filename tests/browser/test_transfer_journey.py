@@ -126,3 +126,35 @@ def test_the_receipt_link_of_a_package_confirms_receipt_once(
 
     page.goto(link)
     expect(page.get_by_text("Receipt has already been confirmed with this link.")).to_be_visible()
+
+
+def test_a_leaver_with_no_school_to_go_to_is_recorded_and_no_longer_chased(
+    page: Page, live_server, sign_in, assert_accessible, school, staff, dsl
+):
+    leaver = PupilFactory(school=school, legal_first_name="Ivy", legal_last_name="Lane")
+    record_concern(school=school, reporter=staff, pupils=[leaver])
+    services.pupil_leaving_set(
+        pupil=leaver,
+        by=dsl,
+        leaving_date=timezone.localdate() - datetime.timedelta(days=14),
+        destination_school=None,
+        destination="Not known",
+    )
+    sign_in(dsl)
+    page.goto(f"{live_server.url}/transfers/leavers/")
+    expect(page.get_by_text("Overdue").first).to_be_visible()
+    page.get_by_role("link", name="Send the file of Ivy Lane").click()
+    page.get_by_role("link", name="Record that there is no school to send the file to").click()
+    page.get_by_role("button", name="Record that there is no school").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Select why there is no school to send the file to"
+    )
+    assert_accessible("no school to send the file to, with errors")
+    page.get_by_label("Where they have gone is not known").check()
+    page.get_by_label("What was done instead").fill(
+        "Children missing education officer told by phone; the file shared with them."
+    )
+    page.get_by_role("button", name="Record that there is no school").click()
+    expect(page.get_by_text("No school: where they have gone is not known")).to_be_visible()
+    expect(page.get_by_text("Overdue")).to_have_count(0)
+    assert_accessible("leavers, one with no school")

@@ -16,10 +16,12 @@ class Migration(migrations.Migration):
             "transfers_receipt",
             "transfers_package",
             "transfers_referencecounter",
+            "transfers_noschool",
         ),
         *append_only(
             "transfers_historicaltransfer",
             "transfers_historicalincomingfile",
             "transfers_historicalreceipt",
+            "transfers_historicalnoschool",
         ),
     ]

@@ -26,7 +26,13 @@ from schools.policy import TRANSFER_FILES
 from schools.terms import Counted
 from transfers import exports, selectors, services
 from transfers.models import Package, Route, Status, Transfer
-from transfers.sending_forms import LeaverChoiceForm, LeavingForm, ResendForm, SendForm
+from transfers.sending_forms import (
+    LeaverChoiceForm,
+    LeavingForm,
+    NoSchoolForm,
+    ResendForm,
+    SendForm,
+)
 
 
 def _other_schools(school_id: int) -> list[School]:
@@ -78,6 +84,29 @@ def leaving(request, uuid):
             )
             return redirect("transfers:leavers")
     return render(request, "transfers/leaving.html", {"pupil": pupil, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def no_school(request, uuid):
+    """A leaver whose file has no school to go to: why, and what was done instead."""
+    pupil, _ = selectors.leaver_for(request.user, uuid)
+    if pupil.leaving_date is None:
+        messages.error(request, f"Record {pupil.full_name}'s leaving date first.")
+        return redirect("transfers:leaving", pupil.uuid)
+    form = NoSchoolForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        recorded = submit(
+            form,
+            lambda: services.leaver_no_school(pupil=pupil, by=request.user, **form.cleaned_data),
+        )
+        if recorded is not None:
+            messages.success(
+                request,
+                f"Recorded: {pupil.full_name}'s file has no school to go to "
+                f"({recorded.get_reason_display().lower()}). It is no longer chased.",
+            )
+            return redirect("transfers:leavers")
+    return render(request, "transfers/no_school.html", {"pupil": pupil, "form": form})
 
 
 # --- Sending -------------------------------------------------------------------------------
@@ -295,6 +324,7 @@ urlpatterns = [
     path("leavers/", leavers, name="leavers"),
     path("leavers/<uuid:uuid>/leaving/", leaving, name="leaving"),
     path("leavers/<uuid:uuid>/send/", send, name="send"),
+    path("leavers/<uuid:uuid>/no-school/", no_school, name="no_school"),
     path("files/sent/<uuid:uuid>/", transfer_detail, name="transfer"),
     path("files/sent/<uuid:uuid>/again/", resend, name="resend"),
     path("files/sent/<uuid:uuid>/pdf/", transfer_pdf, name="transfer_pdf"),
