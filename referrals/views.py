@@ -191,7 +191,7 @@ def _minutes() -> int:
     return int(exports.DOWNLOAD_WINDOW.total_seconds() // 60)
 
 
-def _pdf_download(pdf_bytes: bytes, filename: str) -> HttpResponse:
+def pdf_download(pdf_bytes: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf_bytes, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
@@ -212,7 +212,7 @@ def pdf_export(request, export, *, back_url: str, back_text: str, about: str) ->
 
 def _deliver(request, result, *, back_url: str, back_text: str, about: str) -> HttpResponse:
     if result.password is None:
-        return _pdf_download(result.pdf_bytes, result.filename)
+        return pdf_download(result.pdf_bytes, result.filename)
     exports.stash_for_download(result)
     response = render(
         request,
@@ -263,4 +263,4 @@ def export_download(request, uuid):
             back_url = reverse("concerns:chronology", args=[export.pupil.uuid])
         context = {"back_url": back_url, "minutes": _minutes()}
         return render(request, "referrals/export_gone.html", context, status=410)
-    return _pdf_download(pdf_bytes, exports.export_filename(export))
+    return pdf_download(pdf_bytes, exports.export_filename(export))

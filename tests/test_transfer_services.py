@@ -358,8 +358,11 @@ def test_a_package_opens_only_with_its_password_and_holds_the_same_json(leaver, 
     with pytest.raises(ValueError, match="password"):
         document_from_package(content, "WRONG-PASSWORD")
     assert document_from_package(content, sent.password) == sent.transfer.document
-    # Collected once: the copy in transit is gone.
+    # Collected once: the copy in transit is gone, and the download is in the file's history.
     assert services.package_collect(package=sent.package) is None
+    assert sent.transfer.history.latest().history_change_reason == (
+        "Package downloaded by the sender, to send on"
+    )
     sent.package.refresh_from_db()
     assert sent.package.content is None
 
@@ -377,6 +380,13 @@ def test_an_emailed_package_link_carries_links_but_no_names_or_password(
         sent = _package(leaver, dsl, email="dsl@elsewhere.example")
     [message] = mail.outbox
     assert message.to == ["dsl@elsewhere.example"]
+    # Downloaded through the link: the sender sees the new school has it.
+    services.package_collect(package=sent.package)
+    sent.transfer.refresh_from_db()
+    assert sent.transfer.status == Status.VIEWED
+    assert sent.transfer.history.latest().history_change_reason == (
+        "Package downloaded through the link e-mailed to dsl@elsewhere.example"
+    )
     assert str(sent.package.uuid) in message.body
     assert sent.receipt_token in message.body
     assert sent.password not in message.body

@@ -122,14 +122,6 @@ class Transfer(models.Model):
     def is_outstanding(self) -> bool:
         return self.status in (Status.SENT, Status.VIEWED)
 
-    def was_late(self) -> bool | None:
-        """Whether receipt came after the due date (None while not received)."""
-        if self.received_at is None:
-            return None
-        from django.utils import timezone
-
-        return timezone.localdate(self.received_at) > self.due_on
-
 
 class NoSchoolReason(models.TextChoices):
     HOME_EDUCATED = "home_educated", "Educated at home (elective home education)"

@@ -408,12 +408,16 @@ def transfer_resend(
     return _deliver(transfer, by=by, now=now, email=email)
 
 
-def package_collect(*, package: Package, now: datetime | None = None) -> bytes | None:
+def package_collect(
+    *, package: Package, by: User | None = None, now: datetime | None = None
+) -> bytes | None:
     """The package's one download: its bytes, cleared as they are handed over; None if it was
-    collected already, expired, or replaced. Collected through the e-mailed link, the sender
-    sees "viewed"."""
+    collected already, expired, or replaced. Each download is a step in the file's history;
+    through the link e-mailed to the new school, the sender sees "viewed"."""
     now = now or timezone.now()
     with transaction.atomic():
+        # The transfer first, then its package: the order transfer_resend takes them in.
+        transfer = Transfer.objects.select_for_update().get(pk=package.transfer_id)
         package = Package.objects.select_for_update().get(pk=package.pk)
         if package.content is None or package.collected_at or package.expires_at <= now:
             return None
@@ -422,10 +426,13 @@ def package_collect(*, package: Package, now: datetime | None = None) -> bytes |
         package.collected_at = now
         package.save(update_fields=["content", "collected_at"])
         if package.emailed_to:
-            # Through the e-mailed link: the new school has it.
-            _viewed(
-                package.transfer_id, by=None, now=now, reason="Package downloaded by the new school"
-            )
+            reason = f"Package downloaded through the link e-mailed to {package.emailed_to}"
+            if transfer.status == Status.SENT:
+                transfer.status, transfer.viewed_at = Status.VIEWED, now
+        else:
+            reason = "Package downloaded by the sender, to send on"
+        stamp_history(transfer, by=by, reason=reason)
+        transfer.save(update_fields=["status", "viewed_at"])
     return content
 
 

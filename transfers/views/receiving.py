@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from audit.http import ip_of
 from concerns.pages import acting_for, submit
+from referrals.views import pdf_download
 from safeguard.errors import WorkflowError
 from schools import policy
 from schools.models import Pupil
@@ -205,9 +206,7 @@ def package(request, uuid):
         return _keep_link_private(
             render(request, "transfers/package_gone.html", {"transfer": transfer}, status=410)
         )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{transfer.reference}.pdf"'
-    return _keep_link_private(response)
+    return _keep_link_private(pdf_download(content, f"{transfer.reference}.pdf"))
 
 
 @login_not_required

@@ -19,6 +19,7 @@ from casework.chronology import chronology_for
 from concerns.models import ConcernChild
 from concerns.pages import acting_for, submit
 from concerns.selectors import pupils_for
+from referrals.views import pdf_download
 from safeguard.drafts import keeps_draft, take_draft
 from safeguard.reauth import require_recent_check
 from schools.models import Pupil, School
@@ -280,13 +281,6 @@ def resend(request, uuid):
 # --- The sending DSL's own copies ------------------------------------------------------------
 
 
-def _download(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @require_POST
 def transfer_pdf(request, uuid):
     transfer, _ = selectors.transfer_for(request.user, uuid)
@@ -294,7 +288,7 @@ def transfer_pdf(request, uuid):
     content = exports.transfer_pdf_export(
         transfer=transfer, by=request.user, ip_address=ip_of(request)
     )
-    return _download(content, exports.filename(transfer))
+    return pdf_download(content, exports.filename(transfer))
 
 
 @require_POST
@@ -317,7 +311,7 @@ def package_download(request, uuid):
             {"transfer": transfer, "minutes": _minutes()},
             status=410,
         )
-    return _download(content, exports.filename(transfer))
+    return pdf_download(content, exports.filename(transfer))
 
 
 urlpatterns = [
