@@ -6,6 +6,7 @@ checked against WCAG 2.2 A and AA.
 
 import datetime
 import io
+import re
 
 import pikepdf
 from django.utils import timezone
@@ -99,7 +100,11 @@ def test_the_dsl_records_a_leaver_and_sends_their_files(
 
     page.get_by_role("link", name=f"See the file {transfer.reference} and its status").click()
     expect(page.get_by_text("As an encrypted package, with a receipt link")).to_be_visible()
-    expect(page.get_by_text("Downloaded by the sender")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Downloaded by the sender \d"))).to_be_visible()
+    # And the download is a step in the file's history.
+    expect(
+        page.get_by_role("cell", name="Package downloaded by the sender, to send on")
+    ).to_be_visible()
     assert_accessible("a file sent")
 
     # A school that uses Safeguard here: its DSL team is told.
