@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "audit",
     "casework",
     "transfers",
+    "retention",
     "demo",
 ]
 
@@ -387,6 +388,12 @@ SECURE_CSP = {
 SMALL_NUMBER_THRESHOLD = env.int("SMALL_NUMBER_THRESHOLD", default=5)
 if SMALL_NUMBER_THRESHOLD < 1:
     raise environ.ImproperlyConfigured("SMALL_NUMBER_THRESHOLD must be 1 or more.")
+
+# A child protection file is kept until the child's 25th birthday and then reviewed (the IRMS
+# toolkit for schools): the review date is the date of birth plus this many years.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=25)
+if RETENTION_YEARS < 1:
+    raise environ.ImproperlyConfigured("RETENTION_YEARS must be 1 or more.")
 
 # Model fields fetched lazily load for every peer in the same queryset, so a loop over a list
 # costs one extra query rather than one per row. Tests set FETCH_RAISE to catch any lazy load.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("oversight/", include("oversight.urls")),
     path("transfers/", include("transfers.urls")),
+    path("retention/", include("retention.urls")),
 ]
 
 if settings.BENCH:

@@ -41,9 +41,11 @@ from concerns.models import (
 )
 from demo import leavers as demo_leavers
 from demo import oversight as oversight_demo
+from demo import retention as demo_retention
 from demo import school as demo
 from oversight.models import CourseKind, NamedRole, Policy, TrainingRecord
 from referrals.models import Referral
+from retention.selectors import files_due
 from schools.models import Boarding, HouseholdContact, Membership, Pupil, Role, School, User
 from schools.pupil_import import upn_problem
 from tests.factories import answer_criteria, record_concern, record_referral
@@ -136,7 +138,8 @@ def test_creates_a_primary_a_secondary_and_a_small_other_school(loaded):
 
 
 def test_every_pupil_is_plausible_and_has_a_creation_history_row(loaded):
-    pupils = list(Pupil.objects.all())
+    # On the register: the former pupil whose file is due for review is not (demo.retention).
+    pupils = list(Pupil.objects.filter(is_on_roll=True))
     for pupil in pupils:
         assert upn_problem(pupil.upn) is None
         nc_year = nc_year_of(pupil)
@@ -148,7 +151,9 @@ def test_every_pupil_is_plausible_and_has_a_creation_history_row(loaded):
     assert len({p.first_language for p in pupils}) > 5
     assert len({p.ethnicity for p in pupils}) > 5
     created = Pupil.history.filter(history_type="+", history_change_reason=demo.CHANGE_REASON)
-    assert sorted(created.values_list("id", flat=True)) == sorted(p.pk for p in pupils)
+    assert sorted(created.values_list("id", flat=True)) == sorted(
+        Pupil.objects.values_list("pk", flat=True)
+    )
 
 
 def test_the_primary_has_reception_to_year_6_and_the_secondary_year_7_to_13(loaded):
@@ -160,7 +165,7 @@ def test_the_primary_has_reception_to_year_6_and_the_secondary_year_7_to_13(load
 
 
 def test_the_secondary_pupils_are_11_to_18_with_a_sixth_form_and_some_with_sen(loaded):
-    pupils = list(Pupil.objects.filter(school__urn=demo.LARKMOOR.urn))
+    pupils = list(Pupil.objects.filter(school__urn=demo.LARKMOOR.urn, is_on_roll=True))
     for pupil in pupils:
         # Aged at the start of the year what their year group is, plus four or five.
         assert pupil.age_on(TODAY) - nc_year_of(pupil) in (4, 5), pupil
@@ -180,7 +185,9 @@ def test_every_pupil_has_one_or_two_fictional_household_contacts(loaded):
         per_pupil.setdefault(contact.pupil_id, []).append(contact)
         assert contact.phone.startswith("07700 900")
         assert contact.email.endswith("@example.com")
-    assert set(per_pupil) == set(Pupil.objects.values_list("pk", flat=True))
+    # A former pupil's contacts are no longer kept (demo.retention).
+    on_roll = Pupil.objects.filter(is_on_roll=True)
+    assert set(per_pupil) == set(on_roll.values_list("pk", flat=True))
     assert {len(contacts) for contacts in per_pupil.values()} == {1, 2}
     assert HouseholdContact.history.count() == HouseholdContact.objects.count()
 
@@ -364,9 +371,12 @@ def test_concerns_are_at_every_step_and_carry_their_history(loaded):
         assert len(history) >= concern.step
         assert history[-1].step == concern.step
         assert all(row.history_user_id for row in history)
-        # Back-dated over the last three months, history included.
+        # Back-dated over the last three months, history included; the former pupil's from
+        # when she was at school (demo.retention).
         assert history[0].history_date == concern.recorded_at
-        assert now - timedelta(days=100) < concern.recorded_at < now - timedelta(minutes=15)
+        assert concern.recorded_at < now - timedelta(minutes=15)
+    on_roll = Concern.objects.exclude(children__pupil__is_on_roll=False)
+    assert not on_roll.filter(recorded_at__lte=now - timedelta(days=100)).exists()
 
 
 def test_no_time_stamped_by_the_services_during_the_load_is_left(loaded):
@@ -575,9 +585,10 @@ def test_running_it_twice_changes_nothing(loaded):
     again = load_demo()
 
     assert snapshot() == before
-    pupils, concerns = Pupil.objects.count(), len(demo.stories())
+    pupils, concerns = Pupil.objects.filter(is_on_roll=True).count(), len(demo.stories())
     assert f"Pupils:              created    0, already present {pupils:>4}" in again
     assert f"Concerns:            created    0, already present {concerns:>4}" in again
+    assert "Files to review:     created    0, already present    1" in again
     assert "put back" not in again
 
 
@@ -610,3 +621,18 @@ def test_hollybrooks_year_6_leave_for_larkmoor_and_an_in_year_mover_is_overdue(l
     assert mover.overdue and mover.status_label == "Not sent"
     # Recorded by the DSL, by hand, with a history row.
     assert mover.pupil.history.latest().history_change_reason == "Leaving date recorded"
+
+
+def test_a_former_larkmoor_pupil_has_a_file_due_for_review(loaded):
+    larkmoor = School.objects.get(urn=demo.LARKMOOR.urn)
+    [file] = files_due(larkmoor, today=timezone.localdate())
+    assert file.pupil.upn == demo_retention.FORMER_UPN
+    assert not file.pupil.is_on_roll
+    assert file.pupil.age_on(timezone.localdate()) == demo_retention.AGE
+    assert (file.concerns, file.referrals, file.on_hold) == (1, 1, False)
+    [concern] = Concern.objects.filter(children__pupil=file.pupil)
+    assert concern.step == Step.CLOSED
+    years_ago = (timezone.now() - concern.recorded_at).days // 365
+    assert years_ago == demo_retention.CONCERN_YEARS_AGO
+    # Hollybrook's children are all young: nothing is due there.
+    assert not files_due(School.objects.get(urn=demo.HOLLYBROOK.urn), today=timezone.localdate())

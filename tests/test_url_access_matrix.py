@@ -29,6 +29,7 @@ from concerns.models import Concern, FollowUpKind, PracticeFlag, Step
 from oversight import services as oversight_services
 from oversight.models import ChecklistItem, CourseKind, NamedRoleKind, PersonRole, PolicyKind
 from referrals import exports
+from retention import services as retention_services
 from schools import policy as access_policy
 from schools import services as schools_services
 from schools.invitations import invitation_token as invitation_token_generator
@@ -259,6 +260,14 @@ TABLE = {
     "transfers:resend": {**DSL_TEAM_PAGE, "other_dsl": 404},
     "transfers:transfer_pdf": POST_ONLY,
     "transfers:package_download": POST_ONLY,
+    # retention: a child's file kept or held by the DSL team; the school's files held by the
+    # DSL team or the administrator (from the school settings)
+    "retention:review_list": DSL_TEAM_PAGE,
+    "retention:file": {**DSL_TEAM_PAGE, "other_dsl": 404},
+    "retention:keep": POST_ONLY,
+    "retention:hold": POST_ONLY,
+    "retention:lift": {**DSL_TEAM_PAGE, "other_dsl": 404},
+    "retention:school_holds": {**DSL_TEAM_PAGE, "admin": 200},
 }
 
 # The objects each URL is reversed with, in argument order (`world` keys or fixture names).
@@ -302,6 +311,10 @@ ARGS = {
     "transfers:resend": ["transfer"],
     "transfers:transfer_pdf": ["transfer"],
     "transfers:package_download": ["own_package"],
+    "retention:file": ["pupil"],
+    "retention:keep": ["pupil"],
+    "retention:hold": ["pupil"],
+    "retention:lift": ["pupil_hold"],
 }
 
 # Roles that may never see the concern's reference or a child's name on any page...
@@ -376,6 +389,8 @@ SCHOOL_PAGE_RULES = {
     "transfers:incoming_list": access_policy.TRANSFER_FILES,
     "transfers:incoming_import": access_policy.TRANSFER_FILES,
     "transfers:leavers": access_policy.TRANSFER_FILES,
+    "retention:review_list": access_policy.HANDLE_CASES,
+    "retention:school_holds": access_policy.MANAGE_SCHOOL,
 }
 # Pages about one record of the school: another school's DSL never finds it (404), so only
 # the personas of the record's school count.
@@ -395,6 +410,8 @@ RECORD_PAGE_RULES = {
     "transfers:send": access_policy.TRANSFER_FILES,
     "transfers:transfer": access_policy.TRANSFER_FILES,
     "transfers:resend": access_policy.TRANSFER_FILES,
+    "retention:file": access_policy.HANDLE_CASES,
+    "retention:lift": access_policy.HANDLE_CASES,
 }
 
 
@@ -716,6 +733,14 @@ def own_package(leaver, dsl):
     ).package
 
 
+# A legal hold on Amelia's file, placed by the DSL.
+@pytest.fixture
+def pupil_hold(world, school, dsl):
+    return retention_services.legal_hold_place(
+        school=school, pupil=world["pupil"], by=dsl, reason="A court case may need it."
+    )
+
+
 # A password-reset link for Tom (staff), in allauth's two parts.
 @pytest.fixture
 def reset_uid(staff):
@@ -854,10 +879,21 @@ POST_TABLE = {
     # The package is for the DSL who made it (who has its password); to anyone else it does
     # not exist.
     "transfers:package_download": {**TRANSFER_POST_REFUSED, "deputy": 404},
+    # A child's file: only its school's DSL team keeps it for longer or holds it.
+    "retention:keep": TRANSFER_POST_REFUSED,
+    "retention:hold": TRANSFER_POST_REFUSED,
 }
 POST_CASES = [(name, role) for name in sorted(POST_TABLE) for role in POST_TABLE[name]]
 # The access log may record a refused attempt by design; every other table must stay as it was.
-RECORD_APPS = ("concerns", "referrals", "oversight", "schools", "audit", "transfers")
+RECORD_APPS = (
+    "concerns",
+    "referrals",
+    "oversight",
+    "schools",
+    "audit",
+    "transfers",
+    "retention",
+)
 
 
 def test_every_post_only_url_is_in_the_post_table():

@@ -7,6 +7,7 @@ from django.utils import timezone
 from demo import school as demo
 from demo.leavers import load_leavers
 from demo.oversight import load_registers
+from demo.retention import load_retention
 from demo.terms import load_terms
 
 
@@ -42,7 +43,9 @@ class Command(BaseCommand):
         "Then, where no leaving date is recorded, gives Hollybrook's Year 6 the last day of the "
         "summer term as their leaving date, for Larkmoor High School, and one Hollybrook child "
         "with a concern a leaving date seven school days ago, for a school outside the demo "
-        "(demo.leavers), recorded by Hollybrook's DSL with a history row each."
+        "(demo.leavers), recorded by Hollybrook's DSL with a history row each. Last, adds a former "
+        "Larkmoor pupil, now 27, found by her UPN, with a concern from when she was 15, referred "
+        "and closed, back-dated, so that her file is due for review (demo.retention)."
     )
 
     def handle(self, *args, **options):
@@ -52,9 +55,16 @@ class Command(BaseCommand):
         registers = load_registers()
         terms = load_terms()
         leavers = load_leavers()
+        retention = load_retention()
         elapsed = time.monotonic() - started
 
-        for label, tally in {**result.tallies(), **registers, **terms, **leavers}.items():
+        for label, tally in {
+            **result.tallies(),
+            **registers,
+            **terms,
+            **leavers,
+            **retention,
+        }.items():
             self.stdout.write(
                 f"{label + ':':<20} created {tally.created:>4}, already present {tally.present:>4}"
             )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from retention import views
+
+app_name = "retention"
+
+urlpatterns = [
+    path("", views.review_list, name="review_list"),
+    path("files/<uuid:uuid>/", views.file_detail, name="file"),
+    path("files/<uuid:uuid>/keep/", views.keep, name="keep"),
+    path("files/<uuid:uuid>/hold/", views.hold, name="hold"),
+    path("holds/<uuid:uuid>/lift/", views.lift, name="lift"),
+    path("school-holds/", views.school_holds, name="school_holds"),
+]
