@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "audit",
     "casework",
     "transfers",
+    "subject_access",
     "demo",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("oversight/", include("oversight.urls")),
     path("transfers/", include("transfers.urls")),
+    path("subject-access/", include("subject_access.urls")),
 ]
 
 if settings.BENCH:

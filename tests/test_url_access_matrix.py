@@ -35,6 +35,8 @@ from schools.invitations import invitation_token as invitation_token_generator
 from schools.models import Role
 from schools.notifications import Notice
 from schools.terms import academic_year_of
+from subject_access import services as subject_access_services
+from subject_access.models import Relationship
 from tests.factories import PupilFactory, pdf_file, record_concern, record_referral
 from transfers import services as transfer_services
 from transfers.models import IncomingFile, Route
@@ -259,6 +261,14 @@ TABLE = {
     "transfers:resend": {**DSL_TEAM_PAGE, "other_dsl": 404},
     "transfers:transfer_pdf": POST_ONLY,
     "transfers:package_download": POST_ONLY,
+    # subject_access: the register of requests for a child's information, the DSL team's only
+    "subject_access:register": DSL_TEAM_PAGE,
+    "subject_access:new": DSL_TEAM_PAGE,
+    "subject_access:detail": {**DSL_TEAM_PAGE, "other_dsl": 404},
+    "subject_access:identity": POST_ONLY,
+    "subject_access:extend": POST_ONLY,
+    "subject_access:disclose": POST_ONLY,
+    "subject_access:refuse": POST_ONLY,
 }
 
 # The objects each URL is reversed with, in argument order (`world` keys or fixture names).
@@ -302,6 +312,10 @@ ARGS = {
     "transfers:resend": ["transfer"],
     "transfers:transfer_pdf": ["transfer"],
     "transfers:package_download": ["own_package"],
+    **{
+        f"subject_access:{name}": ["subject_access_request"]
+        for name in ("detail", "identity", "extend", "disclose", "refuse")
+    },
 }
 
 # Roles that may never see the concern's reference or a child's name on any page...
@@ -376,6 +390,8 @@ SCHOOL_PAGE_RULES = {
     "transfers:incoming_list": access_policy.TRANSFER_FILES,
     "transfers:incoming_import": access_policy.TRANSFER_FILES,
     "transfers:leavers": access_policy.TRANSFER_FILES,
+    "subject_access:register": access_policy.HANDLE_CASES,
+    "subject_access:new": access_policy.HANDLE_CASES,
 }
 # Pages about one record of the school: another school's DSL never finds it (404), so only
 # the personas of the record's school count.
@@ -395,6 +411,7 @@ RECORD_PAGE_RULES = {
     "transfers:send": access_policy.TRANSFER_FILES,
     "transfers:transfer": access_policy.TRANSFER_FILES,
     "transfers:resend": access_policy.TRANSFER_FILES,
+    "subject_access:detail": access_policy.HANDLE_CASES,
 }
 
 
@@ -716,6 +733,18 @@ def own_package(leaver, dsl):
     ).package
 
 
+@pytest.fixture
+def subject_access_request(world, dsl):
+    """Amelia's mother asked for Amelia's information yesterday."""
+    return subject_access_services.request_record(
+        pupil=world["pupil"],
+        by=dsl,
+        requester_name="Her mother",
+        relationship=Relationship.PARENT,
+        received_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
+
+
 # A password-reset link for Tom (staff), in allauth's two parts.
 @pytest.fixture
 def reset_uid(staff):
@@ -854,10 +883,23 @@ POST_TABLE = {
     # The package is for the DSL who made it (who has its password); to anyone else it does
     # not exist.
     "transfers:package_download": {**TRANSFER_POST_REFUSED, "deputy": 404},
+    # A subject access request: only its school's DSL team moves it on.
+    **{
+        f"subject_access:{name}": TRANSFER_POST_REFUSED
+        for name in ("identity", "extend", "disclose", "refuse")
+    },
 }
 POST_CASES = [(name, role) for name in sorted(POST_TABLE) for role in POST_TABLE[name]]
 # The access log may record a refused attempt by design; every other table must stay as it was.
-RECORD_APPS = ("concerns", "referrals", "oversight", "schools", "audit", "transfers")
+RECORD_APPS = (
+    "concerns",
+    "referrals",
+    "oversight",
+    "schools",
+    "audit",
+    "transfers",
+    "subject_access",
+)
 
 
 def test_every_post_only_url_is_in_the_post_table():
