@@ -6,7 +6,7 @@ from django import forms
 from concerns.forms import date_field, pupil_choices, text
 from safeguard.forms import LongSelect
 from schools.models import Pupil
-from subject_access.models import MAX_EXTENSION_MONTHS, Relationship
+from subject_access.models import MAX_EXTENSION_MONTHS, RedactionReason, Relationship
 
 
 class RecordForm(forms.Form):
@@ -96,4 +96,20 @@ class RefuseForm(forms.Form):
         help_text="The requester must be told why, and of their right to complain to the ICO. "
         "For example: manifestly unfounded or excessive; identity not confirmed.",
         rows=3,
+    )
+
+
+class RedactForm(forms.Form):
+    passage = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.ChoiceField(
+        label="Why is it withheld?",
+        choices=[("", "Choose a reason"), *RedactionReason.choices],
+        error_messages={"required": "Select why the passage is withheld"},
+    )
+    details = text(
+        "Why does it apply here?",
+        error="Say why this passage is withheld",
+        help_text="For example: names the child's aunt, who has not agreed to her details "
+        "being shared.",
+        rows=2,
     )

@@ -3,8 +3,11 @@ which pupil, when it was received, how the requester's identity was checked, its
 (one calendar month from receipt, extendable by up to two more with a reason: Art. 12(3)),
 and how it ended: disclosed, or refused with a reason.
 
-Nothing here is deleted and its history is append-only: PostgreSQL refuses it (migration
-0002). The register is the school's evidence that it answered on time.
+The child's file assembled for disclosure is frozen on the request, and each `Redaction` is a
+passage of it withheld, with why (subject_access.passages).
+
+Nothing here is deleted and its history is append-only: PostgreSQL refuses it (migrations
+0002 and 0004). The register is the school's evidence that it answered on time.
 """
 
 import uuid
@@ -74,9 +77,15 @@ class SubjectAccessRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField()
+    # The child's whole file as assembled for disclosure (transfers.document), frozen so that
+    # the passages marked for redaction are the passages disclosed; and its redacted PDF.
+    file = models.JSONField(null=True, blank=True)
+    file_assembled_at = models.DateTimeField(null=True, blank=True)
+    pdf_made_at = models.DateTimeField(null=True, blank=True)
 
     objects = FetchModeManager()
-    history = HistoricalRecords()
+    # The file is kept once, not copied into every history row.
+    history = HistoricalRecords(excluded_fields=["file"])
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -133,3 +142,46 @@ class SubjectAccessRequest(models.Model):
 
     def days_left(self, today: date) -> int:
         return (self.due_on - today).days
+
+
+class RedactionReason(models.TextChoices):
+    """Why a passage is withheld (Data Protection Act 2018, Sch. 2 to 4)."""
+
+    THIRD_PARTY = "third_party", "Third party"
+    STAFF = "staff", "Staff member"
+    OTHER_CHILD = "other_child", "Other child"
+    SERIOUS_HARM = "serious_harm", "Serious harm"
+    LEGAL_ADVICE = "legal_advice", "Legal advice"
+
+
+class Redaction(models.Model):
+    """A passage of the request's assembled file withheld from the requester, and why. A
+    redaction lifted keeps its row, with no reason: the history shows both."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    request = models.ForeignKey(
+        SubjectAccessRequest, on_delete=models.PROTECT, related_name="redactions"
+    )
+    # The passage's key in the assembled file (subject_access.passages).
+    passage = models.CharField(max_length=60)
+    reason = models.CharField(max_length=20, choices=RedactionReason.choices, blank=True)
+    details = models.TextField("why it is withheld", blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    marked_at = models.DateTimeField()
+
+    objects = FetchModeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "passage"], name="one_redaction_a_passage"),
+            models.CheckConstraint(
+                condition=models.Q(reason="") | ~models.Q(details=""),
+                name="redaction_has_details",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.passage}: {self.reason or 'not redacted'}"

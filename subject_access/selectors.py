@@ -22,7 +22,8 @@ def register(school: School) -> list[SubjectAccessRequest]:
     """Every request of the school: the open ones first, soonest due, then the closed ones,
     latest received first. One query."""
     return sorted(
-        SubjectAccessRequest.objects.filter(school=school).select_related("pupil"),
+        # Not the file assembled for disclosure: a list needs none of it.
+        SubjectAccessRequest.objects.filter(school=school).select_related("pupil").defer("file"),
         key=lambda sar: (
             (0, sar.due_on.toordinal(), sar.pk)
             if sar.is_open
@@ -38,6 +39,7 @@ def due_soon(school: School, *, today: date) -> list[SubjectAccessRequest]:
             school=school, status__in=OPEN, due_on__lte=today + timedelta(days=DUE_SOON_DAYS)
         )
         .select_related("pupil")
+        .defer("file")
         .order_by("due_on", "pk")
     )
 

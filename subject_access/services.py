@@ -9,11 +9,13 @@ disclosed before the requester's identity is checked; a refusal gives its reason
 disclosed or refused is closed, and nothing more changes on it.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
 
+from referrals.pdf import render_pdf
 from safeguard.db import stamp_history
 from safeguard.errors import WorkflowError
 from schools.models import Pupil, User
@@ -21,11 +23,16 @@ from schools.policy import HANDLE_CASES
 from schools.selectors import membership_at
 from subject_access.models import (
     MAX_EXTENSION_MONTHS,
+    Redaction,
+    RedactionReason,
     Relationship,
     Status,
     SubjectAccessRequest,
     months_after,
 )
+from subject_access.passages import Passage, passages
+from transfers.document import file_document
+from transfers.services import SUMMARY_FIELDS
 
 
 def _require_dsl_team(user: User, school_id: int) -> None:
@@ -202,3 +209,150 @@ def request_refuse(
     stamp_history(sar, by=by, reason=f"Refused on {refused_on:%-d %B %Y}: {sar.refusal_reason}")
     sar.save(update_fields=["status", "closed_on", "refusal_reason"])
     return sar
+
+
+# --- The file, its redactions and the redacted PDF -----------------------------------------
+
+
+@transaction.atomic
+def request_assemble_file(*, sar: SubjectAccessRequest, by: User) -> SubjectAccessRequest:
+    """Freeze the child's whole file, as it stands now, on the request: the passages marked
+    for redaction are then the passages disclosed, whatever is recorded after."""
+    sar = _locked(sar, by)
+    if sar.file is not None:
+        raise WorkflowError("The child's file has already been assembled for this request.")
+    now = timezone.now()
+    sar.file = file_document(
+        pupil=sar.pupil,
+        reference=f"SAR-{sar.received_on:%Y%m%d}",
+        summary=dict.fromkeys(SUMMARY_FIELDS, ""),
+        to_school_name=sar.requester_name,
+        to_school_urn="",
+        made_by=by,
+        made_at=now,
+    )
+    sar.file_assembled_at = now
+    count = len(passages(sar.file))
+    stamp_history(
+        sar, by=by, reason=f"The child's file assembled: {count} passage{'s' * (count != 1)}"
+    )
+    sar.save(update_fields=["file", "file_assembled_at"])
+    return sar
+
+
+def _passage(sar: SubjectAccessRequest, key: str) -> Passage:
+    if sar.file is None:
+        raise WorkflowError("Assemble the child's file first.")
+    found = {passage.key: passage for passage in passages(sar.file)}
+    if key not in found:
+        raise WorkflowError("That passage is not in the assembled file.")
+    return found[key]
+
+
+@transaction.atomic
+def passage_redact(
+    *, sar: SubjectAccessRequest, by: User, passage: str, reason: str, details: str
+) -> Redaction:
+    """Withhold a passage from the requester, with the exemption and why it applies."""
+    sar = _locked(sar, by)
+    found = _passage(sar, passage)
+    if reason not in RedactionReason.values:
+        raise WorkflowError("Select why the passage is withheld.", field="reason")
+    if not details.strip():
+        raise WorkflowError("Say why this passage is withheld.", field="details")
+    redaction = Redaction.objects.select_for_update().filter(
+        request=sar, passage=found.key
+    ).first() or Redaction(request=sar, passage=found.key)
+    redaction.reason, redaction.details = reason, details.strip()
+    redaction.marked_by, redaction.marked_at = by, timezone.now()
+    stamp_history(
+        redaction,
+        by=by,
+        reason=f"Redacted ({redaction.get_reason_display().lower()}): {found.label}, "
+        f"{found.heading}: {redaction.details}",
+    )
+    redaction.save()
+    return redaction
+
+
+@transaction.atomic
+def passage_unredact(*, sar: SubjectAccessRequest, by: User, passage: str) -> Redaction:
+    """Disclose a passage marked for redaction after all. Its row stays, with no reason."""
+    sar = _locked(sar, by)
+    found = _passage(sar, passage)
+    redaction = (
+        Redaction.objects.select_for_update()
+        .filter(request=sar, passage=found.key)
+        .exclude(reason="")
+        .first()
+    )
+    if redaction is None:
+        raise WorkflowError("That passage is not redacted.")
+    redaction.reason, redaction.details = "", ""
+    redaction.marked_by, redaction.marked_at = by, timezone.now()
+    stamp_history(redaction, by=by, reason=f"Redaction lifted: {found.label}, {found.heading}")
+    redaction.save()
+    return redaction
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A passage as the requester receives it: its text, or only why it was withheld."""
+
+    heading: str
+    label: str
+    text: str
+    redacted: bool
+
+
+def redacted_passages(sar: SubjectAccessRequest) -> list[Shown]:
+    """The assembled file's passages with every redacted one's text removed: a redacted
+    passage's words never reach the template, so they cannot be in the PDF."""
+    marked = dict(
+        Redaction.objects.filter(request=sar).exclude(reason="").values_list("passage", "reason")
+    )
+    labels = dict(RedactionReason.choices)
+    return [
+        Shown(passage.heading, passage.label, f"[Redacted: {labels[marked[passage.key]]}]", True)
+        if passage.key in marked
+        else Shown(passage.heading, passage.label, passage.text, False)
+        for passage in passages(sar.file)
+    ]
+
+
+@transaction.atomic
+def request_redacted_pdf(*, sar: SubjectAccessRequest, by: User) -> bytes:
+    """The redacted file as a PDF, for the requester; its making is in the history."""
+    _require_dsl_team(by, sar.school_id)
+    sar = (
+        SubjectAccessRequest.objects.select_for_update(of=("self",))
+        .select_related("pupil", "school")
+        .get(pk=sar.pk)
+    )
+    if sar.file is None:
+        raise WorkflowError("Assemble the child's file first.")
+    shown = redacted_passages(sar)
+    withheld = sum(passage.redacted for passage in shown)
+    now = timezone.now()
+    content = render_pdf(
+        "subject_access/pdf/redacted.html",
+        {
+            "sar": sar,
+            "passages": shown,
+            "withheld": withheld,
+            "doc": {
+                "generated_at": now,
+                "generated_by": {"full_name": by.full_name},
+                "school": {"name": sar.school.name},
+            },
+        },
+    )
+    sar.pdf_made_at = now
+    stamp_history(
+        sar,
+        by=by,
+        reason=f"Redacted PDF made for {sar.requester_name}: {withheld} of {len(shown)} "
+        f"passages withheld",
+    )
+    sar.save(update_fields=["pdf_made_at"])
+    return content

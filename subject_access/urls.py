@@ -12,4 +12,9 @@ urlpatterns = [
     path("<uuid:uuid>/extend/", views.extend, name="extend"),
     path("<uuid:uuid>/disclose/", views.disclose, name="disclose"),
     path("<uuid:uuid>/refuse/", views.refuse, name="refuse"),
+    path("<uuid:uuid>/file/", views.file, name="file"),
+    path("<uuid:uuid>/file/assemble/", views.assemble, name="assemble"),
+    path("<uuid:uuid>/file/redact/", views.redact, name="redact"),
+    path("<uuid:uuid>/file/unredact/", views.unredact, name="unredact"),
+    path("<uuid:uuid>/file/pdf/", views.redacted_pdf, name="pdf"),
 ]

@@ -7,17 +7,31 @@ schools, 403 for a role that does not handle cases), a form, one service; a refu
 on the form with what was typed.
 """
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerns.pages import acting_for, submit
 from concerns.selectors import pupils_for
+from referrals.views import pdf_download
+from safeguard.errors import WorkflowError
+from safeguard.reauth import require_recent_check
 from schools.policy import HANDLE_CASES
 from subject_access import selectors, services
-from subject_access.forms import DiscloseForm, ExtendForm, IdentityForm, RecordForm, RefuseForm
-from subject_access.models import SubjectAccessRequest
+from subject_access.forms import (
+    DiscloseForm,
+    ExtendForm,
+    IdentityForm,
+    RecordForm,
+    RedactForm,
+    RefuseForm,
+)
+from subject_access.models import Redaction, SubjectAccessRequest
+from subject_access.passages import passages
 
 REFUSAL = "Only the DSL team keeps the subject access register."
 
@@ -149,3 +163,95 @@ def refuse(request, uuid):
         "Recorded the refusal. Tell {sar.requester_name} why, and of their right to complain "
         "to the ICO.",
     )
+
+
+# --- The child's file, its redactions and the redacted PDF ---------------------------------
+
+
+def _file_page(request, sar: SubjectAccessRequest, bound: RedactForm | None = None):
+    """The assembled file, passage by passage, each with its redaction or the form to mark
+    one (bound to what was typed, for the passage it was typed for)."""
+    marked = {
+        redaction.passage: redaction
+        for redaction in Redaction.objects.filter(request=sar)
+        .exclude(reason="")
+        .select_related("marked_by")
+    }
+    rows = [
+        {
+            "passage": passage,
+            "redaction": marked.get(passage.key),
+            "form": bound
+            if bound is not None and bound.data.get("passage") == passage.key
+            else RedactForm(initial={"passage": passage.key}, auto_id=f"id_{passage.key}_%s"),
+        }
+        for passage in (passages(sar.file) if sar.file is not None else [])
+    ]
+    return render(
+        request,
+        "subject_access/file.html",
+        {"sar": sar, "pupil": sar.pupil, "rows": rows, "errors": bound},
+    )
+
+
+def _at_passage(sar: SubjectAccessRequest, passage: str) -> str:
+    """The file page, scrolled to the passage just changed."""
+    return f"{reverse('subject_access:file', args=[sar.uuid])}#{quote(passage)}"
+
+
+@require_safe
+def file(request, uuid):
+    sar, _ = selectors.request_for(request.user, uuid)
+    return _file_page(request, sar)
+
+
+@require_POST
+def assemble(request, uuid):
+    sar, _ = selectors.request_for(request.user, uuid)
+    try:
+        services.request_assemble_file(sar=sar, by=request.user)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The child's file is assembled. Mark what is withheld.")
+    return redirect("subject_access:file", sar.uuid)
+
+
+@require_POST
+def redact(request, uuid):
+    sar, _ = selectors.request_for(request.user, uuid)
+    passage = request.POST.get("passage", "")
+    form = RedactForm(request.POST, auto_id=f"id_{passage}_%s")
+    if form.is_valid():
+        done = submit(
+            form, lambda: services.passage_redact(sar=sar, by=request.user, **form.cleaned_data)
+        )
+        if done is not None:
+            messages.success(request, f"Passage redacted: {done.get_reason_display().lower()}.")
+            return redirect(_at_passage(sar, passage))
+    return _file_page(request, sar, form)
+
+
+@require_POST
+def unredact(request, uuid):
+    sar, _ = selectors.request_for(request.user, uuid)
+    passage = request.POST.get("passage", "")
+    try:
+        services.passage_unredact(sar=sar, by=request.user, passage=passage)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Redaction lifted: the passage will be disclosed.")
+    return redirect(_at_passage(sar, passage))
+
+
+@require_POST
+def redacted_pdf(request, uuid):
+    sar, _ = selectors.request_for(request.user, uuid)
+    require_recent_check(request)
+    try:
+        content = services.request_redacted_pdf(sar=sar, by=request.user)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect("subject_access:file", sar.uuid)
+    return pdf_download(content, f"subject-access-{sar.received_on:%Y-%m-%d}-redacted.pdf")

@@ -269,6 +269,11 @@ TABLE = {
     "subject_access:extend": POST_ONLY,
     "subject_access:disclose": POST_ONLY,
     "subject_access:refuse": POST_ONLY,
+    "subject_access:file": {**DSL_TEAM_PAGE, "other_dsl": 404},
+    "subject_access:assemble": POST_ONLY,
+    "subject_access:redact": POST_ONLY,
+    "subject_access:unredact": POST_ONLY,
+    "subject_access:pdf": POST_ONLY,
 }
 
 # The objects each URL is reversed with, in argument order (`world` keys or fixture names).
@@ -314,7 +319,18 @@ ARGS = {
     "transfers:package_download": ["own_package"],
     **{
         f"subject_access:{name}": ["subject_access_request"]
-        for name in ("detail", "identity", "extend", "disclose", "refuse")
+        for name in (
+            "detail",
+            "identity",
+            "extend",
+            "disclose",
+            "refuse",
+            "file",
+            "assemble",
+            "redact",
+            "unredact",
+            "pdf",
+        )
     },
 }
 
@@ -412,6 +428,7 @@ RECORD_PAGE_RULES = {
     "transfers:transfer": access_policy.TRANSFER_FILES,
     "transfers:resend": access_policy.TRANSFER_FILES,
     "subject_access:detail": access_policy.HANDLE_CASES,
+    "subject_access:file": access_policy.HANDLE_CASES,
 }
 
 
@@ -886,7 +903,16 @@ POST_TABLE = {
     # A subject access request: only its school's DSL team moves it on.
     **{
         f"subject_access:{name}": TRANSFER_POST_REFUSED
-        for name in ("identity", "extend", "disclose", "refuse")
+        for name in (
+            "identity",
+            "extend",
+            "disclose",
+            "refuse",
+            "assemble",
+            "redact",
+            "unredact",
+            "pdf",
+        )
     },
 }
 POST_CASES = [(name, role) for name in sorted(POST_TABLE) for role in POST_TABLE[name]]
