@@ -67,6 +67,7 @@ from concerns.rules import MET_ANSWERS
 from oversight.periods import Period, estimated_years
 from referrals.models import Outcome, Referral
 from schools.models import School
+from subject_access.selectors import RequestCounts, request_counts
 from transfers.selectors import FileCounts, files_due
 
 NO_OUTCOME = "No feedback yet"
@@ -197,6 +198,8 @@ class Statistics:
     exceptions: Exceptions
     # Leavers' child protection files due in each period (transfers), counts only.
     files: Pair[FileCounts]
+    # Subject access requests received in each period, and how they were answered, counts only.
+    subject_access: Pair[RequestCounts]
 
     @property
     def open_total(self) -> Pair[int]:
@@ -449,7 +452,8 @@ def _exceptions(school: School, *, since, split, until) -> Exceptions:
 
 
 def school_statistics(school: School, period: Period, *, now: datetime) -> Statistics:
-    """Every figure of the dashboard, in nine queries whatever the number of concerns:
+    """Every figure of the dashboard, in a fixed number of queries whatever the number of
+    concerns:
 
     1. concerns by month, with the online-safety ones (this period and the one before);
     2. concerns by category;
@@ -464,7 +468,9 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
     9. the exceptions of the concerns recorded in each period: decisions not to refer (by
        ground and countersignature), immediate-referral criteria met (and whether referred to
        both social care and the police), family advice not recorded as given;
-    10. their children not yet identified, and their entries flagged as investigating.
+    10. their children not yet identified, and their entries flagged as investigating;
+    11. to 14. leavers' child protection files due in each period (see below);
+    15. subject access requests received in each period, answered on time, late, or open.
 
     What is overdue now is counted by the triage queue's rules (`casework.queue.overdue_items`,
     which lists the items for the DSL team); a test holds the two to the same answers.
@@ -685,6 +691,13 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
         today=today,
     )
 
+    # 15. Subject access requests received in each period, and how they stand today.
+    requests = request_counts(
+        school,
+        {"current": days(split, as_of), "previous": days(since, previous_as_of)},
+        today=today,
+    )
+
     overdue = {
         OverdueKind.SAFETY_CHECK: open_values["overdue_safety_check"],
         OverdueKind.CONFIRMATION: deadline_counts["overdue_confirmation"],
@@ -751,6 +764,7 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
         },
         exceptions=exceptions,
         files=Pair(files["current"], files["previous"]),
+        subject_access=Pair(requests["current"], requests["previous"]),
     )
 
 
@@ -1119,6 +1133,29 @@ def present(stats: Statistics, *, school_name: str, exact: bool) -> Dashboard:
             empty="No leaver's file fell due.",
             note="A leaver's file is due at the new school 5 school days after the child "
             "leaves (KCSIE), counted in the school's own term dates.",
+        ),
+        Breakdown(
+            key="subject_access",
+            heading="Subject access requests",
+            title="Subject access requests received in the period",
+            columns=(this, last),
+            rows=[
+                Row(label, _counted(rules, Pair(getattr(current, name), getattr(before, name))))
+                for label, name in [
+                    ("Received", "received"),
+                    ("Answered on time", "on_time"),
+                    ("Answered late", "late"),
+                    ("Not answered yet", "open"),
+                    ("Not answered, and past the deadline", "overdue"),
+                ]
+                for current, before in [
+                    (stats.subject_access.current, stats.subject_access.previous)
+                ]
+            ],
+            empty="No subject access request was received.",
+            note="A request for a child's information is answered (disclosed, or refused with "
+            "a reason) within one calendar month of receipt, or up to two months more when it "
+            "was extended. Counted as the requests stand now.",
         ),
     ]
     return Dashboard(

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "casework",
     "transfers",
     "retention",
+    "subject_access",
     "demo",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("oversight/", include("oversight.urls")),
     path("transfers/", include("transfers.urls")),
     path("retention/", include("retention.urls")),
+    path("subject-access/", include("subject_access.urls")),
 ]
 
 if settings.BENCH:

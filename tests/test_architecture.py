@@ -21,7 +21,7 @@ def _diagram_layers() -> list[list[str]]:
     """The packages the diagram names, top to bottom: the words left of its descriptions,
     which start in column 34."""
     diagram = DOC.split("```text", 1)[1].split("```", 1)[0]
-    rows = [re.findall(r"[a-z]+", line[:34]) for line in diagram.splitlines()]
+    rows = [re.findall(r"[a-z_]+", line[:34]) for line in diagram.splitlines()]
     return [row for row in rows if row]
 
 

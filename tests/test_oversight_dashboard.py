@@ -861,8 +861,10 @@ def test_the_dashboard_costs_the_same_for_3_concerns_as_for_30(
     # - the school's term dates again, all years, to count when leavers' files fell due
     #   (5 school days from a leaving date may cross into another year)
     # - its leavers with a file (none: their transfers are not asked for)
+    # - subject access requests received in each period: answered on time, late, open and
+    #   overdue, counted in one row
     # - the user's memberships again, for the navigation
-    expected = 16
+    expected = 17
     record(3)
     with time_machine.travel(NOW, tick=False), django_assert_num_queries(expected):
         three = client.get(DASHBOARD)

@@ -582,7 +582,9 @@ def test_the_queue_costs_the_same_for_2_concerns_as_for_12(
     #   - the school's term dates, and its leavers with a file (none: no transfers asked
     #     for), for the leavers' files due
     #   - files come from other schools waiting to be accepted
-    expected = EVERY_PAGE + 20
+    #   - subject access requests open and due within a week or overdue, with their child
+    #     (none here: no panel)
+    expected = EVERY_PAGE + 21
     populate(school, count=2, staff=staff, dsl=dsl, deputy=deputy)
     to_settle(school, count=1, staff=staff, dsl=dsl)
     with django_assert_num_queries(expected):

@@ -36,6 +36,8 @@ from schools.invitations import invitation_token as invitation_token_generator
 from schools.models import Role
 from schools.notifications import Notice
 from schools.terms import academic_year_of
+from subject_access import services as subject_access_services
+from subject_access.models import Relationship
 from tests.factories import PupilFactory, pdf_file, record_concern, record_referral
 from transfers import services as transfer_services
 from transfers.models import IncomingFile, Route
@@ -268,6 +270,19 @@ TABLE = {
     "retention:hold": POST_ONLY,
     "retention:lift": {**DSL_TEAM_PAGE, "other_dsl": 404},
     "retention:school_holds": {**DSL_TEAM_PAGE, "admin": 200},
+    # subject_access: the register of requests for a child's information, the DSL team's only
+    "subject_access:register": DSL_TEAM_PAGE,
+    "subject_access:new": DSL_TEAM_PAGE,
+    "subject_access:detail": {**DSL_TEAM_PAGE, "other_dsl": 404},
+    "subject_access:identity": POST_ONLY,
+    "subject_access:extend": POST_ONLY,
+    "subject_access:disclose": POST_ONLY,
+    "subject_access:refuse": POST_ONLY,
+    "subject_access:file": {**DSL_TEAM_PAGE, "other_dsl": 404},
+    "subject_access:assemble": POST_ONLY,
+    "subject_access:redact": POST_ONLY,
+    "subject_access:unredact": POST_ONLY,
+    "subject_access:pdf": POST_ONLY,
 }
 
 # The objects each URL is reversed with, in argument order (`world` keys or fixture names).
@@ -315,6 +330,21 @@ ARGS = {
     "retention:keep": ["pupil"],
     "retention:hold": ["pupil"],
     "retention:lift": ["pupil_hold"],
+    **{
+        f"subject_access:{name}": ["subject_access_request"]
+        for name in (
+            "detail",
+            "identity",
+            "extend",
+            "disclose",
+            "refuse",
+            "file",
+            "assemble",
+            "redact",
+            "unredact",
+            "pdf",
+        )
+    },
 }
 
 # Roles that may never see the concern's reference or a child's name on any page...
@@ -391,6 +421,8 @@ SCHOOL_PAGE_RULES = {
     "transfers:leavers": access_policy.TRANSFER_FILES,
     "retention:review_list": access_policy.HANDLE_CASES,
     "retention:school_holds": access_policy.MANAGE_SCHOOL,
+    "subject_access:register": access_policy.HANDLE_CASES,
+    "subject_access:new": access_policy.HANDLE_CASES,
 }
 # Pages about one record of the school: another school's DSL never finds it (404), so only
 # the personas of the record's school count.
@@ -412,6 +444,8 @@ RECORD_PAGE_RULES = {
     "transfers:resend": access_policy.TRANSFER_FILES,
     "retention:file": access_policy.HANDLE_CASES,
     "retention:lift": access_policy.HANDLE_CASES,
+    "subject_access:detail": access_policy.HANDLE_CASES,
+    "subject_access:file": access_policy.HANDLE_CASES,
 }
 
 
@@ -741,6 +775,18 @@ def pupil_hold(world, school, dsl):
     )
 
 
+@pytest.fixture
+def subject_access_request(world, dsl):
+    """Amelia's mother asked for Amelia's information yesterday."""
+    return subject_access_services.request_record(
+        pupil=world["pupil"],
+        by=dsl,
+        requester_name="Her mother",
+        relationship=Relationship.PARENT,
+        received_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
+
+
 # A password-reset link for Tom (staff), in allauth's two parts.
 @pytest.fixture
 def reset_uid(staff):
@@ -882,6 +928,20 @@ POST_TABLE = {
     # A child's file: only its school's DSL team keeps it for longer or holds it.
     "retention:keep": TRANSFER_POST_REFUSED,
     "retention:hold": TRANSFER_POST_REFUSED,
+    # A subject access request: only its school's DSL team moves it on.
+    **{
+        f"subject_access:{name}": TRANSFER_POST_REFUSED
+        for name in (
+            "identity",
+            "extend",
+            "disclose",
+            "refuse",
+            "assemble",
+            "redact",
+            "unredact",
+            "pdf",
+        )
+    },
 }
 POST_CASES = [(name, role) for name in sorted(POST_TABLE) for role in POST_TABLE[name]]
 # The access log may record a refused attempt by design; every other table must stay as it was.
@@ -893,6 +953,7 @@ RECORD_APPS = (
     "audit",
     "transfers",
     "retention",
+    "subject_access",
 )
 
 
