@@ -97,6 +97,10 @@ def legal_hold_place(
             "Say why the file is held, such as the inquiry or court case that may need it.",
             field="reason",
         )
+    if LegalHold.objects.filter(school=school, pupil=pupil, lifted_at=None).exists():
+        raise WorkflowError(
+            "This file is already held." if pupil else "Every file of the school is already held."
+        )
     hold = LegalHold(
         school=school,
         pupil=pupil,

@@ -93,8 +93,8 @@ def hold(request, uuid):
         if held is not None:
             messages.success(
                 request,
-                f"{file.pupil.full_name}'s file is held. It cannot be disposed of until the "
-                "hold is lifted.",
+                f"{file.pupil.full_name}'s file is held. It is kept, whatever its review date, "
+                "until the hold is lifted.",
             )
             return redirect("retention:file", file.pupil.uuid)
     return _file_page(request, file, hold_form=form)
@@ -140,8 +140,8 @@ def school_holds(request):
         if held is not None:
             messages.success(
                 request,
-                "Every file of the school is held. None can be disposed of until the hold is "
-                "lifted.",
+                "Every file of the school is held. Each is kept, whatever its review date, until "
+                "the hold is lifted.",
             )
             return redirect("retention:school_holds")
     return render(

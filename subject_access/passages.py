@@ -81,7 +81,8 @@ def passages(document: dict) -> list[Passage]:
         for index, note in enumerate(concern.get("notes", [])):
             add(
                 f"note{index}",
-                f"Note by {note.get('by', '')}, {_when(note.get('at'))}",
+                # Not who wrote it: a member of staff's name is withheld with their words.
+                f"Note, {_when(note.get('at'))}",
                 note.get("text", ""),
             )
     return found

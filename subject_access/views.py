@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerns.pages import acting_for, submit
-from concerns.selectors import pupils_for
 from referrals.views import pdf_download
 from safeguard.errors import WorkflowError
 from safeguard.reauth import require_recent_check
+from schools.models import Pupil
 from schools.policy import HANDLE_CASES
 from subject_access import selectors, services
 from subject_access.forms import (
@@ -53,9 +53,9 @@ def register(request):
 @require_http_methods(["GET", "POST"])
 def new(request):
     school = acting_for(request, HANDLE_CASES, REFUSAL).school
-    form = RecordForm(
-        request.POST if request.method == "POST" else None, pupils=list(pupils_for(school))
-    )
+    # Former pupils too: a child who has left, or their parent, may ask for their information.
+    pupils = Pupil.objects.filter(school=school).order_by("legal_last_name", "legal_first_name")
+    form = RecordForm(request.POST if request.method == "POST" else None, pupils=list(pupils))
     if request.method == "POST" and form.is_valid():
         sar = submit(form, lambda: services.request_record(by=request.user, **form.values()))
         if sar is not None:

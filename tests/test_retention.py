@@ -291,6 +291,9 @@ def test_a_hold_on_a_childs_file_is_shown_and_lifted_with_reasons(school, staff,
     (file,) = files_due(school, today=TODAY())
     assert (file.held, file.school_held, file.on_hold) == (True, False, True)
 
+    # Held once: a second hold while the first stands is refused.
+    with pytest.raises(WorkflowError, match="already held"):
+        services.legal_hold_place(school=school, pupil=pupil, by=deputy, reason="Again.")
     services.legal_hold_lift(hold=hold, by=deputy, reason="The case is over.")
     hold.refresh_from_db()
     assert (hold.lifted_by, hold.lift_reason, hold.in_force) == (deputy, "The case is over.", False)

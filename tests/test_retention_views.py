@@ -249,7 +249,7 @@ def test_holding_a_childs_file_and_lifting_the_hold(dsl, deputy, former):
 
     assert response.redirect_chain == [(file_url(former), 302)]
     assert messages_shown(response) == [
-        "Tess Ward's file is held. It cannot be disposed of until the hold is lifted."
+        "Tess Ward's file is held. It is kept, whatever its review date, until the hold is lifted."
     ]
     text = page_text(response)
     assert "Legal hold Held" in text
@@ -320,7 +320,8 @@ def test_the_administrator_holds_every_file_of_the_school_and_lifts_it(
 
     assert response.redirect_chain == [(SCHOOL_HOLDS, 302)]
     assert messages_shown(response) == [
-        "Every file of the school is held. None can be disposed of until the hold is lifted."
+        "Every file of the school is held. Each is kept, whatever its review date, until the hold "
+        "is lifted."
     ]
     assert "The inquiry asked schools to keep all records. In force Lift" in page_text(response)
     # The DSL team sees every file held.

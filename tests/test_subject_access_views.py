@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from schools.models import Pupil
 from subject_access import services
 from subject_access.models import Relationship, Status, SubjectAccessRequest, months_after
 from tests.factories import PupilFactory
@@ -133,6 +134,13 @@ def test_recording_a_request_opens_its_page_with_the_deadline(dsl, pupils):
     )
     assert "Sam Patel: someone acting for them, such as a solicitor" in page_text(response)
     assert len(history_rows(sar)) == 1
+
+
+def test_a_request_can_be_recorded_for_a_former_pupil(dsl, pupils):
+    # A child who has left, or their parent, may ask: they are no longer on the roll.
+    Pupil.objects.filter(pk=pupils[1].pk).update(is_on_roll=False)
+    signed_in(dsl).post(NEW, record_data(pupils[1]))
+    assert SubjectAccessRequest.objects.get().pupil_id == pupils[1].pk
 
 
 def test_a_request_form_with_mistakes_says_so_and_keeps_what_was_typed(dsl, pupils):
