@@ -25,6 +25,14 @@ class Action(models.TextChoices):
     DOWNLOADED_PACKAGE = "downloaded_package", "Downloaded the child protection file's package"
     EXPORTED_FILE_PDF = "exported_file_pdf", "Exported the child protection file PDF"
     VIEWED_INCOMING_FILE = "viewed_incoming_file", "Read a child protection file from a school"
+    VIEWED_REQUEST_FILE = (
+        "viewed_request_file",
+        "Read the child's file assembled for a subject access request",
+    )
+    EXPORTED_REDACTED_PDF = (
+        "exported_redacted_pdf",
+        "Exported the redacted file for a subject access request",
+    )
 
 
 class AccessRecord(models.Model):

@@ -15,6 +15,8 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import access_record
 from referrals.pdf import render_pdf
 from safeguard.db import stamp_history
 from safeguard.errors import WorkflowError
@@ -320,9 +322,25 @@ def redacted_passages(sar: SubjectAccessRequest) -> list[Shown]:
     ]
 
 
+def request_file_read(*, sar: SubjectAccessRequest, by: User, ip_address: str | None) -> None:
+    """Log that `by` read the child's file assembled for the request (a read of the child's
+    records, like opening their chronology). Nothing to log before it is assembled."""
+    if sar.file is not None:
+        access_record(
+            user=by,
+            school=sar.school,
+            action=Action.VIEWED_REQUEST_FILE,
+            ip_address=ip_address,
+            pupil=sar.pupil,
+        )
+
+
 @transaction.atomic
-def request_redacted_pdf(*, sar: SubjectAccessRequest, by: User) -> bytes:
-    """The redacted file as a PDF, for the requester; its making is in the history."""
+def request_redacted_pdf(
+    *, sar: SubjectAccessRequest, by: User, ip_address: str | None = None
+) -> bytes:
+    """The redacted file as a PDF, for the requester; its making is in the history and, as
+    an export of the child's records, in the access log."""
     _require_dsl_team(by, sar.school_id)
     sar = (
         SubjectAccessRequest.objects.select_for_update(of=("self",))
@@ -348,6 +366,13 @@ def request_redacted_pdf(*, sar: SubjectAccessRequest, by: User) -> bytes:
         },
     )
     sar.pdf_made_at = now
+    access_record(
+        user=by,
+        school=sar.school,
+        action=Action.EXPORTED_REDACTED_PDF,
+        ip_address=ip_address,
+        pupil=sar.pupil,
+    )
     stamp_history(
         sar,
         by=by,

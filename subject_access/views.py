@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from audit.http import ip_of
 from concerns.pages import acting_for, submit
 from referrals.views import pdf_download
 from safeguard.errors import WorkflowError
@@ -202,6 +203,7 @@ def _at_passage(sar: SubjectAccessRequest, passage: str) -> str:
 @require_safe
 def file(request, uuid):
     sar, _ = selectors.request_for(request.user, uuid)
+    services.request_file_read(sar=sar, by=request.user, ip_address=ip_of(request))
     return _file_page(request, sar)
 
 
@@ -250,7 +252,7 @@ def redacted_pdf(request, uuid):
     sar, _ = selectors.request_for(request.user, uuid)
     require_recent_check(request)
     try:
-        content = services.request_redacted_pdf(sar=sar, by=request.user)
+        content = services.request_redacted_pdf(sar=sar, by=request.user, ip_address=ip_of(request))
     except WorkflowError as error:
         messages.error(request, str(error))
         return redirect("subject_access:file", sar.uuid)

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AccessRecord, Action
 from concerns import services as concern_services
 from safeguard.errors import WorkflowError
 from safeguard.reauth import SIGNED_IN_AT
@@ -165,15 +166,16 @@ def test_the_file_page_costs_the_same_queries_however_many_redactions(
     # - the signed-in user
     # - the request, with its school, pupil, who checked identity and who recorded it
     # - the user's membership at its school (may they handle cases there?)
+    # - the read logged in the access log (INSERT)
     # - the passages redacted, with who marked each
     # - the user's memberships, for the navigation
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(file_url("file", sar))
     for text in (ACCOUNT, NOTE):
         services.passage_redact(
             sar=sar, by=dsl, passage=key_of(sar, text), reason="staff", details="Opinion"
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(file_url("file", sar))
     assert page_text(response).count("Redacted: Staff member") == 2
 
@@ -214,3 +216,21 @@ def test_anonymous_people_are_sent_to_sign_in_and_writes_are_post_only(sar, dsl,
     assert client.post(file_url("pdf", sar)).url.startswith(reverse("account_login"))
     for name in ("assemble", "redact", "unredact", "pdf"):
         assert signed_in(dsl).get(file_url(name, sar)).status_code == 405
+
+
+def test_reading_the_assembled_file_and_exporting_its_pdf_are_in_the_access_log(sar, dsl):
+    client = signed_in(dsl)
+    client.get(file_url("file", sar))
+    # Nothing assembled yet: nothing of the child's records was read.
+    assert not AccessRecord.objects.filter(pupil=sar.pupil).exists()
+    sar = assembled(sar, dsl)
+    client.get(file_url("file", sar), REMOTE_ADDR="203.0.113.7")
+    client.post(file_url("pdf", sar))
+    assert list(
+        AccessRecord.objects.filter(pupil=sar.pupil)
+        .order_by("at", "pk")
+        .values_list("user_id", "action", "ip_address")
+    ) == [
+        (dsl.pk, Action.VIEWED_REQUEST_FILE, "203.0.113.7"),
+        (dsl.pk, Action.EXPORTED_REDACTED_PDF, "127.0.0.1"),
+    ]
