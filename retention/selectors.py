@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import (
     BooleanField,
     Exists,
@@ -34,7 +33,7 @@ from referrals.models import Export, Referral
 from retention.models import LegalHold, RetentionReview
 from schools.models import Membership, Pupil, School
 from schools.policy import HANDLE_CASES, MANAGE_SCHOOL
-from schools.selectors import membership_at
+from schools.selectors import member_for
 from transfers.models import IncomingFile, IncomingStatus, NoSchool, Status, Transfer
 
 
@@ -220,11 +219,13 @@ def file_for(user, pupil_uuid, *, today: date) -> tuple[File, Membership]:
     pupil = Pupil.objects.select_related("school").filter(uuid=pupil_uuid).first()
     if pupil is None:
         raise Http404("No such file")
-    membership = membership_at(user, pupil.school_id)
-    if membership is None:
-        raise Http404("No such file")
-    if not HANDLE_CASES(membership):
-        raise PermissionDenied("Only the DSL team reviews a child's file.")
+    membership = member_for(
+        user,
+        pupil.school_id,
+        HANDLE_CASES,
+        missing="No such file",
+        refusal="Only the DSL team reviews a child's file.",
+    )
     file = file_of(pupil, today=today)
     if file is None:
         raise Http404("No such file")
@@ -241,10 +242,11 @@ def hold_for(user, hold_uuid) -> tuple[LegalHold, Membership]:
     )
     if hold is None:
         raise Http404("No such hold")
-    membership = membership_at(user, hold.school_id)
-    if membership is None:
-        raise Http404("No such hold")
-    rule = MANAGE_SCHOOL if hold.whole_school else HANDLE_CASES
-    if not rule(membership):
-        raise PermissionDenied("Only the DSL team lifts a hold on a child's file.")
+    membership = member_for(
+        user,
+        hold.school_id,
+        MANAGE_SCHOOL if hold.whole_school else HANDLE_CASES,
+        missing="No such hold",
+        refusal="Only the DSL team lifts a hold on a child's file.",
+    )
     return hold, membership

@@ -17,14 +17,8 @@ from retention.models import LegalHold, Outcome, RetentionReview
 from safeguard.db import stamp_history
 from safeguard.errors import WorkflowError
 from schools.models import Pupil, School, User
-from schools.policy import HANDLE_CASES, MANAGE_SCHOOL, Rule
-from schools.selectors import membership_at
-
-
-def _require(rule: Rule, user: User, school_id: int, refusal: str) -> None:
-    membership = membership_at(user, school_id)
-    if membership is None or not rule(membership):
-        raise WorkflowError(refusal)
+from schools.policy import HANDLE_CASES, MANAGE_SCHOOL
+from schools.selectors import require
 
 
 @transaction.atomic
@@ -42,7 +36,7 @@ def retention_keep(
     today = timezone.localdate(now)
     # One review at a time: a second decision waits, then finds the file no longer due.
     pupil = Pupil.objects.select_for_update(of=("self",)).select_related("school").get(pk=pupil.pk)
-    _require(HANDLE_CASES, by, pupil.school_id, "Only the school's DSL team reviews a file.")
+    require(HANDLE_CASES, by, pupil.school_id, "Only the school's DSL team reviews a file.")
     file = selectors.file_of(pupil, today=today)
     if file is None:
         raise WorkflowError("The school holds no safeguarding file on this child.")
@@ -82,7 +76,7 @@ def legal_hold_place(
     """Hold one child's file (`pupil`), or every file of the school, whatever its age, for
     a reason such as an inquiry or a court case."""
     if pupil is None:
-        _require(
+        require(
             MANAGE_SCHOOL,
             by,
             school.pk,
@@ -91,7 +85,7 @@ def legal_hold_place(
     else:
         if pupil.school_id != school.pk:
             raise WorkflowError("This child is not on this school's register.")
-        _require(HANDLE_CASES, by, school.pk, "Only the school's DSL team holds a child's file.")
+        require(HANDLE_CASES, by, school.pk, "Only the school's DSL team holds a child's file.")
     if not reason.strip():
         raise WorkflowError(
             "Say why the file is held, such as the inquiry or court case that may need it.",
@@ -122,14 +116,14 @@ def legal_hold_lift(
     reviewed again by their dates."""
     hold = LegalHold.objects.select_for_update(of=("self",)).get(pk=hold.pk)
     if hold.whole_school:
-        _require(
+        require(
             MANAGE_SCHOOL,
             by,
             hold.school_id,
             "Only the school's DSL team or administrator lifts a hold on every file.",
         )
     else:
-        _require(
+        require(
             HANDLE_CASES, by, hold.school_id, "Only the school's DSL team lifts a hold on a file."
         )
     if not hold.in_force:

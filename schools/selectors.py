@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from safeguard.errors import WorkflowError
 from schools.acting import acting_membership
 from schools.models import FailedNotification, Membership, Pupil, School
-from schools.policy import HANDLE_CASES, MANAGE_PEOPLE, MANAGE_SCHOOL
+from schools.policy import HANDLE_CASES, MANAGE_PEOPLE, MANAGE_SCHOOL, Rule
 
 
 def memberships_of(user) -> list[Membership]:
@@ -24,6 +25,27 @@ def membership_at(user, school_id: int) -> Membership | None:
     return Membership.objects.filter(user=user, school_id=school_id).first()
 
 
+def member_for(user, school_id: int, rule: Rule, *, missing: str, refusal: str) -> Membership:
+    """The user's membership at the school of a record they asked for, if `rule` lets them:
+    404 (`missing`) outside their schools, 403 (`refusal`) for a role that may not."""
+    membership = membership_at(user, school_id)
+    if membership is None:
+        raise Http404(missing)
+    if not rule(membership):
+        raise PermissionDenied(refusal)
+    return membership
+
+
+def require(rule: Rule, user, school_id: int, refusal: str) -> Membership:
+    """For a service: the user's membership at the school, if `rule` lets them act there;
+    WorkflowError (`refusal`) if not. The views have asked already; the service asks for
+    itself, so that no caller can skip it."""
+    membership = membership_at(user, school_id)
+    if membership is None or not rule(membership):
+        raise WorkflowError(refusal)
+    return membership
+
+
 def pupil_for(user, pupil_uuid) -> tuple[Pupil, Membership]:
     """Fetch one pupil's safeguarding file for `user`: the DSL team of the pupil's school only.
 
@@ -32,11 +54,13 @@ def pupil_for(user, pupil_uuid) -> tuple[Pupil, Membership]:
     pupil = Pupil.objects.select_related("school").filter(uuid=pupil_uuid).first()
     if pupil is None:
         raise Http404("No such pupil")
-    membership = membership_at(user, pupil.school_id)
-    if membership is None:
-        raise Http404("No such pupil")
-    if not HANDLE_CASES(membership):
-        raise PermissionDenied("Only the safeguarding team sees a child's chronology.")
+    membership = member_for(
+        user,
+        pupil.school_id,
+        HANDLE_CASES,
+        missing="No such pupil",
+        refusal="Only the safeguarding team sees a child's chronology.",
+    )
     return pupil, membership
 
 

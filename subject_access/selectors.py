@@ -5,13 +5,12 @@ school where their role does not handle cases)."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.http import Http404
 
 from schools.models import Membership, School
 from schools.policy import HANDLE_CASES
-from schools.selectors import membership_at
+from schools.selectors import member_for
 from subject_access.models import CLOSED, OPEN, SubjectAccessRequest
 
 # The DSL team's queue shows requests due within this many days, and those overdue.
@@ -55,11 +54,13 @@ def request_for(user, sar_uuid) -> tuple[SubjectAccessRequest, Membership]:
     )
     if sar is None:
         raise Http404("No such request")
-    membership = membership_at(user, sar.school_id)
-    if membership is None:
-        raise Http404("No such request")
-    if not HANDLE_CASES(membership):
-        raise PermissionDenied("Only the DSL team keeps the subject access register.")
+    membership = member_for(
+        user,
+        sar.school_id,
+        HANDLE_CASES,
+        missing="No such request",
+        refusal="Only the DSL team keeps the subject access register.",
+    )
     return sar, membership
 
 

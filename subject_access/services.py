@@ -22,7 +22,7 @@ from safeguard.db import stamp_history
 from safeguard.errors import WorkflowError
 from schools.models import Pupil, User
 from schools.policy import HANDLE_CASES
-from schools.selectors import membership_at
+from schools.selectors import require
 from subject_access.models import (
     MAX_EXTENSION_MONTHS,
     Redaction,
@@ -38,9 +38,12 @@ from transfers.services import SUMMARY_FIELDS
 
 
 def _require_dsl_team(user: User, school_id: int) -> None:
-    membership = membership_at(user, school_id)
-    if membership is None or not HANDLE_CASES(membership):
-        raise WorkflowError("Only the school's DSL team keeps the subject access register.")
+    require(
+        HANDLE_CASES,
+        user,
+        school_id,
+        "Only the school's DSL team keeps the subject access register.",
+    )
 
 
 def _locked(sar: SubjectAccessRequest, by: User) -> SubjectAccessRequest:

@@ -149,6 +149,29 @@ def test_the_file_page_shows_its_review_date_and_holdings(dsl, former):
     assert "Keep the file for a further period" in text
 
 
+def test_the_file_page_costs_the_same_however_many_holds_it_had(
+    school, dsl, deputy, former, django_assert_num_queries
+):
+    client = signed_in(dsl)
+    first = services.legal_hold_place(school=school, pupil=former, by=dsl, reason="Inquiry.")
+    # The session, the signed-in user, the user's memberships (the navigation), then:
+    #   - the pupil, with their school (file_for)
+    #   - the user's membership there (may they handle cases?)
+    #   - the file: the pupil with what it holds, its latest review and whether it is held
+    #   - its reviews, with who decided each
+    #   - the holds on it and on the school, with who placed and lifted each
+    # Eight, whatever the file's holds and reviews.
+    with django_assert_num_queries(8):
+        client.get(file_url(former))
+    services.legal_hold_lift(hold=first, by=deputy, reason="Over.")
+    services.legal_hold_place(school=school, pupil=former, by=dsl, reason="A court case.")
+    services.legal_hold_place(school=school, by=dsl, reason="The whole school: an inquiry.")
+    with django_assert_num_queries(8):
+        response = client.get(file_url(former))
+    text = page_text(response)
+    assert "A court case." in text and "Inquiry." in text
+
+
 def test_keeping_a_file_puts_its_review_off_with_the_reason(dsl, former):
     next_review = TODAY() + datetime.timedelta(days=730)
     client = signed_in(dsl)

@@ -87,11 +87,43 @@ def test_another_schools_dsl_sees_their_own_empty_register(other_dsl, sar, pupil
 
 
 @pytest.mark.parametrize("persona", ["staff", "governor", "school_admin"])
-def test_other_roles_are_refused_the_register_and_the_form(request, persona):
+def test_other_roles_are_refused_the_register_and_the_form(request, persona, pupils):
     client = signed_in(request.getfixturevalue(persona))
 
     assert client.get(REGISTER).status_code == 403
     assert client.get(NEW).status_code == 403
+    assert client.post(NEW, record_data(pupils[1])).status_code == 403
+    assert not SubjectAccessRequest.objects.exists()
+
+
+def test_another_schools_dsl_cannot_record_a_request_for_this_schools_pupil(other_dsl, pupils):
+    response = signed_in(other_dsl).post(NEW, record_data(pupils[1]))
+
+    # Their own form lists only their own pupils: this one is not a choice there.
+    assert "There is a problem" in page_text(response)
+    assert not SubjectAccessRequest.objects.exists()
+
+
+def test_the_register_costs_the_same_for_one_request_as_for_three(
+    dsl, sar, pupils, django_assert_num_queries
+):
+    client = signed_in(dsl)
+    # The session, the signed-in user, then: the user's memberships, with their schools
+    # (which school acts); the school's requests, with their pupils; the user's memberships
+    # again (the navigation).
+    with django_assert_num_queries(5):
+        client.get(REGISTER)
+    for pupil in pupils[1:]:
+        services.request_record(
+            pupil=pupil,
+            by=dsl,
+            requester_name="A parent",
+            relationship=Relationship.PARENT,
+            received_on=days_ago(2),
+        )
+    with django_assert_num_queries(5):
+        response = client.get(REGISTER)
+    assert page_text(response).count("A parent or carer with parental responsibility") >= 2
 
 
 def test_anonymous_people_are_sent_to_sign_in(db, sar):
@@ -99,6 +131,8 @@ def test_anonymous_people_are_sent_to_sign_in(db, sar):
 
     assert is_login_redirect(client.get(REGISTER))
     assert is_login_redirect(client.get(NEW))
+    assert is_login_redirect(client.post(NEW, record_data(sar.pupil)))
+    assert SubjectAccessRequest.objects.count() == 1
     assert is_login_redirect(client.get(detail_url(sar)))
     for name in ("identity", "extend", "disclose", "refuse"):
         assert is_login_redirect(client.post(action_url(name, sar)))

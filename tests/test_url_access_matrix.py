@@ -909,6 +909,7 @@ POST_TABLE = {
     "transfers:incoming_accept": {
         "anonymous": LOGIN,
         "reporter": 403,
+        "other_staff": 403,
         "governor": 403,
         "admin": 403,
         "other_dsl": 404,
@@ -916,6 +917,7 @@ POST_TABLE = {
     "transfers:incoming_decline": {
         "anonymous": LOGIN,
         "reporter": 403,
+        "other_staff": 403,
         "governor": 403,
         "admin": 403,
         "other_dsl": 404,

@@ -5,7 +5,6 @@ a school where their role does not send or receive files)."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.utils import timezone
 from concerns.models import ConcernChild
 from schools.models import Membership, Pupil, School
 from schools.policy import TRANSFER_FILES
-from schools.selectors import membership_at
+from schools.selectors import member_for
 from schools.terms import Counted, calendar_for
 from transfers.models import (
     SCHOOL_DAYS_TO_SEND,
@@ -137,12 +136,13 @@ def incoming_files(school: School) -> list[IncomingFile]:
 
 
 def _dsl_team_at(user, school_id: int) -> Membership:
-    membership = membership_at(user, school_id)
-    if membership is None:
-        raise Http404("No such file")
-    if not TRANSFER_FILES(membership):
-        raise PermissionDenied("Only the DSL team sends and receives child protection files.")
-    return membership
+    return member_for(
+        user,
+        school_id,
+        TRANSFER_FILES,
+        missing="No such file",
+        refusal="Only the DSL team sends and receives child protection files.",
+    )
 
 
 def transfer_for(user, transfer_uuid) -> tuple[Transfer, Membership]:

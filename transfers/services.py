@@ -27,7 +27,7 @@ from safeguard.db import stamp_history
 from safeguard.errors import WorkflowError
 from schools.models import Pupil, School, User
 from schools.policy import TRANSFER_FILES
-from schools.selectors import membership_at
+from schools.selectors import require
 from schools.terms import Counted, calendar_for
 from transfers import document as documents
 from transfers import tasks
@@ -65,9 +65,12 @@ def due(pupil: Pupil, *, calendar=None) -> Counted:
 
 
 def _require_dsl_team(user: User, school_id: int) -> None:
-    membership = membership_at(user, school_id)
-    if membership is None or not TRANSFER_FILES(membership):
-        raise WorkflowError("Only the school's DSL team can send or receive a child's file.")
+    require(
+        TRANSFER_FILES,
+        user,
+        school_id,
+        "Only the school's DSL team can send or receive a child's file.",
+    )
 
 
 def _has_file(pupil: Pupil) -> bool:
