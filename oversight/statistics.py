@@ -66,6 +66,7 @@ from concerns.models import (
 from concerns.rules import MET_ANSWERS
 from oversight.periods import Period, estimated_years
 from referrals.models import Outcome, Referral
+from retention.selectors import RetentionCounts, retention_counts
 from schools.models import School
 from subject_access.selectors import RequestCounts, request_counts
 from transfers.selectors import FileCounts, files_due
@@ -200,6 +201,8 @@ class Statistics:
     files: Pair[FileCounts]
     # Subject access requests received in each period, and how they were answered, counts only.
     subject_access: Pair[RequestCounts]
+    # Files reviewed in each period: kept for longer, or disposed of (and records destroyed).
+    retention: Pair[RetentionCounts]
 
     @property
     def open_total(self) -> Pair[int]:
@@ -698,6 +701,11 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
         today=today,
     )
 
+    # 16. Files reviewed in each period: kept for longer, or disposed of.
+    reviews = retention_counts(
+        school, {"current": days(split, as_of), "previous": days(since, previous_as_of)}
+    )
+
     overdue = {
         OverdueKind.SAFETY_CHECK: open_values["overdue_safety_check"],
         OverdueKind.CONFIRMATION: deadline_counts["overdue_confirmation"],
@@ -765,6 +773,7 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
         exceptions=exceptions,
         files=Pair(files["current"], files["previous"]),
         subject_access=Pair(requests["current"], requests["previous"]),
+        retention=Pair(reviews["current"], reviews["previous"]),
     )
 
 
@@ -1156,6 +1165,25 @@ def present(stats: Statistics, *, school_name: str, exact: bool) -> Dashboard:
             note="A request for a child's information is answered (disclosed, or refused with "
             "a reason) within one calendar month of receipt, or up to two months more when it "
             "was extended. Counted as the requests stand now.",
+        ),
+        Breakdown(
+            key="retention",
+            heading="File reviews",
+            title="Children's files reviewed in the period",
+            columns=(this, last),
+            rows=[
+                Row(label, _counted(rules, Pair(getattr(current, name), getattr(before, name))))
+                for label, name in [
+                    ("Kept for a further period, with a reason", "kept"),
+                    ("Disposed of, by two members of the DSL team", "disposed"),
+                    ("Records destroyed by those disposals", "records"),
+                ]
+                for current, before in [(stats.retention.current, stats.retention.previous)]
+            ],
+            empty="No file was reviewed.",
+            note="A child's file is reviewed when the child is 25 (the IRMS toolkit for "
+            "schools). Each disposal leaves a certificate of what was destroyed, kept for good; "
+            "a file under a legal hold is never disposed of.",
         ),
     ]
     return Dashboard(

@@ -49,3 +49,35 @@ class LiftForm(forms.Form):
         error="Say why the hold is lifted",
         help_text="For example: the inquiry has reported, or the case is over.",
     )
+
+
+class DisposeForm(forms.Form):
+    """A file due for review, proposed for disposal."""
+
+    prefix = "dispose"
+
+    reason = text(
+        "Why is the file disposed of?",
+        rows=4,
+        error="Say why the file is disposed of",
+        help_text="For example: reviewed at the child's 25th birthday; no inquiry, claim or "
+        "request needs it, and no sibling's case is open.",
+    )
+
+
+class ConfirmDisposalForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I have checked what is destroyed, and that nothing needs it. It cannot be undone.",
+        error_messages={
+            "required": "Tick to confirm that you have checked what is destroyed",
+        },
+    )
+
+
+class WithdrawDisposalForm(forms.Form):
+    withdraw_reason = text(
+        "Why is the proposal withdrawn?",
+        rows=3,
+        error="Say why the proposal is withdrawn",
+        help_text="For example: a claim has been made, or the child's sibling has a case open.",
+    )

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -30,10 +31,12 @@ from django.utils import timezone
 
 from concerns.models import Attachment, Concern, ConcernChild
 from referrals.models import Export, Referral
-from retention.models import LegalHold, RetentionReview
+from retention.models import Disposal, DisposalStatus, LegalHold, RetentionReview
 from schools.models import Membership, Pupil, School
 from schools.policy import HANDLE_CASES, MANAGE_SCHOOL
 from schools.selectors import member_for
+from subject_access.models import OPEN as OPEN_REQUEST
+from subject_access.models import SubjectAccessRequest
 from transfers.models import IncomingFile, IncomingStatus, NoSchool, Status, Transfer
 
 
@@ -250,3 +253,231 @@ def hold_for(user, hold_uuid) -> tuple[LegalHold, Membership]:
         refusal="Only the DSL team lifts a hold on a child's file.",
     )
     return hold, membership
+
+
+# What a disposal destroys, by kind, as retention_dispose() counts it (retention migration
+# 0003), in the order a certificate lists them: (one, many).
+DISPOSED_KINDS = {
+    "pupils": ("child on the register", "children on the register"),
+    "household_contacts": ("household contact", "household contacts"),
+    "concerns": ("concern", "concerns"),
+    "children_named": ("child's part of a concern", "children's parts of concerns"),
+    "unnamed_children": ("child not yet identified", "children not yet identified"),
+    "evidence_items": ("item of evidence", "items of evidence"),
+    "attachments": ("attachment", "attachments"),
+    "notes": ("note", "notes"),
+    "advice_given": ("piece of advice recorded", "pieces of advice recorded"),
+    "practice_flags": ("practice flag", "practice flags"),
+    "follow_up_actions": ("follow-up action", "follow-up actions"),
+    "support_actions": ("support action", "support actions"),
+    "support_reviews": ("support review", "support reviews"),
+    "referrals": ("referral", "referrals"),
+    "agency_contacts": ("contact with an agency", "contacts with agencies"),
+    "exports": ("export", "exports"),
+    "files_sent": ("file sent to a new school", "files sent to new schools"),
+    "files_received": ("file received from an earlier school", "files from earlier schools"),
+    "no_school": ("record of no school to go to", "records of no school to go to"),
+    "subject_access_requests": ("subject access request", "subject access requests"),
+    "redactions": ("redaction", "redactions"),
+    "reviews": ("retention review", "retention reviews"),
+    "legal_holds": ("legal hold, lifted", "legal holds, lifted"),
+    "history_entries": ("entry in the history", "entries in the history"),
+    "access_log": ("entry in the access log", "entries in the access log"),
+}
+
+
+def destroyed(counts: dict[str, int]) -> list[str]:
+    """A certificate's counts as words, in DISPOSED_KINDS' order, leaving out the zeros."""
+    return [
+        f"{counts[kind]} {one if counts[kind] == 1 else many}"
+        for kind, (one, many) in DISPOSED_KINDS.items()
+        if counts.get(kind)
+    ]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What disposing of a child's file would destroy, and what stops it now.
+
+    `files` are the child's file and those of every child named with them in a concern
+    (and so on: a concern is destroyed whole or kept whole), the child's first; `shared`
+    says, for each other child, the references of the concerns that bind their files;
+    `blockers` are the reasons it cannot be done today, each a sentence."""
+
+    files: list[File]
+    shared: dict[int, list[str]]
+    blockers: list[str]
+    waiting: Disposal | None
+
+    @property
+    def file(self) -> File:
+        return self.files[0]
+
+    @property
+    def others(self) -> list[File]:
+        return self.files[1:]
+
+    @property
+    def pupil_ids(self) -> list[int]:
+        return [file.pupil.pk for file in self.files]
+
+    def total(self, kind: str) -> int:
+        return sum(getattr(file, kind) for file in self.files)
+
+
+def _bound_to(pupil: Pupil) -> set[int]:
+    """The child and every child bound to their file through shared concerns, to any depth.
+    One query per step (one for a child who shares no concern)."""
+    ids = {pupil.pk}
+    while True:
+        found = set(
+            ConcernChild.objects.filter(
+                concern__in=ConcernChild.objects.filter(pupil__in=ids).values("concern")
+            ).values_list("pupil", flat=True)
+        ) | {pupil.pk}
+        if found == ids:
+            return ids
+        ids = found
+
+
+def disposal_plan(pupil: Pupil, *, today: date) -> Plan:
+    """What disposing of `pupil`'s file destroys and whether it can be done: about six
+    queries, two more for each step of shared concerns."""
+    ids = _bound_to(pupil)
+    found = {row.pk: _file(row, today) for row in _with_file(pupil.school).filter(pk__in=ids)}
+    files = [found[pupil.pk]] + [file for pk, file in found.items() if pk != pupil.pk]
+    shared: dict[int, list[str]] = {}
+    if len(files) > 1:
+        for pupil_id, reference in (
+            ConcernChild.objects.filter(pupil__in=ids - {pupil.pk})
+            .values_list("pupil", "concern__reference")
+            .order_by("concern__reference")
+        ):
+            shared.setdefault(pupil_id, [])
+            if reference not in shared[pupil_id]:
+                shared[pupil_id].append(reference)
+    open_requests = set(
+        SubjectAccessRequest.objects.filter(pupil__in=ids, status__in=OPEN_REQUEST).values_list(
+            "pupil", flat=True
+        )
+    )
+    waiting = (
+        Disposal.objects.filter(pupil__in=ids, status=DisposalStatus.PROPOSED)
+        .select_related("pupil", "proposed_by")
+        .first()
+    )
+    blockers = []
+    if any(file.school_held for file in files):
+        blockers.append(
+            "Every file of the school is held: no file is disposed of until it is lifted."
+        )
+    for file in files:
+        name = file.pupil.full_name
+        if file.held:
+            blockers.append(f"{name}'s file is held: it is kept until the hold is lifted.")
+        if file.pupil.is_on_roll:
+            blockers.append(
+                f"{name} is still on the school's roll: a file is disposed of only after the "
+                "child has left."
+            )
+        if file.review_on is None:
+            blockers.append(
+                f"{name}'s file is not due for review: a new school has not yet confirmed "
+                "receipt of the copy sent to it."
+            )
+        elif not file.due:
+            blockers.append(
+                f"{name}'s file is not due for review until {file.review_on:%-d %B %Y}."
+            )
+        if file.pupil.pk in open_requests:
+            blockers.append(
+                f"A subject access request for {name}'s information is still open: the file "
+                "is kept at least until it is answered."
+            )
+    return Plan(files=files, shared=shared, blockers=blockers, waiting=waiting)
+
+
+def disposals_waiting(school: School) -> list[Disposal]:
+    """Proposals waiting for a second member of the DSL team, oldest first."""
+    return list(
+        Disposal.objects.filter(school=school, status=DisposalStatus.PROPOSED)
+        .select_related("pupil", "proposed_by")
+        .order_by("proposed_at", "pk")
+    )
+
+
+def certificates(school: School) -> list[Disposal]:
+    """The school's disposal certificates, newest first."""
+    return list(
+        Disposal.objects.filter(school=school, status=DisposalStatus.DISPOSED)
+        .select_related("proposed_by", "confirmed_by")
+        .order_by("-confirmed_at", "-pk")
+    )
+
+
+def disposal_for(user, disposal_uuid) -> tuple[Disposal, Membership]:
+    """A disposal (waiting, withdrawn, or its certificate) at one of the user's schools, for
+    its DSL team: 404 elsewhere, 403 for another role."""
+    disposal = (
+        Disposal.objects.select_related(
+            "school", "pupil", "pupil__school", "proposed_by", "confirmed_by", "withdrawn_by"
+        )
+        .filter(uuid=disposal_uuid)
+        .first()
+    )
+    if disposal is None:
+        raise Http404("No such disposal")
+    membership = member_for(
+        user,
+        disposal.school_id,
+        HANDLE_CASES,
+        missing="No such disposal",
+        refusal="Only the DSL team disposes of a child's file.",
+    )
+    return disposal, membership
+
+
+@dataclass(frozen=True)
+class RetentionCounts:
+    """Reviews decided in a span of days: files kept for longer, files disposed of, and the
+    records those disposals destroyed."""
+
+    kept: int
+    disposed: int
+    records: int
+
+
+def retention_counts(
+    school: School, spans: dict[str, tuple[date, date]]
+) -> dict[str, RetentionCounts]:
+    """For the governors: how the school's file reviews went in each span of days (first and
+    last day included). Two queries, however many spans."""
+    kept = RetentionReview.objects.filter(pupil__school=school).aggregate(
+        **{
+            name: Count("pk", filter=Q(decided_at__date__range=span))
+            for name, span in spans.items()
+        }
+    )
+    certificates_ = list(
+        Disposal.objects.filter(school=school, status=DisposalStatus.DISPOSED)
+        .filter(
+            Q.create(
+                [("confirmed_at__date__range", span) for span in spans.values()],
+                connector=Q.OR,
+            )
+        )
+        .values_list("confirmed_at", "children", "counts")
+    )
+    counted = {}
+    for name, (first, last) in spans.items():
+        in_span = [
+            (children, counts)
+            for at, children, counts in certificates_
+            if first <= timezone.localdate(at) <= last
+        ]
+        counted[name] = RetentionCounts(
+            kept=kept[name],
+            disposed=sum(len(children) for children, _ in in_span),
+            records=sum(sum(counts.values()) for _, counts in in_span),
+        )
+    return counted

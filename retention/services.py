@@ -5,15 +5,23 @@ The rules (issue 16): only the DSL team reviews a child's file, and only once it
 file kept is kept for a reason until a later review date. The DSL team places and lifts a
 hold on a child's file; the DSL team or the school's administrator on every file of the
 school; each with a reason, and lifting needs one too.
+
+A file due for review may instead be disposed of: one member of the DSL team proposes it, with
+a reason; another confirms it, and the database function `retention_dispose` (migration 0003)
+destroys the file, with every file bound to it by a shared concern, in the same transaction.
+Nothing is disposed of while a hold is in force, while a subject access request about the
+child is open, or while the child is on the roll; the proposer may withdraw, with a reason.
 """
 
+import json
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from concerns.models import Concern
 from retention import selectors
-from retention.models import LegalHold, Outcome, RetentionReview
+from retention.models import Disposal, DisposalStatus, LegalHold, Outcome, RetentionReview
 from safeguard.db import stamp_history
 from safeguard.errors import WorkflowError
 from schools.models import Pupil, School, User
@@ -136,3 +144,125 @@ def legal_hold_lift(
     stamp_history(hold, by=by, reason=f"Legal hold lifted: {hold.lift_reason}")
     hold.save(update_fields=["lifted_by", "lifted_at", "lift_reason"])
     return hold
+
+
+def _plan_allows(pupil: Pupil, *, today: date) -> selectors.Plan:
+    plan = selectors.disposal_plan(pupil, today=today)
+    if plan.blockers:
+        raise WorkflowError(" ".join(plan.blockers))
+    return plan
+
+
+@transaction.atomic
+def disposal_propose(
+    *, pupil: Pupil, by: User, reason: str, now: datetime | None = None
+) -> Disposal:
+    """Propose disposing of a file due for review, for a reason: it waits for a second member
+    of the DSL team to confirm it."""
+    now = now or timezone.now()
+    pupil = Pupil.objects.select_for_update(of=("self",)).select_related("school").get(pk=pupil.pk)
+    require(HANDLE_CASES, by, pupil.school_id, "Only the school's DSL team disposes of a file.")
+    if selectors.file_of(pupil, today=timezone.localdate(now)) is None:
+        raise WorkflowError("The school holds no safeguarding file on this child.")
+    plan = selectors.disposal_plan(pupil, today=timezone.localdate(now))
+    if plan.waiting is not None:
+        raise WorkflowError(
+            f"{plan.waiting.proposed_by.full_name} has already proposed disposing of this "
+            "file: it is waiting for a second member of the DSL team to confirm it."
+        )
+    if plan.blockers:
+        raise WorkflowError(" ".join(plan.blockers))
+    if not reason.strip():
+        raise WorkflowError("Say why the file is disposed of.", field="reason")
+    disposal = Disposal(
+        school=pupil.school,
+        pupil=pupil,
+        reason=reason.strip(),
+        proposed_by=by,
+        proposed_at=now,
+    )
+    stamp_history(disposal, by=by, reason=f"Disposal proposed: {disposal.reason}")
+    disposal.save()
+    return disposal
+
+
+@transaction.atomic
+def disposal_withdraw(
+    *, disposal: Disposal, by: User, reason: str, now: datetime | None = None
+) -> Disposal:
+    """Withdraw a proposal waiting for confirmation, for a reason: the file stays due."""
+    disposal = Disposal.objects.select_for_update(of=("self",)).get(pk=disposal.pk)
+    require(HANDLE_CASES, by, disposal.school_id, "Only the school's DSL team withdraws it.")
+    if not disposal.waiting:
+        raise WorkflowError("This proposal is no longer waiting: it cannot be withdrawn.")
+    if not reason.strip():
+        raise WorkflowError("Say why the proposal is withdrawn.", field="withdraw_reason")
+    disposal.status = DisposalStatus.WITHDRAWN
+    disposal.withdrawn_by = by
+    disposal.withdrawn_at = now or timezone.now()
+    disposal.withdraw_reason = reason.strip()
+    stamp_history(disposal, by=by, reason=f"Disposal withdrawn: {disposal.withdraw_reason}")
+    disposal.save(update_fields=["status", "withdrawn_by", "withdrawn_at", "withdraw_reason"])
+    return disposal
+
+
+@transaction.atomic
+def disposal_confirm(*, disposal: Disposal, by: User, now: datetime | None = None) -> Disposal:
+    """A second member of the DSL team confirms a proposal: the file, and every file bound
+    to it by a shared concern, is destroyed in this transaction, and the disposal becomes the
+    certificate of what was destroyed."""
+    now = now or timezone.now()
+    disposal = Disposal.objects.select_for_update(of=("self",)).get(pk=disposal.pk)
+    require(HANDLE_CASES, by, disposal.school_id, "Only the school's DSL team disposes of a file.")
+    if not disposal.waiting:
+        raise WorkflowError("This proposal is no longer waiting for confirmation.")
+    if disposal.proposed_by_id == by.pk:
+        raise WorkflowError(
+            "You proposed this disposal: a second member of the DSL team must confirm it."
+        )
+    pupil = (
+        Pupil.objects.select_for_update(of=("self",))
+        .select_related("school")
+        .get(pk=disposal.pupil_id)
+    )
+    plan = _plan_allows(pupil, today=timezone.localdate(now))
+    disposal.children = [
+        {
+            "name": file.pupil.full_name,
+            "date_of_birth": file.pupil.date_of_birth.isoformat(),
+            "references": references,
+        }
+        for file in plan.files
+        for references in [
+            list(
+                Concern.objects.filter(children__pupil=file.pupil)
+                .order_by("reference")
+                .values_list("reference", flat=True)
+                .distinct()
+            )
+        ]
+    ]
+    disposal.confirmed_by = by
+    disposal.confirmed_at = now
+    # The function reads the confirmation from the row; the history row follows the outcome.
+    disposal.save_without_historical_record(
+        update_fields=["children", "confirmed_by", "confirmed_at"]
+    )
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT retention_dispose(%s, %s)", [disposal.pk, plan.pupil_ids])
+            # Django reads jsonb as text, for its JSONField to decode.
+            counts = json.loads(cursor.fetchone()[0])
+    except IntegrityError as refusal:
+        raise WorkflowError(str(refusal).splitlines()[0]) from refusal
+    disposal.status = DisposalStatus.DISPOSED
+    disposal.pupil = None
+    disposal.counts = counts
+    records = sum(counts.values())
+    stamp_history(
+        disposal,
+        by=by,
+        reason=f"Disposed of, confirmed by {by.full_name}: {records} records destroyed",
+    )
+    disposal.save(update_fields=["status", "pupil", "counts"])
+    return disposal

@@ -1,6 +1,7 @@
 """The DSL team's retention pages: the files due for review, a child's file with its review
-outcome and holds, lifting a hold; and the holds on every file of the school, for the DSL team
-or the school's administrator.
+outcome and holds, lifting a hold; disposing of a file (proposed by one member of the DSL
+team, confirmed or withdrawn by another) and the certificates disposals leave; and the holds
+on every file of the school, for the DSL team or the school's administrator.
 
 Thin views: an access helper (retention.selectors: 404 outside the user's schools, 403 for a
 role that may not), a form, one service; a refusal goes back on the form with what was typed.
@@ -14,7 +15,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from concerns.pages import acting_for, submit
 from retention import selectors, services
-from retention.forms import HoldForm, KeepForm, LiftForm, SchoolHoldForm
+from retention.forms import (
+    ConfirmDisposalForm,
+    DisposeForm,
+    HoldForm,
+    KeepForm,
+    LiftForm,
+    SchoolHoldForm,
+    WithdrawDisposalForm,
+)
 from schools.policy import HANDLE_CASES, MANAGE_SCHOOL
 
 
@@ -29,12 +38,13 @@ def review_list(request):
         {
             "school": school,
             "files": selectors.files_due(school, today=today),
+            "waiting": selectors.disposals_waiting(school),
             "years": settings.RETENTION_YEARS,
         },
     )
 
 
-def _file_page(request, file, *, keep_form=None, hold_form=None, status=200):
+def _file_page(request, file, *, keep_form=None, hold_form=None, dispose_form=None):
     return render(
         request,
         "retention/file.html",
@@ -43,10 +53,11 @@ def _file_page(request, file, *, keep_form=None, hold_form=None, status=200):
             "pupil": file.pupil,
             "reviews": selectors.reviews_of(file.pupil),
             "holds": selectors.holds_on(file.pupil),
+            "plan": selectors.disposal_plan(file.pupil, today=file.today) if file.due else None,
             "keep_form": keep_form or KeepForm(),
             "hold_form": hold_form or HoldForm(),
+            "dispose_form": dispose_form or DisposeForm(),
         },
-        status=status,
     )
 
 
@@ -98,6 +109,103 @@ def hold(request, uuid):
             )
             return redirect("retention:file", file.pupil.uuid)
     return _file_page(request, file, hold_form=form)
+
+
+@require_POST
+def dispose(request, uuid):
+    """Propose disposing of a file due for review: a second member of the DSL team confirms."""
+    file, _ = selectors.file_for(request.user, uuid, today=timezone.localdate())
+    form = DisposeForm(request.POST)
+    if form.is_valid():
+        proposed = submit(
+            form,
+            lambda: services.disposal_propose(
+                pupil=file.pupil, by=request.user, reason=form.cleaned_data["reason"]
+            ),
+        )
+        if proposed is not None:
+            messages.success(
+                request,
+                f"Disposal of {file.pupil.full_name}'s file is proposed. A second member of the "
+                "DSL team must confirm it: nothing is destroyed until then.",
+            )
+            return redirect("retention:disposal", proposed.uuid)
+    return _file_page(request, file, dispose_form=form)
+
+
+def _disposal_page(request, disposal, *, confirm_form=None, withdraw_form=None):
+    plan = None
+    if disposal.waiting:
+        plan = selectors.disposal_plan(disposal.pupil, today=timezone.localdate())
+    return render(
+        request,
+        "retention/disposal.html",
+        {
+            "disposal": disposal,
+            "plan": plan,
+            "destroyed": selectors.destroyed(disposal.counts),
+            "confirm_form": confirm_form or ConfirmDisposalForm(),
+            "withdraw_form": withdraw_form or WithdrawDisposalForm(),
+            "history": disposal.history.select_related("history_user").order_by(
+                "-history_date", "-history_id"
+            ),
+        },
+    )
+
+
+@require_safe
+def disposal_detail(request, uuid):
+    """A disposal: waiting for confirmation (with what it would destroy), withdrawn, or its
+    certificate."""
+    disposal, _ = selectors.disposal_for(request.user, uuid)
+    return _disposal_page(request, disposal)
+
+
+@require_POST
+def disposal_confirm(request, uuid):
+    disposal, _ = selectors.disposal_for(request.user, uuid)
+    form = ConfirmDisposalForm(request.POST)
+    if disposal.waiting and form.is_valid():
+        done = submit(form, lambda: services.disposal_confirm(disposal=disposal, by=request.user))
+        if done is not None:
+            messages.success(
+                request,
+                "The file is disposed of. This certificate of what was destroyed is kept for good.",
+            )
+            return redirect("retention:disposal", done.uuid)
+    elif not disposal.waiting:
+        form.add_error(None, "This proposal is no longer waiting for confirmation.")
+    return _disposal_page(request, disposal, confirm_form=form)
+
+
+@require_POST
+def disposal_withdraw(request, uuid):
+    disposal, _ = selectors.disposal_for(request.user, uuid)
+    form = WithdrawDisposalForm(request.POST)
+    if form.is_valid():
+        withdrawn = submit(
+            form,
+            lambda: services.disposal_withdraw(
+                disposal=disposal, by=request.user, reason=form.cleaned_data["withdraw_reason"]
+            ),
+        )
+        if withdrawn is not None:
+            messages.success(request, "The proposal is withdrawn. The file is kept.")
+            return redirect("retention:disposal", withdrawn.uuid)
+    return _disposal_page(request, disposal, withdraw_form=form)
+
+
+@require_safe
+def certificates(request):
+    """The school's disposal certificates: what was destroyed, when, why, and by whom."""
+    school = acting_for(
+        request, HANDLE_CASES, "Only the DSL team sees disposal certificates."
+    ).school
+    return render(
+        request,
+        "retention/certificates.html",
+        {"school": school, "certificates": selectors.certificates(school)},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,14 +18,38 @@ class FetchModeManager(models.Manager):
         return super().get_queryset().fetch_mode(default_fetch_mode())
 
 
-FORBID_DELETE_FUNCTION = """
+# The one way past the rules below: a row in DISPOSAL_PASS_TABLE for the current transaction,
+# which only retention_dispose() (retention/migrations/0003_disposal.py, run as the tables'
+# owner) writes, and removes before it returns. The runtime role may not touch the table
+# (grant_runtime_role), so every DELETE the app itself sends is refused as before.
+DISPOSAL_PASS_TABLE = "retention_disposalpass"
+
+DISPOSING_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION safeguard_disposing() RETURNS boolean AS $$
+BEGIN
+    -- Before retention's migration 0003 there is no pass, so nothing is disposing.
+    IF to_regclass('{DISPOSAL_PASS_TABLE}') IS NULL THEN
+        RETURN false;
+    END IF;
+    RETURN EXISTS (SELECT 1 FROM {DISPOSAL_PASS_TABLE} WHERE xact = pg_current_xact_id());
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+FORBID_DELETE_FUNCTION = (
+    DISPOSING_FUNCTION
+    + """
 CREATE OR REPLACE FUNCTION safeguard_forbid_delete() RETURNS trigger AS $$
 BEGIN
+    IF safeguard_disposing() THEN
+        RETURN OLD;
+    END IF;
     RAISE EXCEPTION 'Safeguarding records are never deleted (table %)', TG_TABLE_NAME
         USING ERRCODE = 'restrict_violation';
 END;
 $$ LANGUAGE plpgsql;
 """
+)
 
 
 def forbid_deletes(*tables: str) -> list[migrations.RunSQL]:
@@ -46,15 +70,24 @@ def forbid_deletes(*tables: str) -> list[migrations.RunSQL]:
     return operations
 
 
-APPEND_ONLY_FUNCTION = """
+APPEND_ONLY_FUNCTION = (
+    DISPOSING_FUNCTION
+    + """
 CREATE OR REPLACE FUNCTION safeguard_append_only() RETURNS trigger AS $$
 BEGIN
+    -- A disposal deletes a child's history with their file; nothing ever rewrites it.
+    IF TG_OP = 'DELETE' THEN
+        IF safeguard_disposing() THEN
+            RETURN OLD;
+        END IF;
+    END IF;
     RAISE EXCEPTION 'Safeguarding history is only ever added to: % refused on table %',
         TG_OP, TG_TABLE_NAME
         USING ERRCODE = 'restrict_violation';
 END;
 $$ LANGUAGE plpgsql;
 """
+)
 
 
 def append_only_trigger(table: str) -> str:
@@ -145,9 +178,10 @@ def grant_runtime_role(*, using: str = "default", **kwargs) -> None:
     """After `migrate` (run as the tables' owner), give the runtime role exactly what the
     app needs on every table: SELECT and INSERT everywhere; UPDATE where rows may change;
     DELETE only where no trigger protects the rows (sessions, the cache, second factors);
-    never TRUNCATE. The database's triggers decide, so a table protected by a migration is
-    covered without a list to keep here. Does nothing without settings.DATABASE_RUNTIME_ROLE
-    (one role for everything) or when migrate runs as that role itself.
+    never TRUNCATE, and nothing on the disposal pass. The database's triggers decide, so a
+    table protected by a migration is covered without a list to keep here. Does nothing
+    without settings.DATABASE_RUNTIME_ROLE (one role for everything) or when migrate runs as
+    that role itself.
     """
     role = settings.DATABASE_RUNTIME_ROLE
     connection = connections[using]
@@ -186,6 +220,9 @@ def grant_runtime_role(*, using: str = "default", **kwargs) -> None:
             ]
             if allowed:
                 cursor.execute(f"GRANT {', '.join(allowed)} ON {quote(table)} TO {grantee}")
+        # The disposal pass is the owner's alone: with it, the app could delete anything.
+        if DISPOSAL_PASS_TABLE in {table for table, _, _ in tables}:
+            cursor.execute(f"REVOKE ALL ON {quote(DISPOSAL_PASS_TABLE)} FROM {grantee}")
 
 
 def stamp_history(instance, *, by, reason: str):
