@@ -33,6 +33,10 @@ def long(day: datetime.date) -> str:
 
 @pytest.fixture
 def former(school, staff, dsl):
+    return tess_ward(school, staff, dsl)
+
+
+def tess_ward(school, staff, dsl):
     """Tess Ward, a former pupil now 27, with a concern from ten years ago, referred."""
     pupil = PupilFactory(
         school=school,
@@ -104,8 +108,9 @@ def test_the_review_list_costs_the_same_for_1_file_as_for_3(
     # The session, the signed-in user, then:
     #   - the user's memberships, with their schools (which school acts: acting_for)
     #   - the files due, with what each holds, its latest review and its holds
+    #   - the disposals waiting for confirmation, with their child and who proposed each
     #   - the user's memberships (the navigation)
-    expected = 2 + 3
+    expected = 2 + 4
     with django_assert_num_queries(expected):
         one = client.get(REVIEWS)
     for n in range(2):
@@ -160,13 +165,16 @@ def test_the_file_page_costs_the_same_however_many_holds_it_had(
     #   - the file: the pupil with what it holds, its latest review and whether it is held
     #   - its reviews, with who decided each
     #   - the holds on it and on the school, with who placed and lifted each
-    # Eight, whatever the file's holds and reviews.
-    with django_assert_num_queries(8):
+    #   - for a file due, what disposing of it takes: the children bound to it by shared
+    #     concerns (one step for a child who shares none), their files, the open subject
+    #     access requests about them, and a proposal waiting
+    # Twelve, whatever the file's holds and reviews.
+    with django_assert_num_queries(12):
         client.get(file_url(former))
     services.legal_hold_lift(hold=first, by=deputy, reason="Over.")
     services.legal_hold_place(school=school, pupil=former, by=dsl, reason="A court case.")
     services.legal_hold_place(school=school, by=dsl, reason="The whole school: an inquiry.")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(12):
         response = client.get(file_url(former))
     text = page_text(response)
     assert "A court case." in text and "Inquiry." in text

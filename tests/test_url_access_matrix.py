@@ -30,6 +30,7 @@ from oversight import services as oversight_services
 from oversight.models import ChecklistItem, CourseKind, NamedRoleKind, PersonRole, PolicyKind
 from referrals import exports
 from retention import services as retention_services
+from retention.models import Disposal
 from schools import policy as access_policy
 from schools import services as schools_services
 from schools.invitations import invitation_token as invitation_token_generator
@@ -270,6 +271,13 @@ TABLE = {
     "retention:hold": POST_ONLY,
     "retention:lift": {**DSL_TEAM_PAGE, "other_dsl": 404},
     "retention:school_holds": {**DSL_TEAM_PAGE, "admin": 200},
+    # Disposal: proposed on a child's file, confirmed or withdrawn by the DSL team; the
+    # certificates are the DSL team's.
+    "retention:dispose": POST_ONLY,
+    "retention:certificates": DSL_TEAM_PAGE,
+    "retention:disposal": {**DSL_TEAM_PAGE, "other_dsl": 404},
+    "retention:disposal_confirm": POST_ONLY,
+    "retention:disposal_withdraw": POST_ONLY,
     # subject_access: the register of requests for a child's information, the DSL team's only
     "subject_access:register": DSL_TEAM_PAGE,
     "subject_access:new": DSL_TEAM_PAGE,
@@ -330,6 +338,10 @@ ARGS = {
     "retention:keep": ["pupil"],
     "retention:hold": ["pupil"],
     "retention:lift": ["pupil_hold"],
+    "retention:dispose": ["pupil"],
+    "retention:disposal": ["disposal"],
+    "retention:disposal_confirm": ["disposal"],
+    "retention:disposal_withdraw": ["disposal"],
     **{
         f"subject_access:{name}": ["subject_access_request"]
         for name in (
@@ -421,6 +433,7 @@ SCHOOL_PAGE_RULES = {
     "transfers:leavers": access_policy.TRANSFER_FILES,
     "retention:review_list": access_policy.HANDLE_CASES,
     "retention:school_holds": access_policy.MANAGE_SCHOOL,
+    "retention:certificates": access_policy.HANDLE_CASES,
     "subject_access:register": access_policy.HANDLE_CASES,
     "subject_access:new": access_policy.HANDLE_CASES,
 }
@@ -444,6 +457,7 @@ RECORD_PAGE_RULES = {
     "transfers:resend": access_policy.TRANSFER_FILES,
     "retention:file": access_policy.HANDLE_CASES,
     "retention:lift": access_policy.HANDLE_CASES,
+    "retention:disposal": access_policy.HANDLE_CASES,
     "subject_access:detail": access_policy.HANDLE_CASES,
     "subject_access:file": access_policy.HANDLE_CASES,
 }
@@ -775,6 +789,19 @@ def pupil_hold(world, school, dsl):
     )
 
 
+# A proposal, by the DSL, to dispose of Amelia's file (as a row: her file is not yet due, and
+# the pages' access does not depend on it).
+@pytest.fixture
+def disposal(world, school, dsl):
+    return Disposal.objects.create(
+        school=school,
+        pupil=world["pupil"],
+        reason="Reviewed at 25.",
+        proposed_by=dsl,
+        proposed_at=timezone.now(),
+    )
+
+
 @pytest.fixture
 def subject_access_request(world, dsl):
     """Amelia's mother asked for Amelia's information yesterday."""
@@ -930,6 +957,10 @@ POST_TABLE = {
     # A child's file: only its school's DSL team keeps it for longer or holds it.
     "retention:keep": TRANSFER_POST_REFUSED,
     "retention:hold": TRANSFER_POST_REFUSED,
+    # Disposing of a child's file: only its school's DSL team proposes, confirms or withdraws.
+    "retention:dispose": TRANSFER_POST_REFUSED,
+    "retention:disposal_confirm": TRANSFER_POST_REFUSED,
+    "retention:disposal_withdraw": TRANSFER_POST_REFUSED,
     # A subject access request: only its school's DSL team moves it on.
     **{
         f"subject_access:{name}": TRANSFER_POST_REFUSED
