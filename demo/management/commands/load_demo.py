@@ -8,6 +8,7 @@ from demo import school as demo
 from demo.leavers import load_leavers
 from demo.oversight import load_registers
 from demo.retention import load_retention
+from demo.subject_access import load_subject_access
 from demo.terms import load_terms
 
 
@@ -45,7 +46,9 @@ class Command(BaseCommand):
         "with a concern a leaving date seven school days ago, for a school outside the demo "
         "(demo.leavers), recorded by Hollybrook's DSL with a history row each. Last, adds a former "
         "Larkmoor pupil, now 27, found by her UPN, with a concern from when she was 15, referred "
-        "and closed, back-dated, so that her file is due for review (demo.retention)."
+        "and closed, back-dated, so that her file is due for review (demo.retention); and, if "
+        "Larkmoor has none, a subject access request from the parent of a Larkmoor pupil named "
+        "in a concern, received 24 days ago, with their identity checked (demo.subject_access)."
     )
 
     def handle(self, *args, **options):
@@ -56,6 +59,7 @@ class Command(BaseCommand):
         terms = load_terms()
         leavers = load_leavers()
         retention = load_retention()
+        subject_access = load_subject_access()
         elapsed = time.monotonic() - started
 
         for label, tally in {
@@ -64,6 +68,7 @@ class Command(BaseCommand):
             **terms,
             **leavers,
             **retention,
+            **subject_access,
         }.items():
             self.stdout.write(
                 f"{label + ':':<20} created {tally.created:>4}, already present {tally.present:>4}"
