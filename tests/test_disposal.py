@@ -38,7 +38,7 @@ from referrals.exports import record_export
 from referrals.models import AgencyContact, ContactKind, Export, ExportKind, Referral
 from retention import selectors, services
 from retention.models import Disposal, DisposalStatus, LegalHold, RetentionReview
-from retention.selectors import DISPOSED_KINDS, birthday, files_due
+from retention.selectors import DISPOSED_KINDS, files_due
 from safeguard.errors import WorkflowError
 from schools.models import HouseholdContact, Pupil
 from subject_access import services as sar_services
@@ -46,20 +46,9 @@ from subject_access.models import Redaction, Relationship, SubjectAccessRequest
 from subject_access.passages import passages
 from tests.factories import PupilFactory, pdf_file, record_concern, record_referral
 from tests.test_append_only import as_runtime_role, refused, runtime_role  # noqa: F401
+from tests.test_retention import SUMMARY, TODAY, aged
 from transfers import services as transfer_services
 from transfers.models import IncomingFile, Route, Transfer
-
-TODAY = timezone.localdate
-SUMMARY = {
-    "why_known": "Known since Year 3.",
-    "current_risks": "None now.",
-    "plans": "Check-ins.",
-    "agencies": "Testshire MASH.",
-}
-
-
-def aged(years: int, *, days: int = 0) -> datetime.date:
-    return birthday(TODAY(), -years) - datetime.timedelta(days=days)
 
 
 def former_pupil(school, staff, *, born=None, **fields):
@@ -175,6 +164,29 @@ def everything_in_a_file(school, staff, dsl, other_school, other_dsl, pupil, con
     return Pupil.objects.get(pk=pupil.pk)
 
 
+# What everything_in_a_file makes one of.
+ONE_EACH = (
+    "pupils",
+    "concerns",
+    "children_named",
+    "notes",
+    "attachments",
+    "evidence_items",
+    "unnamed_children",
+    "support_actions",
+    "support_reviews",
+    "follow_up_actions",
+    "referrals",
+    "agency_contacts",
+    "exports",
+    "files_sent",
+    "subject_access_requests",
+    "redactions",
+    "legal_holds",
+    "household_contacts",
+)
+
+
 def dispose(pupil, *, by, confirmed_by, reason="Reviewed at 25; nothing needs it."):
     proposed = services.disposal_propose(pupil=pupil, by=by, reason=reason)
     return services.disposal_confirm(disposal=proposed, by=confirmed_by)
@@ -207,51 +219,7 @@ def test_two_members_of_the_dsl_team_destroy_every_record_of_the_file(
     ]
     counts = certificate.counts
     assert set(counts) == set(DISPOSED_KINDS)
-    assert {
-        kind: counts[kind]
-        for kind in (
-            "pupils",
-            "concerns",
-            "children_named",
-            "notes",
-            "attachments",
-            "evidence_items",
-            "unnamed_children",
-            "support_actions",
-            "support_reviews",
-            "follow_up_actions",
-            "referrals",
-            "agency_contacts",
-            "exports",
-            "files_sent",
-            "subject_access_requests",
-            "redactions",
-            "legal_holds",
-            "household_contacts",
-        )
-    } == dict.fromkeys(
-        [
-            "pupils",
-            "concerns",
-            "children_named",
-            "notes",
-            "attachments",
-            "evidence_items",
-            "unnamed_children",
-            "support_actions",
-            "support_reviews",
-            "follow_up_actions",
-            "referrals",
-            "agency_contacts",
-            "exports",
-            "files_sent",
-            "subject_access_requests",
-            "redactions",
-            "legal_holds",
-            "household_contacts",
-        ],
-        1,
-    )
+    assert {kind: counts[kind] for kind in ONE_EACH} == dict.fromkeys(ONE_EACH, 1)
     assert counts["access_log"] >= 3 and counts["history_entries"] > 20
     # Nothing of the child is left anywhere: no row, no history row.
     assert not Pupil.objects.filter(pk=pupil.pk).exists()
