@@ -7,12 +7,15 @@ keep the `concerns:` URL names (casework/urls.py mounts them beside the concerns
 """
 
 import functools
+import uuid as uuid_module
 
 from django.contrib import messages
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit.http import ip_of
@@ -24,7 +27,7 @@ from casework import hooks, queue
 from casework.chronology import chronology_for
 from casework.history import concern_history
 from casework.selectors import access_to_pupil
-from concerns import forms, rules, services
+from concerns import forms, pupil_picker, rules, services
 from concerns.models import (
     Agency,
     Concern,
@@ -201,6 +204,10 @@ def concern_queue(request):
     to_review = list(queue.to_review(school)[:SECTION_LIMIT])
     counts = queue.open_counts(school, request.user)
     shown = {concern.pk for concern in [*results, *mine, *new_concerns]}
+    _with_triage(
+        [*new_concerns, *results, *mine, *countersign, *to_review, *(i.concern for i in overdue)],
+        team,
+    )
     return render(
         request,
         "concerns/queue.html",
@@ -226,6 +233,50 @@ def concern_queue(request):
             "here": request.get_full_path(),
         },
     )
+
+
+_PLACEHOLDER = uuid_module.UUID(int=0)
+
+
+def _address(name: str):
+    """A function giving the address of `name` for a concern's UUID: reversed once, then
+    filled in per row (a queue shows up to 200 rows, each with three addresses)."""
+    template = reverse(name, args=[_PLACEHOLDER])
+    return lambda concern_uuid: template.replace(str(_PLACEHOLDER), str(concern_uuid))
+
+
+def _with_triage(concerns, team) -> None:
+    """Give each concern on the queue what its row links to and offers, built once for the
+    page: its address, the addresses of its Acknowledge and Assign forms, and the Assign
+    list's options with its assignee chosen (one string per assignee, shared by the rows)."""
+    detail, acknowledge, assign = (
+        _address("concerns:detail"),
+        _address("concerns:acknowledge"),
+        _address("concerns:assign"),
+    )
+    options: dict[int | None, str] = {}
+
+    def options_for(assignee_id) -> str:
+        if assignee_id not in options:
+            options[assignee_id] = mark_safe(
+                '<option value="">Choose a person</option>'
+                + "".join(
+                    format_html(
+                        '<option value="{}"{}>{}</option>',
+                        member.uuid,
+                        mark_safe(" selected") if member.pk == assignee_id else "",
+                        member.full_name,
+                    )
+                    for member in team
+                )
+            )
+        return options[assignee_id]
+
+    for concern in concerns:
+        concern.detail_url = detail(concern.uuid)
+        concern.acknowledge_url = acknowledge(concern.uuid)
+        concern.assign_url = assign(concern.uuid)
+        concern.assign_options = options_for(concern.assignee_id)
 
 
 def _back(request, concern):
@@ -368,6 +419,7 @@ def concern_detail(request, uuid):
     context["manage"] = membership.is_dsl_team
     if membership.is_dsl_team:
         context["triage"] = queue.concern_triage(concern)
+        _with_triage([concern], context["triage"].team)
         context["flag_rows"] = _flag_rows(context["flags"])
     # A note posted after the session ended comes back as typed (see concern_add_note).
     context["note_form"] = forms.NoteForm(take_draft(request))
@@ -447,9 +499,11 @@ def concern_safety(request, concern):
         correction=correction,
         version=concern.version,
     )
+    adding = "add_child" in request.POST or pupil_picker.finds(request.POST, "add")
     add_form = forms.AddChildForm(
-        request.POST if "add_child" in request.POST else None,
-        pupils=list(pupils_for(concern.school).exclude(concern_links__concern=concern)),
+        request.POST if adding else None,
+        pupils=pupils_for(concern.school).exclude(concern_links__concern=concern),
+        search_url=pupil_picker.search_url(concern.school, leaving_out=concern),
         needs_safety=correction,
     )
     if response := _step_form(
@@ -530,7 +584,8 @@ def unnamed_child(request, uuid, unnamed_uuid):
     posted = request.POST.get("form")
     identify_form = forms.AddChildForm(
         request.POST if posted == "identify" else None,
-        pupils=list(pupils_for(concern.school).exclude(concern_links__concern=concern)),
+        pupils=pupils_for(concern.school).exclude(concern_links__concern=concern),
+        search_url=pupil_picker.search_url(concern.school, leaving_out=concern),
         needs_safety=concern.has_completed(Step.SAFETY_CHECKED),
     )
     pass_form = forms.PassOnForm(request.POST if posted == "pass" else None)

@@ -1,6 +1,7 @@
 """Forms validate and convert what people type, and carry the messages they see."""
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from concerns.models import (
@@ -13,6 +14,7 @@ from concerns.models import (
     ReferralDecision,
     YesNoUnknown,
 )
+from concerns.pupil_picker import PupilChoiceField, PupilPicking
 from concerns.rules import Criterion
 from concerns.services import (
     ChildInput,
@@ -21,7 +23,7 @@ from concerns.services import (
     before_birth,
     disclosed_before_birth,
 )
-from safeguard.forms import DateInput, DateTimeInput, LongSelect
+from safeguard.forms import DateInput, DateTimeInput
 from schools.models import Pupil
 
 CHILD_ROWS = 4
@@ -209,34 +211,19 @@ class RecordFields(forms.Form):
         }
 
 
-def pupil_label(pupil: Pupil) -> str:
-    return (
-        f"{pupil.legal_last_name}, {pupil.legal_first_name}"
-        + (f" ({pupil.preferred_first_name})" if pupil.preferred_first_name else "")
-        + f" – {pupil.year_group}{', ' + pupil.class_name if pupil.class_name else ''}"
-        + f", born {pupil.date_of_birth:%d/%m/%Y}"
-    )
+class ConcernRecordForm(PupilPicking, RecordFields):
+    """The staff form. Up to four children, each found on the register by a search
+    (`pupils`: those who may be named; `search_url`: where the pickers ask); the safeguarding
+    team can add more later."""
 
-
-def pupil_choices(pupils) -> list[tuple[str, str]]:
-    return [("", "Choose a pupil")] + [(str(p.uuid), pupil_label(p)) for p in pupils]
-
-
-class ConcernRecordForm(RecordFields):
-    """The staff form. Up to four children; the safeguarding team can add more later."""
-
-    def __init__(self, *args, pupils, **kwargs):
+    def __init__(self, *args, pupils: QuerySet[Pupil], search_url: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.pupils = {str(p.uuid): p for p in pupils}
-        choices = pupil_choices(pupils)
         roles = [("", "Choose their role"), *ChildRole.choices]
         for row in range(1, CHILD_ROWS + 1):
             first = row == 1
             # The row's legend says who the child is; the labels say which field is which.
-            self.fields[f"child_{row}"] = forms.ChoiceField(
+            self.fields[f"child_{row}"] = PupilChoiceField(
                 label="Child",
-                choices=choices,
-                widget=LongSelect,
                 required=first,
                 error_messages={"required": "Choose the child the concern is about"},
             )
@@ -260,6 +247,7 @@ class ConcernRecordForm(RecordFields):
         order += [f"{f}_{row}" for row in range(1, CHILD_ROWS + 1) for f in ("child", "role")]
         order += ["other_children", "unnamed_children"]
         self.order_fields(order)
+        self.pick_from(pupils, search_url=search_url)
 
     def child_rows(self):
         return [(self[f"child_{row}"], self[f"role_{row}"]) for row in range(1, CHILD_ROWS + 1)]
@@ -421,10 +409,8 @@ class SafetyCheckForm(VersionedForm):
         ]
 
 
-class AddChildForm(forms.Form):
-    pupil = forms.ChoiceField(
-        label="Child", widget=LongSelect, error_messages={"required": "Choose the child to add"}
-    )
+class AddChildForm(PupilPicking, forms.Form):
+    pupil = PupilChoiceField(label="Child", error_messages={"required": "Choose the child to add"})
     role = forms.ChoiceField(
         label="Their role",
         choices=[("", "Choose their role"), *ChildRole.choices],
@@ -438,10 +424,10 @@ class AddChildForm(forms.Form):
         "When was this done?", required=False, error="Enter when the action was taken"
     )
 
-    def __init__(self, *args, pupils, needs_safety: bool, **kwargs):
+    def __init__(
+        self, *args, pupils: QuerySet[Pupil], search_url: str, needs_safety: bool, **kwargs
+    ):
         super().__init__(*args, prefix="add", **kwargs)
-        self.pupils = {str(p.uuid): p for p in pupils}
-        self.fields["pupil"].choices = pupil_choices(pupils)
         if not needs_safety:
             for name in (
                 "safe_now",
@@ -452,6 +438,7 @@ class AddChildForm(forms.Form):
             ):
                 del self.fields[name]
         self.needs_safety = needs_safety
+        self.pick_from(pupils, search_url=search_url)
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,7 @@ from concerns import views
 urlpatterns = [
     path("", views.concern_list, name="list"),
     path("new/", views.concern_new, name="new"),
+    path("pupils/search/", views.pupil_search, name="pupil_search"),
     path("categories/", views.category_list, name="categories"),
     path("guidance/", views.guidance_list, name="guidance"),
     path("guidance/new/", views.guidance_edit, name="guidance_new"),

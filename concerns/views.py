@@ -6,9 +6,12 @@ redirects; a refusal from the service is shown on the page with what was typed. 
 team's pages (queue, steps, history, chronology) are in casework/views.py.
 """
 
+import uuid as uuid_module
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_safe
@@ -16,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from audit.http import ip_of
 from audit.models import Action
 from audit.services import access_record
-from concerns import forms, services
+from concerns import forms, pupil_picker, services
 from concerns.models import (
     Attachment,
     GuidanceCard,
@@ -31,6 +34,7 @@ from concerns.selectors import (
 )
 from safeguard.drafts import keeps_draft, take_draft
 from schools import policy
+from schools.models import Pupil
 
 
 def _recording_membership(request):
@@ -54,6 +58,53 @@ def concern_list(request):
     )
 
 
+@require_safe
+def pupil_search(request):
+    """The pupils matching what was typed in a pupil picker, as the picker's radios (a
+    fragment, concerns.pupil_picker): at one of the user's schools (404 elsewhere), on roll
+    for anyone who records concerns there, the whole register for its DSL team; a concern's
+    children left out when asked."""
+    parameters = request.GET
+    name, id_ = parameters.get("field", ""), parameters.get("id", "")
+    if not (pupil_picker.FIELD_NAME.match(name) and pupil_picker.FIELD_NAME.match(id_)):
+        return HttpResponseBadRequest("Say which field the matches are for.")
+    try:
+        school_uuid = uuid_module.UUID(parameters.get("school", ""))
+    except ValueError:
+        raise Http404("No such school") from None
+    # The user's memberships, with their schools, as the middleware already read them.
+    membership = next(
+        (m for m in request.memberships if m.school.uuid == school_uuid),
+        None,
+    )
+    if membership is None:
+        raise Http404("No such school")
+    whole = parameters.get("register") == pupil_picker.WHOLE_REGISTER
+    rule = policy.HANDLE_CASES if whole else policy.RECORD_CONCERNS
+    if not rule(membership):
+        raise PermissionDenied("Your role does not give access to the register.")
+    pupils = (
+        Pupil.objects.filter(school=membership.school) if whole else pupils_for(membership.school)
+    )
+    if leaving_out := parameters.get("except"):
+        try:
+            pupils = pupils.exclude(concern_links__concern__uuid=uuid_module.UUID(leaving_out))
+        except ValueError:
+            return HttpResponseBadRequest("No such concern.")
+    response = render(
+        request,
+        "components/pupil_picker.html#matches",
+        {
+            "matches": pupil_picker.search(pupils, parameters.get("q", "")[:100]),
+            "name": name,
+            "id": id_,
+        },
+    )
+    # Children's names: kept by no cache, shared or the browser's.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @keeps_draft
 @require_http_methods(["GET", "POST"])
 def concern_new(request):
@@ -64,7 +115,8 @@ def concern_new(request):
     form = forms.ConcernRecordForm(
         data,
         categories=list(categories_for(school)),
-        pupils=list(pupils_for(school)),
+        pupils=pupils_for(school),
+        search_url=pupil_picker.search_url(school),
     )
     changed = request.method == "POST" and _school_changed(data, school)
     if request.method == "POST" and form.is_valid() and not changed:

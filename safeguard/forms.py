@@ -15,20 +15,15 @@ the form author asked for (`attrs={"class": "govuk-input--width-10"}`) is kept b
 base class and the error modifier.
 """
 
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import django.forms
 from django import forms
 from django.conf import settings
 from django.forms.renderers import BaseRenderer
-from django.forms.utils import flatatt
 from django.forms.widgets import Input
 from django.template.backends.django import DjangoTemplates
 from django.utils.functional import cached_property
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 # Django's own form templates, so that the ones we don't override (formsets, hidden
 # inputs, ...) still resolve without "django.forms" in INSTALLED_APPS.
@@ -166,46 +161,3 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(
             {"class": "govuk-input--width-20", **(attrs or {})}, format="%Y-%m-%dT%H:%M"
         )
-
-
-class LongSelect(forms.Select):
-    """A select for long lists (a school's whole register), built in Python.
-
-    Django renders each option through its own template, which for four child rows of a
-    1,500-pupil register took most of a second; joining escaped strings takes a few
-    milliseconds. The markup and attributes are the same as the template's. Flat choices
-    only (no option groups).
-
-    The options are built once for a given list and reused (the four child rows of a form,
-    and every form until the register changes): the list itself is the key, so a changed
-    register is a new entry, never a stale one. Only the selected option differs.
-    """
-
-    _options: "OrderedDict[tuple, str]" = OrderedDict()
-    _lock = threading.Lock()
-    KEEP = 16  # lists; a trust's schools, with room for a register being changed
-
-    @classmethod
-    def options_html(cls, choices) -> str:
-        key = tuple((str(raw), str(label)) for raw, label in choices)
-        with cls._lock:
-            html = cls._options.get(key)
-            if html is not None:
-                cls._options.move_to_end(key)
-                return html
-        html = "".join(
-            f'<option value="{escape(raw)}">{escape(label)}</option>' for raw, label in key
-        )
-        with cls._lock:
-            cls._options[key] = html
-            while len(cls._options) > cls.KEEP:
-                cls._options.popitem(last=False)
-        return html
-
-    def render(self, name, value, attrs=None, renderer=None):
-        final_attrs = self.build_attrs(self.attrs, attrs)
-        options = self.options_html(self.choices)
-        for chosen in {str(v) for v in self.format_value(value)}:
-            plain = f'<option value="{escape(chosen)}">'
-            options = options.replace(plain, plain[:-1] + " selected>", 1)
-        return mark_safe(f'<select name="{escape(name)}"{flatatt(final_attrs)}>{options}</select>')

@@ -2,20 +2,20 @@
 the services' (subject_access.services), whose refusals the views put back on the form."""
 
 from django import forms
+from django.db.models import QuerySet
 
-from concerns.forms import date_field, pupil_choices, text
-from safeguard.forms import LongSelect
+from concerns.forms import date_field, text
+from concerns.pupil_picker import PupilChoiceField, PupilPicking
 from schools.models import Pupil
 from subject_access.models import MAX_EXTENSION_MONTHS, RedactionReason, Relationship
 
 
-class RecordForm(forms.Form):
-    pupil = forms.ChoiceField(
+class RecordForm(PupilPicking, forms.Form):
+    pupil = PupilChoiceField(
         label="Which child is the request about?",
-        widget=LongSelect,
         error_messages={
             "required": "Choose the child the request is about",
-            "invalid_choice": "Choose a child on your school's register",
+            "invalid_choice": "Find the child on your school's register and choose them",
         },
     )
     requester_name = text(
@@ -29,10 +29,9 @@ class RecordForm(forms.Form):
     )
     received_on = date_field("Date the request was received", error="Enter the date received")
 
-    def __init__(self, *args, pupils: list[Pupil], **kwargs):
+    def __init__(self, *args, pupils: QuerySet[Pupil], search_url: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.pupils = {str(pupil.uuid): pupil for pupil in pupils}
-        self.fields["pupil"].choices = pupil_choices(pupils)
+        self.pick_from(pupils, search_url=search_url)
         self.fields["received_on"].help_text = (
             "The day it reached the school, by any route (letter, e-mail, said to a member of "
             "staff). The answer is due one calendar month later."

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from audit.http import ip_of
 from concerns.pages import acting_for, submit
+from concerns.pupil_picker import WHOLE_REGISTER, search_url
 from referrals.views import pdf_download
 from safeguard.errors import WorkflowError
 from safeguard.reauth import require_recent_check
@@ -55,8 +56,11 @@ def register(request):
 def new(request):
     school = acting_for(request, HANDLE_CASES, REFUSAL).school
     # Former pupils too: a child who has left, or their parent, may ask for their information.
-    pupils = Pupil.objects.filter(school=school).order_by("legal_last_name", "legal_first_name")
-    form = RecordForm(request.POST if request.method == "POST" else None, pupils=list(pupils))
+    form = RecordForm(
+        request.POST if request.method == "POST" else None,
+        pupils=Pupil.objects.filter(school=school),
+        search_url=search_url(school, register=WHOLE_REGISTER),
+    )
     if request.method == "POST" and form.is_valid():
         sar = submit(form, lambda: services.request_record(by=request.user, **form.values()))
         if sar is not None:

@@ -1,6 +1,5 @@
 """Forms and the base layout render GOV.UK Design System markup (no database needed)."""
 
-import re
 from html.parser import HTMLParser
 
 import pytest
@@ -14,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 
 from accounts.forms import LoginForm
-from safeguard.forms import DateTimeInput, LongSelect
+from safeguard.forms import DateTimeInput
 
 
 def _ok(request):
@@ -292,39 +291,3 @@ def test_error_pages_use_the_layout(rf, template):
 
     assert by_id(html, "main-content").tag == "main"
     assert "style=" not in html
-
-
-def test_a_long_select_gives_the_same_page_as_djangos_own_select():
-    choices = [("", "Choose a pupil"), ("a&b", "Zoë <O'Neil> (Year 4)"), ("2", "Two")]
-    attrs = {"id": "id_child_1", "class": "govuk-select", "aria-describedby": "hint"}
-
-    def options(html):
-        tags = re.findall(r"<option([^>]*)>([^<]*)</option>", html)
-        return [(re.sub(r"\s+", " ", a).strip(), text) for a, text in tags]
-
-    ours = LongSelect(choices=choices).render("child_1", "a&b", attrs)
-    djangos = forms.Select(choices=choices).render("child_1", "a&b", attrs)
-
-    assert options(ours) == options(djangos)
-    select_attrs = [dict(re.findall(r'(\S+)="([^"]*)"', h.split(">")[0])) for h in (ours, djangos)]
-    assert select_attrs[0] == select_attrs[1]
-    assert "<O'Neil>" not in ours
-
-
-def test_a_long_selects_reused_options_select_each_fields_own_value_and_follow_the_list():
-    choices = [("", "Choose a pupil"), ("1", "Amelia"), ("2", "Bella"), ("12", "Chloe")]
-    select = LongSelect(choices=choices)
-
-    def selected(html):
-        return re.findall(r'<option value="([^"]*)" selected>', html)
-
-    # The same list for four rows: each shows its own choice (and "12" is not "1").
-    assert selected(select.render("child_1", "12")) == ["12"]
-    assert selected(select.render("child_2", "1")) == ["1"]
-    assert selected(select.render("child_3", None)) == [""]
-    assert selected(select.render("child_4", "1")) == ["1"]
-    # A pupil added to the register appears at once.
-    renamed = LongSelect(choices=[*choices, ("13", "Dara")]).render("child_1", "13")
-    assert selected(renamed) == ["13"]
-    assert ">Dara</option>" in renamed
-    assert ">Dara</option>" not in select.render("child_1", "")

@@ -208,7 +208,7 @@ def test_a_child_of_another_school_cannot_be_chosen(dsl, other_school):
 
     response = signed_in(dsl).post(NEW, record_data(elsewhere))
 
-    assert "Choose a child on your school's register" in page_text(response)
+    assert "Find the child on your school's register and choose them" in page_text(response)
     assert not SubjectAccessRequest.objects.exists()
 
 

@@ -271,6 +271,11 @@ TABLE = {
     "retention:hold": POST_ONLY,
     "retention:lift": {**DSL_TEAM_PAGE, "other_dsl": 404},
     "retention:school_holds": {**DSL_TEAM_PAGE, "admin": 200},
+    # A pupil picker's matches: with no search (as here), a signed-in request is told what
+    # is missing; who may search where is tested in tests/test_pupil_picker.py.
+    "concerns:pupil_search": _row(
+        reporter=400, other_staff=400, dsl=400, deputy=400, governor=400, admin=400, other_dsl=400
+    ),
     # Disposal: proposed on a child's file, confirmed or withdrawn by the DSL team; the
     # certificates are the DSL team's.
     "retention:dispose": POST_ONLY,

@@ -5,9 +5,10 @@ services' (transfers.services), whose refusals the views put back on the form.""
 import re
 
 from django import forms
+from django.db.models import QuerySet
 
-from concerns.forms import date_field, pupil_choices, text
-from safeguard.forms import LongSelect
+from concerns.forms import date_field, text
+from concerns.pupil_picker import PupilChoiceField, PupilPicking
 from schools.models import Pupil, School
 from transfers.models import NoSchoolReason, Route, Transfer
 
@@ -25,21 +26,20 @@ def _school_field(label: str, schools: list[School], *, error: str) -> forms.Cho
     )
 
 
-class LeaverChoiceForm(forms.Form):
+class LeaverChoiceForm(PupilPicking, forms.Form):
     """On the leavers page: the child whose leaving date is to be recorded."""
 
-    pupil = forms.ChoiceField(
+    pupil = PupilChoiceField(
         label="Child",
-        widget=LongSelect,
         error_messages={
             "required": "Choose the child who is leaving",
-            "invalid_choice": "Choose a child on your school's register",
+            "invalid_choice": "Find the child on your school's register and choose them",
         },
     )
 
-    def __init__(self, *args, pupils: list[Pupil], **kwargs):
+    def __init__(self, *args, pupils: QuerySet[Pupil], search_url: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].choices = pupil_choices(pupils)
+        self.pick_from(pupils, search_url=search_url)
 
 
 class LeavingForm(forms.Form):

@@ -1,7 +1,7 @@
 // Starts GOV.UK Frontend's components (error summary focus, radios, notification banners,
 // service navigation menu, ...) and our own enhancements. Every page works without it.
 import { initAll } from "../govuk/govuk-frontend.min.js";
-import { initPupilSearch } from "./pupil-search.js";
+import { initPupilPicker } from "./pupil-picker.js";
 
 initAll();
-initPupilSearch();
+initPupilPicker();

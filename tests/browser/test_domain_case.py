@@ -13,8 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from concerns.forms import pupil_label
 from concerns.models import ChildRole, Concern, Step, YesNoUnknown
+from concerns.pupil_picker import pupil_label
 from tests.factories import record_concern
 
 MOTHER = "Mrs Sarah Example"
@@ -43,6 +43,21 @@ def group(within, legend: str):
     return within.get_by_role("group", name=legend, exact=True)
 
 
+def choose_pupil(within, pupil, *, label: str = "Child") -> None:
+    """Find `pupil` with a pupil picker inside `within`, as a user does: type part of their
+    name, press "Find" (with JavaScript the matches come as one types; without it, the form
+    comes back with them), and choose them from the matches."""
+    within.get_by_label(label, exact=True).fill(pupil.legal_last_name)
+    within.get_by_role("button", name=re.compile(f"^Find the {label.lower()}")).click()
+    within.get_by_role("radio", name=pupil_label(pupil), exact=True).check()
+
+
+def expect_chosen(within, pupil) -> None:
+    """A pupil picker inside `within` shows `pupil` chosen, with a button to change it."""
+    expect(within.get_by_text(pupil_label(pupil), exact=True)).to_be_visible()
+    expect(within.get_by_role("button", name=re.compile("^Change the child"))).to_be_visible()
+
+
 OTHER_CHILDREN = "Are other children involved, or may they be at risk?"
 
 
@@ -60,13 +75,13 @@ def fill_record_form(
     girl, *friends = pupils
     # Each child's fields sit in a fieldset whose legend says which child it is.
     first = group(page, "The child the concern is about")
-    first.get_by_label("Child", exact=True).select_option(label=pupil_label(girl))
+    choose_pupil(first, girl)
     first.get_by_label("Their role in the concern").select_option(
         label="The child the concern is about"
     )
     for row, friend in enumerate(friends, start=2):
         another_child = group(page, f"Another child {row} (optional)")
-        another_child.get_by_label("Child", exact=True).select_option(label=pupil_label(friend))
+        choose_pupil(another_child, friend)
         another_child.get_by_label("Their role in the concern").select_option(
             label="Another child affected"
         )
@@ -114,11 +129,11 @@ def expect_record_form_kept(page: Page, *, pupils, disclosed_at) -> None:
     )
     expect(page.get_by_label("Where?", exact=True)).to_have_value("The head's office")
     first = group(page, "The child the concern is about")
-    expect(first.get_by_label("Child", exact=True)).to_have_value(str(pupils[0].uuid))
+    expect_chosen(first, pupils[0])
     expect(first.get_by_label("Their role in the concern")).to_have_value(ChildRole.SUBJECT)
     for row, friend in enumerate(pupils[1:], start=2):
         another_child = group(page, f"Another child {row} (optional)")
-        expect(another_child.get_by_label("Child", exact=True)).to_have_value(str(friend.uuid))
+        expect_chosen(another_child, friend)
         expect(another_child.get_by_label("Their role in the concern")).to_have_value(
             ChildRole.AFFECTED
         )

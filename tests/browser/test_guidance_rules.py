@@ -15,7 +15,6 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from concerns import rules, services
-from concerns.forms import pupil_label
 from concerns.models import (
     AdviceGiven,
     Agency,
@@ -35,6 +34,8 @@ from tests.browser.test_domain_case import (
     DATETIME_LOCAL,
     an_hour_ago,
     answer_referral_questions,
+    choose_pupil,
+    expect_chosen,
     group,
     must_refer_warning,
 )
@@ -333,13 +334,13 @@ def test_option_2_interviewing_the_child_and_asking_the_parents_holds_the_concer
     ).click()
     expect(page.get_by_role("heading", name="A child not yet identified")).to_be_visible()
     identify = page.locator("form").filter(has=page.get_by_role("button", name="Name the child"))
-    identify.get_by_label("Child", exact=True).select_option(label=pupil_label(bella))
+    choose_pupil(identify, bella)
     identify.get_by_label("Their role").select_option(label="Another child affected")
     identify.get_by_label("Who has spoken to this child about this, and why?").fill(asked_parents)
     page.get_by_role("button", name="Name the child").click()
     expect(page).to_have_title(re.compile(r"^Error: A child not yet identified"))
     expect(error_summary(page)).to_contain_text("Select whether this child is safe now")
-    expect(identify.get_by_label("Child", exact=True)).to_have_value(str(bella.uuid))
+    expect_chosen(identify, bella)
     expect(
         identify.get_by_label("Who has spoken to this child about this, and why?")
     ).to_have_value(asked_parents)

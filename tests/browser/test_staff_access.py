@@ -15,8 +15,8 @@ from itertools import pairwise
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from concerns.forms import pupil_label
 from concerns.models import ChildRole, Concern, YesNoUnknown
+from concerns.pupil_picker import pupil_label
 from tests.browser.conftest import check_accessible
 from tests.browser.test_domain_case import (
     ACCOUNT,
@@ -187,9 +187,15 @@ def test_staff_record_a_concern_with_the_keyboard_alone(
     first_child = group(page, "The child the concern is about")
     child = first_child.get_by_label("Child", exact=True)
     tab_to(page, child)
-    # A closed select picks the first option that starts with what is typed.
+    # Typing part of her name finds her; Tab passes "Find" to the match, Space chooses it.
     page.keyboard.type(girl.legal_last_name)
-    expect(child).to_have_value(str(girl.uuid))
+    girls = first_child.get_by_role("radio", name=pupil_label(girl))
+    expect(girls).to_be_visible()
+    press(page, "Tab")
+    press(page, "Tab")
+    expect(girls).to_be_focused()
+    page.keyboard.press("Space")
+    expect(girls).to_be_checked()
     press(page, "Tab")
     expect(first_child.get_by_label("Their role in the concern")).to_be_focused()
     expect(first_child.get_by_label("Their role in the concern")).to_have_value(ChildRole.SUBJECT)
@@ -369,7 +375,7 @@ def test_record_form_has_one_h1_ordered_headings_landmarks_and_named_fields(
     )
     child = group(page, "The child the concern is about").get_by_label("Child", exact=True)
     expect(child).to_have_accessible_description(
-        re.compile(r"^Error:\s+Choose the child the concern is about$")
+        re.compile(r"^Type part of their name.*Error:\s+Choose the child the concern is about$")
     )
     expect(group(page, "Is anyone in immediate danger now?")).to_have_accessible_description(
         re.compile(r"^If yes, call 999 now.*Error:\s+Select whether anyone is in immediate danger")
@@ -488,64 +494,74 @@ def test_without_javascript_the_dsl_checks_every_child_is_safe(
     assert [child.safe_now for child in concern.children.all()] == [True, True, True]
 
 
-def options_shown(select: Locator) -> list[str]:
-    """The options a select's list shows (a closed select's options have no box to see)."""
-    return select.evaluate(
-        "select => [...select.options]"
-        ".filter((option) => getComputedStyle(option).display !== 'none')"
-        ".map((option) => option.text)"
-    )
-
-
-def test_search_the_register_narrows_each_child_list(
+def test_a_pupil_is_found_by_searching_the_register_not_from_a_list_of_them_all(
     page: Page, live_server, sign_in, assert_accessible, staff, pupils
 ):
-    amelia, bella, _ = pupils
+    amelia, _, chloe = pupils
     sign_in(staff)
     page.get_by_role("button", name="Record a concern").click()
     first_child = group(page, "The child the concern is about")
-    search = first_child.get_by_label("Search the register")
-    # One search box before each child's list, each with its hint.
-    expect(page.get_by_label("Search the register")).to_have_count(4)
-    expect(search).to_have_accessible_description(
-        re.compile(r"^Type part of a name, a year group or a class")
-    )
-    assert_accessible("record a concern, search the register")
+    search = first_child.get_by_label("Child", exact=True)
+    # A search box for each child, with its hint; the register is not in the page.
+    expect(page.get_by_label("Child", exact=True)).to_have_count(4)
+    expect(search).to_have_accessible_description(re.compile(r"^Type part of their name"))
+    expect(page.get_by_text(pupil_label(amelia))).to_have_count(0)
+    assert_accessible("record a concern, pupil pickers")
 
-    child = first_child.get_by_label("Child", exact=True)
     search.focus()
     page.keyboard.type("hart")
-    expect(first_child.get_by_role("status")).to_have_text("1 pupil matches")
-    assert options_shown(child) == ["Choose a pupil", pupil_label(amelia)]
-    # The other children's lists are untouched.
-    another = group(page, "Another child 2 (optional)").get_by_label("Child", exact=True)
-    assert pupil_label(bella) in options_shown(another)
-    assert_accessible("record a concern, search the register, narrowed")
+    matches = first_child.get_by_role("group", name=re.compile("^1 pupil matching “hart”"))
+    expect(matches).to_be_visible()
+    expect(first_child.get_by_role("radio")).to_have_count(1)
+    # The other children's rows are untouched.
+    expect(group(page, "Another child 2 (optional)").get_by_role("radio")).to_have_count(0)
+    assert_accessible("record a concern, a pupil found")
 
-    # From the search, Tab goes to the shortened list, where the arrow picks the one match.
+    # By keyboard: from the box, Tab to "Find", Tab to the match, Space chooses it.
     press(page, "Tab")
-    expect(child).to_be_focused()
-    page.keyboard.press("ArrowDown")
-    expect(child).to_have_value(str(amelia.uuid))
+    expect(first_child.get_by_role("button", name="Find the child")).to_be_focused()
+    press(page, "Tab")
+    amelias = first_child.get_by_role("radio", name=pupil_label(amelia))
+    expect(amelias).to_be_focused()
+    page.keyboard.press("Space")
+    expect(amelias).to_be_checked()
 
-    # By class too; Enter in the box moves to the list rather than submitting the form.
-    search.focus()
-    page.keyboard.press("ControlOrMeta+a")
-    page.keyboard.type("4B")
-    expect(first_child.get_by_role("status")).to_have_text("3 pupils match")
+    # By class too; Enter in the box searches rather than submitting the form.
+    another = group(page, "Another child 2 (optional)")
+    another.get_by_label("Child", exact=True).fill("4B")
     page.keyboard.press("Enter")
-    expect(child).to_be_focused()
+    expect(another.get_by_role("radio")).to_have_count(3)
     expect(page.get_by_role("heading", name="There is a problem")).to_have_count(0)
-    # The search box has no name, so nothing of it is sent with the form.
-    assert search.get_attribute("name") is None
+    another.get_by_role("radio", name=pupil_label(chloe)).check()
+    # Nothing is sent until the form is; a choice goes with it as the pupil's register id.
+    assert Concern.objects.count() == 0
+    assert amelias.get_attribute("value") == str(amelia.uuid)
 
 
 @without_javascript
-def test_without_javascript_the_child_list_has_no_search_box(
-    page: Page, live_server, sign_in, staff, pupils
+def test_without_javascript_find_brings_back_the_form_with_the_matches_and_what_was_typed(
+    page: Page, live_server, sign_in, assert_accessible_without_javascript, staff, pupils
 ):
+    amelia = pupils[0]
     sign_in(staff)
     page.get_by_role("button", name="Record a concern").click()
-    expect(page.get_by_label("Search the register")).to_have_count(0)
-    child = group(page, "The child the concern is about").get_by_label("Child", exact=True)
-    expect(child.get_by_role("option")).to_have_count(len(pupils) + 1)
+    page.get_by_label("Their name").fill(MOTHER)
+    first_child = group(page, "The child the concern is about")
+    first_child.get_by_label("Child", exact=True).fill("amel")
+    first_child.get_by_role("button", name="Find the child").click()
+
+    expect(first_child.get_by_role("radio", name=pupil_label(amelia))).to_be_visible()
+    expect(page.get_by_label("Their name")).to_have_value(MOTHER)
+    expect(page.get_by_role("heading", name="There is a problem")).to_have_count(0)
+    assert_accessible_without_javascript("record a concern, pupils found, no JavaScript")
+    first_child.get_by_role("radio", name=pupil_label(amelia)).check()
+    # Another row's search keeps the first choice, shown with a button to change it.
+    another = group(page, "Another child 2 (optional)")
+    another.get_by_label("Child", exact=True).fill("nobody")
+    another.get_by_role("button", name="Find the child").click()
+    expect(another.get_by_text("No pupil on the register matches “nobody”")).to_be_visible()
+    expect(first_child.get_by_text(pupil_label(amelia), exact=True)).to_be_visible()
+    first_child.get_by_role("button", name=re.compile("^Change the child")).click()
+    expect(first_child.get_by_label("Child", exact=True)).to_be_visible()
+    expect(page.get_by_label("Their name")).to_have_value(MOTHER)
+    assert Concern.objects.count() == 0

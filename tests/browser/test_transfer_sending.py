@@ -12,6 +12,7 @@ import pikepdf
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_domain_case import choose_pupil
 from tests.factories import PupilFactory, record_concern
 from transfers.models import Route, Status, Transfer
 from transfers.pdf import document_from_package
@@ -50,7 +51,7 @@ def test_the_dsl_records_a_leaver_and_sends_their_files(
     page.goto(f"{live_server.url}/transfers/leavers/")
     expect(page.get_by_text("No leavers have a safeguarding file.")).to_be_visible()
     assert_accessible("leavers, none")
-    page.get_by_label("Child").select_option(label="Hart, Amelia – Year 4, 4B, born 14/03/2017")
+    choose_pupil(page, amelia)
     page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -109,7 +110,7 @@ def test_the_dsl_records_a_leaver_and_sends_their_files(
 
     # A school that uses Safeguard here: its DSL team is told.
     page.goto(f"{live_server.url}/transfers/leavers/")
-    page.get_by_label("Child").select_option(label="Cole, Bella – Year 4, 4B, born 14/03/2017")
+    choose_pupil(page, bella)
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Leaving date").fill(left.isoformat())
     page.get_by_label("A school that uses Safeguard here").check()

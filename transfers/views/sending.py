@@ -18,6 +18,7 @@ from audit.http import ip_of
 from casework.chronology import chronology_for
 from concerns.models import ConcernChild
 from concerns.pages import acting_for, submit
+from concerns.pupil_picker import search_url
 from concerns.selectors import pupils_for
 from referrals.views import pdf_download
 from safeguard.drafts import keeps_draft, take_draft
@@ -51,8 +52,9 @@ def leavers(request):
     school = acting_for(
         request, TRANSFER_FILES, "Only the DSL team sends children's files to their new schools."
     ).school
-    pupils = list(pupils_for(school))
-    choice = LeaverChoiceForm(request.GET or None, pupils=pupils)
+    choice = LeaverChoiceForm(
+        request.GET or None, pupils=pupils_for(school), search_url=search_url(school)
+    )
     if choice.is_bound and choice.is_valid():
         return redirect("transfers:leaving", choice.cleaned_data["pupil"])
     rows = selectors.leavers(school, today=timezone.localdate())
