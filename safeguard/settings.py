@@ -66,6 +66,8 @@ BENCH = env.bool("BENCH", default=False)
 
 MIDDLEWARE = [
     *(["safeguard.timing.ServerTimingMiddleware"] if BENCH else []),
+    # Pauses Python's garbage collector for the request, and collects after the response.
+    "safeguard.collector.CollectorOutsideRequestsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files itself, before any session or database work.
     "whitenoise.middleware.WhiteNoiseMiddleware",

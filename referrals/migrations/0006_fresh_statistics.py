@@ -1,0 +1,15 @@
+"""Autovacuum keeps the planner's statistics fresh on the tables that grow fastest (issue 17):
+analysed after 1% of the rows changed, not 20% (safeguard.db.fresh_statistics)."""
+
+from django.db import migrations
+
+from safeguard.db import fresh_statistics
+
+
+class Migration(migrations.Migration):
+    dependencies = [("referrals", "0005_pending_download_in_database")]
+
+    operations = fresh_statistics(
+        "referrals_referral",
+        "referrals_historicalreferral",
+    )
