@@ -80,7 +80,8 @@ def main() -> None:
         json.dumps({"run": run, "category": str(category.pk), "users": staff_sessions(args.users)})
     )
     started = datetime.datetime.now(datetime.UTC)
-    with server.gunicorn(args.workers) as base:
+    with server.gunicorn(args.workers) as served:
+        base = served.base
         # Warm every worker up (imports, template compilation), as a server in use would be.
         first = server.signed_in_session(Concern.objects.first().reporter)
         for _ in range(args.workers * 5):

@@ -3,6 +3,7 @@ with BENCH=true (Server-Timing headers and the floor page), and signed-in sessio
 directly in the database, so that no sign-in (or second factor) is timed."""
 
 import contextlib
+import dataclasses
 import os
 import re
 import socket
@@ -47,9 +48,26 @@ def setup_django() -> None:
     django.setup()
 
 
+@dataclasses.dataclass(frozen=True)
+class Served:
+    base: str
+    pid: int  # gunicorn's master process
+
+    def worker_rss_mb(self) -> list[float]:
+        """The resident memory of each worker, in MB (Linux: /proc)."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        sizes = []
+        for child in children:
+            for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(round(int(line.split()[1]) / 1024, 1))
+        return sizes
+
+
 @contextlib.contextmanager
 def gunicorn(workers: int):
-    """The app under gunicorn on BENCH_PORT, with collected static files, until the block ends."""
+    """The app under gunicorn on BENCH_PORT, with collected static files, until the block
+    ends: where it is served, and its master process."""
     env = {**os.environ, **SERVER_ENV}
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -81,7 +99,7 @@ def gunicorn(workers: int):
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("gunicorn did not start")
             time.sleep(0.2)
-        yield BASE
+        yield Served(BASE, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
