@@ -145,6 +145,10 @@ def targets():
         "busiest_pupil_concerns": busiest["n"],
         "pupils": pupils,
         "elsewhere": elsewhere,
+        # Three letters of a common surname at the school: a search with many matches.
+        "search_for": school.pupils.values_list("legal_last_name", flat=True)
+        .order_by("legal_last_name")
+        .first()[:3],
         "elsewhere_staff": elsewhere_staff,
     }
 
@@ -218,6 +222,20 @@ def main() -> None:
             FLOOR: (lambda: anonymous.get(f"{base}/bench/floor/?school={school.uuid}"), n),
             SIGNED_IN_FLOOR: (lambda: staff.get(f"{base}/bench/signed-in/"), n),
             "staff concern form, GET": (lambda: staff.get(f"{base}/concerns/new/"), n),
+            # What the form's pupil picker asks for as a name is typed.
+            "pupil search (a picker's matches)": (
+                lambda: staff.get(
+                    f"{base}/concerns/pupils/search/",
+                    params={
+                        "school": str(school.uuid),
+                        "register": "roll",
+                        "q": t["search_for"],
+                        "field": "child_1",
+                        "id": "id_child_1",
+                    },
+                ),
+                n,
+            ),
             "staff concern form, POST": (
                 lambda: poster.post(
                     f"{base}/concerns/new/",
