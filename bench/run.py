@@ -145,7 +145,7 @@ def targets():
         "busiest_pupil_concerns": busiest["n"],
         "pupils": pupils,
         "elsewhere": elsewhere,
-        # Three letters of a common surname at the school: a search with many matches.
+        # Three letters of a surname on the school's register, as someone starts to type it.
         "search_for": school.pupils.values_list("legal_last_name", flat=True)
         .order_by("legal_last_name")
         .first()[:3],
