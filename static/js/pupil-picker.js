@@ -20,11 +20,12 @@ export function initPupilPicker(scope = document) {
     let timer;
     let pending;
 
+    // Whether the matches came; false if the server answered otherwise (signed out, say).
     const search = async () => {
       const query = input.value.trim();
       if (query.length < SHORTEST) {
         matches.replaceChildren();
-        return;
+        return true;
       }
       pending?.abort();
       pending = new AbortController();
@@ -36,14 +37,23 @@ export function initPupilPicker(scope = document) {
         const response = await fetch(url, {
           signal: pending.signal,
           credentials: "same-origin",
+          // A session that has ended answers with a redirect to sign in: not matches.
+          redirect: "manual",
           headers: { Accept: "text/html" },
         });
-        // On a refusal (signed out, say) the "Find" button still works: leave it to it.
-        if (!response.ok) return;
+        if (!response.ok) return false;
         matches.innerHTML = await response.text();
+        return true;
       } catch (error) {
         if (error.name !== "AbortError") throw error;
+        return true;
       }
+    };
+    // "Find", or Enter: search here; if that fails, send the form with "Find" as the
+    // server expects without JavaScript (it keeps what was typed through a sign-in).
+    const findNow = async () => {
+      clearTimeout(timer);
+      if (!(await search())) find.form.requestSubmit(find);
     };
 
     input.addEventListener("input", () => {
@@ -54,13 +64,11 @@ export function initPupilPicker(scope = document) {
     input.addEventListener("keydown", (event) => {
       if (event.key !== "Enter") return;
       event.preventDefault();
-      clearTimeout(timer);
-      search();
+      findNow();
     });
     find.addEventListener("click", (event) => {
       event.preventDefault();
-      clearTimeout(timer);
-      search();
+      findNow();
     });
   }
 }

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from itertools import pairwise
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from concerns.models import ChildRole, Concern, YesNoUnknown
@@ -565,3 +566,23 @@ def test_without_javascript_find_brings_back_the_form_with_the_matches_and_what_
     expect(first_child.get_by_label("Child", exact=True)).to_be_visible()
     expect(page.get_by_label("Their name")).to_have_value(MOTHER)
     assert Concern.objects.count() == 0
+
+
+def test_a_search_after_the_session_ended_sends_the_form_to_sign_in_again(
+    page: Page, live_server, sign_in, staff, pupils
+):
+    sign_in(staff)
+    page.get_by_role("button", name="Record a concern").click()
+    page.get_by_label("Their name").fill(MOTHER)
+    # The session ends (its cookie gone); the form's CSRF cookie stays, as it does.
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
+    first_child = group(page, "The child the concern is about")
+    first_child.get_by_label("Child", exact=True).fill("hart")
+
+    first_child.get_by_role("button", name="Find the child").click()
+
+    # Not the sign-in page put where the matches go: the form goes to sign in, and what was
+    # typed is kept for after it.
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    expect(page.get_by_label("Password")).to_be_visible()
+    expect(first_child.get_by_role("radio")).to_have_count(0)
