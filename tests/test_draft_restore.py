@@ -73,6 +73,10 @@ def test_a_concern_sent_after_the_session_ended_comes_back_as_typed_and_is_saved
     assert RESTORED in page_text(restored)
     shown = form_state(restored)
     for field, value in typed.items():
+        if field.startswith("child_") and not value:
+            # A row with no child chosen comes back as its empty search box.
+            assert shown[f"{field}_q"] == [""]
+            continue
         # Ticked boxes come back in the page's order, not necessarily the order ticked.
         assert sorted(shown[field]) == sorted(value if isinstance(value, list) else [value])
     assert not Concern.objects.exists()
