@@ -165,7 +165,8 @@ def disposal_detail(request, uuid):
 def disposal_confirm(request, uuid):
     disposal, _ = selectors.disposal_for(request.user, uuid)
     form = ConfirmDisposalForm(request.POST)
-    if disposal.waiting and form.is_valid():
+    # Whether it still waits, and who may confirm it, is the service's to say.
+    if form.is_valid():
         done = submit(form, lambda: services.disposal_confirm(disposal=disposal, by=request.user))
         if done is not None:
             messages.success(
@@ -173,8 +174,6 @@ def disposal_confirm(request, uuid):
                 "The file is disposed of. This certificate of what was destroyed is kept for good.",
             )
             return redirect("retention:disposal", done.uuid)
-    elif not disposal.waiting:
-        form.add_error(None, "This proposal is no longer waiting for confirmation.")
     return _disposal_page(request, disposal, confirm_form=form)
 
 

@@ -101,6 +101,19 @@ def test_a_withdrawal_needs_a_reason_and_keeps_the_file(dsl, deputy, tess):
     assert Pupil.objects.filter(pk=tess.pk).exists()
 
 
+def test_a_withdrawn_proposal_cannot_be_confirmed_from_its_page(dsl, deputy, tess):
+    proposed = services.disposal_propose(pupil=tess, by=dsl, reason="Reviewed at 27.")
+    services.disposal_withdraw(disposal=proposed, by=dsl, reason="A claim has been made.")
+
+    response = signed_in(deputy).post(
+        reverse("retention:disposal_confirm", args=[proposed.uuid]), {"confirm": "on"}
+    )
+
+    assert "This proposal is no longer waiting for confirmation." in page_text(response)
+    assert Pupil.objects.filter(pk=tess.pk).exists()
+    assert Disposal.objects.get().status == DisposalStatus.WITHDRAWN
+
+
 def test_a_held_file_says_why_it_cannot_be_disposed_of_and_offers_no_button(school, dsl, tess):
     services.legal_hold_place(school=school, pupil=tess, by=dsl, reason="IICSA asked.")
 

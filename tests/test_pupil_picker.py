@@ -168,6 +168,8 @@ def test_a_fragment_for_a_field_name_that_is_not_one_is_refused(school, staff):
     response = searched(signed_in(staff), school, "hart", field='x"><script>')
 
     assert response.status_code == 400
+    assert "<script>" not in response.content.decode()
+    assert "Hart" not in response.content.decode()
 
 
 # --- The other places a pupil is picked -------------------------------------------------
@@ -220,4 +222,7 @@ def test_the_leavers_page_finds_a_child_with_a_get_form(school, dsl, pupils):
 def test_a_governor_finds_no_one(school, pupils):
     governor = member(school, Role.GOVERNOR)
 
-    assert searched(signed_in(governor), school, "hart").status_code == 403
+    response = searched(signed_in(governor), school, "hart")
+
+    assert response.status_code == 403
+    assert str(pupils[0].uuid) not in response.content.decode()
