@@ -16,16 +16,17 @@ Two layers:
 
 from collections import Counter
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.contrib.postgres.aggregates import BoolOr
 from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    CharField,
     Count,
     DateField,
     Exists,
@@ -34,10 +35,11 @@ from django.db.models import (
     OuterRef,
     PositiveSmallIntegerField,
     Q,
+    QuerySet,
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from casework.queue import (
@@ -54,7 +56,6 @@ from concerns.models import (
     AdviceGiven,
     Agency,
     Concern,
-    ConcernChild,
     FollowUpAction,
     FollowUpKind,
     GuidanceCard,
@@ -280,64 +281,54 @@ def _timings(school: School, *, since, split, until) -> dict:
 
 # --- The exceptions, as SQL ----------------------------------------------------------------
 # `concerns.rules` decides for one concern at a time, in Python; these are the same rules as
-# conditions on a row of concerns, so that the whole period is counted in one query. Each
-# is correlated on the concern (OuterRef("pk")).
+# SQL over a row of concerns, so that the whole period is counted in one query. The facts
+# that come from a concern's categories are aggregated once per concern, over one join to
+# its categories (`exception_facts`), not looked up again by a subquery for every rule that
+# reads them: such subqueries, hashed by PostgreSQL, each read every category row of the
+# trust.
 
 MET = list(MET_ANSWERS)
 
-
-def _in_category(condition: Q) -> Q:
-    """The concern is in a category meeting `condition`."""
-    return Q(
-        Exists(Concern.categories.through.objects.filter(condition, concern_id=OuterRef("pk")))
-    )
-
-
-def _referred_to(agency: str) -> Q:
-    return Q(Exists(Referral.objects.filter(concern_id=OuterRef("pk"), agency=agency)))
-
-
-def criteria_met_condition() -> Q:
-    """`rules.criteria_met` is not empty: the concern's categories ask the UKCIS questions and
-    one is answered yes or "not known", or the app answers one yes from what it holds (an
-    adult involved or not known, a category that means an adult or coercion (grooming,
-    exploitation, sextortion), a child with special educational needs or a disability,
-    someone in immediate danger).
-
-    One simplification: an answer to the under-13 question counts whenever it is yes or not
-    known. The rules ask it only while a named child was under 13 or a child is not yet
-    identified, and answer "no" otherwise; the two differ only for a concern whose children
-    changed after the DSL answered, until the answers are corrected."""
-    return _in_category(Q(category__asks_referral_criteria=True)) & (
-        Q(adult_involved__in=MET)
-        | _in_category(
-            Q(category__extortion=True)
-            | Q(category__implies_coercion=True)
-            | Q(category__adult_perpetrator=True)
-        )
-        | Q(
-            Exists(
-                ConcernChild.objects.filter(concern_id=OuterRef("pk"), pupil__sen_disability=True)
-            )
-        )
-        | Q(criterion_coercion__in=MET)
-        | Q(criterion_unusual_content__in=MET)
-        | Q(criterion_sexual_acts__in=MET)
-        | Q(immediate_danger=True)
-        | Q(criterion_harm_risk__in=MET)
-    )
+# Each fact from the categories: true where any of the concern's categories has the flag.
+CATEGORY_FACTS = (
+    "asks_referral_criteria",
+    "extortion",
+    "implies_coercion",
+    "adult_perpetrator",
+    "is_sexual",
+    "involves_sexual_imagery",
+    "is_online_safety",
+)
 
 
-def indicators_condition() -> Q:
-    """`rules.indicators` is not empty: a decision not to refer needs a countersignature. The
-    triage queue's filter (`casework.queue.INDICATOR`), and a criterion met: a decision not
-    to refer can be left standing against one when the facts are corrected after it."""
-    return Q(Exists(Concern.objects.filter(INDICATOR, pk=OuterRef("pk")))) | (
-        criteria_met_condition()
-    )
+def _any_category(flag: str) -> Coalesce:
+    return Coalesce(BoolOr(f"categories__{flag}"), False)
 
 
-def advice_outstanding_condition() -> Q:
+def _any(condition: Q) -> Coalesce:
+    """Whether any row the concern joins to meets `condition` (through left joins, so that a
+    concern with no such row is counted too)."""
+    return Coalesce(BoolOr(Value(True), filter=condition), False)
+
+
+def _over_facts(condition: Q) -> Q:
+    """`condition` with each lookup on the concern's categories (`categories__<flag>`) made a
+    lookup on the aggregated fact of that name."""
+    over = copy(condition)
+    over.children = [
+        _over_facts(child)
+        if isinstance(child, Q)
+        else (child[0].removeprefix("categories__"), child[1])
+        for child in condition.children
+    ]
+    return over
+
+
+def _true(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def advice_outstanding_condition() -> Exists:
     """`services.advice_outstanding` is not empty: a national card with advice for the family,
     for one of the concern's categories, has no record of being given on this concern."""
     given = AdviceGiven.objects.filter(
@@ -350,63 +341,119 @@ def advice_outstanding_condition() -> Q:
         guidancecard__tell_family__regex=r"\S",
         category__concerns=OuterRef("pk"),
     )
-    return Q(Exists(outstanding))
+    return Exists(outstanding)
+
+
+def exception_facts(concerns: QuerySet[Concern]) -> QuerySet[Concern]:
+    """The concerns, each with what the exceptions are worked out from, grouped by concern:
+
+    - `met`: `rules.criteria_met` is not empty: the concern's categories ask the UKCIS
+      questions and one is answered yes or "not known", or the app answers one yes from what
+      it holds (an adult involved or not known, a category that means an adult or coercion
+      (grooming, exploitation, sextortion), a child with special educational needs or a
+      disability, someone in immediate danger);
+    - `indicated`: `rules.indicators` is not empty, so a decision not to refer needs a
+      countersignature: the triage queue's filter (`casework.queue.INDICATOR`), or a
+      criterion met (a decision not to refer can be left standing against one when the facts
+      are corrected after it);
+    - `outstanding`: `services.advice_outstanding` is not empty (see
+      `advice_outstanding_condition`);
+    - `both`: referred to children's social care and to the police.
+
+    One simplification: an answer to the under-13 question counts whenever it is yes or not
+    known. The rules ask it only while a named child was under 13 or a child is not yet
+    identified, and answer "no" otherwise; the two differ only for a concern whose children
+    changed after the DSL answered, until the answers are corrected."""
+    facts = concerns.annotate(
+        **{flag: _any_category(flag) for flag in CATEGORY_FACTS},
+        sen=_any(Q(children__pupil__sen_disability=True)),
+        social_care=_any(Q(referrals__agency=Agency.SOCIAL_CARE)),
+        police=_any(Q(referrals__agency=Agency.POLICE)),
+    )
+    met = Q(asks_referral_criteria=True) & (
+        Q(adult_involved__in=MET)
+        | Q(extortion=True)
+        | Q(implies_coercion=True)
+        | Q(adult_perpetrator=True)
+        | Q(sen=True)
+        | Q(criterion_coercion__in=MET)
+        | Q(criterion_unusual_content__in=MET)
+        | Q(criterion_sexual_acts__in=MET)
+        | Q(immediate_danger=True)
+        | Q(criterion_harm_risk__in=MET)
+    )
+    return facts.annotate(
+        met=_true(met),
+        indicated=_true(_over_facts(INDICATOR) | met),
+        outstanding=_true(Q(advice_outstanding_condition())),
+        both=_true(Q(social_care=True) & Q(police=True)),
+    )
+
+
+# The columns `_exceptions` groups the concerns by: their combinations are few, however
+# many concerns there are.
+_GROUPED = (
+    "current",
+    "referral_decision",
+    "not_refer_ground",
+    "countersigned",
+    "met",
+    "indicated",
+    "both",
+    "advice",
+)
+
+
+def _signature(row: dict) -> str:
+    """Whether a decision not to refer was countersigned or waits for it ("" for no such
+    decision)."""
+    if row["referral_decision"] != ReferralDecision.NOT_REFER:
+        return ""
+    if row["countersigned"]:
+        return "countersigned"
+    return "awaiting" if row["indicated"] else "not_needed"
+
+
+def _criteria(row: dict) -> str:
+    """What was decided where a criterion for an immediate referral is met ("" for none)."""
+    if not row["met"]:
+        return ""
+    if row["referral_decision"] == ReferralDecision.REFER and row["both"]:
+        return "both"
+    return "undecided" if row["referral_decision"] == "" else "not_both"
 
 
 def _exceptions(school: School, *, since, split, until) -> Exceptions:
     """The exceptions of the concerns recorded in each period, as they stand now, in two
-    queries: the concerns grouped by how each exception stands for them; and their children
-    not yet identified and their flagged entries, counted through joins."""
+    queries: the concerns counted by the facts each exception is worked out from; and their
+    children not yet identified and their flagged entries, counted through joins."""
     concerns = Concern.objects.filter(_between("recorded_at", since, until), school=school)
     current = Q(recorded_at__gte=split)
-    met = criteria_met_condition()
-    text = CharField()
-    signature = Case(
-        When(~Q(referral_decision=ReferralDecision.NOT_REFER), then=Value("")),
-        When(countersigned_by__isnull=False, then=Value("countersigned")),
-        When(indicators_condition(), then=Value("awaiting")),
-        default=Value("not_needed"),
-        output_field=text,
+    per_concern = exception_facts(concerns).annotate(
+        current=_true(current),
+        countersigned=_true(Q(countersigned_by__isnull=False)),
+        # Advice is given during the evidence step: from its end on, it should be recorded.
+        advice=_true(Q(step__gte=Step.EVIDENCE_PRESERVED) & Q(outstanding=True)),
     )
-    criteria = Case(
-        When(~met, then=Value("")),
-        When(
-            Q(referral_decision=ReferralDecision.REFER)
-            & _referred_to(Agency.SOCIAL_CARE)
-            & _referred_to(Agency.POLICE),
-            then=Value("both"),
-        ),
-        When(referral_decision="", then=Value("undecided")),
-        default=Value("not_both"),
-        output_field=text,
-    )
-    # Advice is given during the evidence step: from its end on, it should be recorded.
-    advice = ExpressionWrapper(
-        Q(step__gte=Step.EVIDENCE_PRESERVED) & advice_outstanding_condition(),
-        output_field=BooleanField(),
-    )
-    # One row for each combination that occurs: a fixed number however many concerns.
-    rows = (
-        concerns.annotate(
-            current=ExpressionWrapper(current, output_field=BooleanField()),
-            signature=signature,
-            criteria=criteria,
-            advice=advice,
+    # One row for each combination that occurs. The concerns are grouped by concern to
+    # aggregate their categories, so counting them by combination is a query around that one.
+    sql, params = per_concern.values(*_GROUPED).query.sql_with_params()
+    columns = ", ".join(connection.ops.quote_name(name) for name in _GROUPED)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, count(*) FROM ({sql}) per_concern GROUP BY {columns}", params
         )
-        .values("current", "not_refer_ground", "signature", "criteria", "advice")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+        rows = [(dict(zip(_GROUPED, row[:-1], strict=True)), row[-1]) for row in cursor]
     counted = {True: Counter(), False: Counter()}
-    for row in rows:
+    for row, n in rows:
         counts = counted[row["current"]]
-        if row["signature"]:
-            counts["ground:" + row["not_refer_ground"]] += row["n"]
-            counts["signature:" + row["signature"]] += row["n"]
-        if row["criteria"]:
-            counts["criteria:" + row["criteria"]] += row["n"]
+        if signature := _signature(row):
+            counts["ground:" + row["not_refer_ground"]] += n
+            counts["signature:" + signature] += n
+        if criteria := _criteria(row):
+            counts["criteria:" + criteria] += n
         if row["advice"]:
-            counts["advice"] += row["n"]
+            counts["advice"] += n
 
     # Children not yet identified and flagged entries, through two joins: distinct counts,
     # so that each child and each flag is counted once however the joins multiply rows.

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db.models import BooleanField, ExpressionWrapper
 from django.urls import reverse
 
 from casework.queue import OverdueKind, overdue_items
@@ -38,11 +37,9 @@ from oversight.periods import PeriodChoice, PeriodForm, Span
 from oversight.statistics import (
     Rules,
     Share,
-    advice_outstanding_condition,
-    criteria_met_condition,
     dashboard_for,
     duration_text,
-    indicators_condition,
+    exception_facts,
     school_statistics,
 )
 from referrals.models import Outcome, Referral
@@ -1127,11 +1124,7 @@ def test_the_exceptions_are_counted_for_a_known_set_of_concerns(exceptions_schoo
 def test_the_exception_queries_agree_with_the_rules_concern_by_concern(exceptions_school):
     """The dashboard counts in SQL what `concerns.rules` and the services decide one concern
     at a time in Python: the two must give the same answer for every concern."""
-    queried = Concern.objects.filter(school=exceptions_school).annotate(
-        met=ExpressionWrapper(criteria_met_condition(), output_field=BooleanField()),
-        indicated=ExpressionWrapper(indicators_condition(), output_field=BooleanField()),
-        outstanding=ExpressionWrapper(advice_outstanding_condition(), output_field=BooleanField()),
-    )
+    queried = exception_facts(Concern.objects.filter(school=exceptions_school))
 
     answers = {
         concern.reference: (concern.met, concern.indicated, concern.outstanding)
