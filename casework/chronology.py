@@ -7,10 +7,11 @@ concerns, referrals, reviews or notes there are.
 """
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, time
 from itertools import pairwise
 from uuid import UUID
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ from concerns.models import (
 )
 from referrals.models import AgencyContact, Referral
 from schools.models import Pupil
+from schools.terms import academic_year_of
 
 # Steps whose completion is an event of its own. The safety check is not here: each child's
 # own check (from the child's history) says more than "the step was completed".
@@ -120,8 +122,49 @@ def _name(user) -> str:
     return user.full_name if user is not None else ""
 
 
-def chronology_for(pupil: Pupil) -> list[Event]:
-    """Every event in the child's safeguarding record, oldest first."""
+@dataclass(frozen=True)
+class Span:
+    """The moments from `start` up to, not including, `end`: an academic year, or all time."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def holds(self, moment: datetime) -> bool:
+        return (self.start is None or moment >= self.start) and (
+            self.end is None or moment < self.end
+        )
+
+    def q(self, *fields: str) -> Q:
+        """Rows with any of `fields` in the span (a null field is in no span)."""
+        if self.start is None and self.end is None:
+            return Q()
+        either = Q(pk__in=[])
+        for field in fields:
+            within = Q(**{f"{field}__isnull": False})
+            if self.start is not None:
+                within &= Q(**{f"{field}__gte": self.start})
+            if self.end is not None:
+                within &= Q(**{f"{field}__lt": self.end})
+            either |= within
+        return either
+
+
+EVER = Span()
+
+
+def academic_year(start_year: int) -> Span:
+    """1 September `start_year` to 1 September the year after, in the school's time."""
+
+    def first_of_september(year: int) -> datetime:
+        return timezone.make_aware(datetime.combine(date(year, 9, 1), time()))
+
+    return Span(first_of_september(start_year), first_of_september(start_year + 1))
+
+
+def chronology_for(pupil: Pupil, span: Span = EVER) -> list[Event]:
+    """Every event in the child's safeguarding record, oldest first; with a `span`, only the
+    events in it, read from only the rows that can hold them (whatever the child's file
+    holds besides)."""
     links = list(
         ConcernChild.objects.filter(pupil=pupil).select_related(
             "concern", "concern__reporter", "added_by"
@@ -131,13 +174,19 @@ def chronology_for(pupil: Pupil) -> list[Event]:
     events: list[Event] = []
 
     def event(concern: Concern, when, kind, title, detail="", who=""):
-        events.append(Event(when, kind, title, detail, concern.reference, concern.uuid, who))
+        if span.holds(when):
+            events.append(Event(when, kind, title, detail, concern.reference, concern.uuid, who))
 
+    raised = [link.concern_id for link in links if span.holds(link.concern.disclosed_at)]
     categories: dict[int, list[str]] = {}
     for concern_id, name in (
-        Category.objects.filter(concerns__in=list(concerns))
-        .order_by("position", "name")
-        .values_list("concerns", "name")
+        (
+            Category.objects.filter(concerns__in=raised)
+            .order_by("position", "name")
+            .values_list("concerns", "name")
+        )
+        if raised
+        else []
     ):
         categories.setdefault(concern_id, []).append(name)
 
@@ -168,12 +217,16 @@ def chronology_for(pupil: Pupil) -> list[Event]:
             )
 
     safety, safety_corrections = _safety_events(pupil, concerns)
-    events += safety
-    events += _step_events(concerns, already_shown=safety_corrections)
-    events += _referral_events(pupil, concerns)
-    events += _support_events(pupil, concerns)
+    found = [
+        *safety,
+        *_step_events(concerns, span, already_shown=safety_corrections),
+        *_referral_events(pupil, concerns, span),
+        *_support_events(pupil, concerns, span),
+    ]
+    events += [found_event for found_event in found if span.holds(found_event.when)]
 
-    for note in Note.objects.filter(concern_id__in=list(concerns)).select_related("author"):
+    notes = Note.objects.filter(span.q("added_at"), concern_id__in=list(concerns))
+    for note in notes.select_related("author"):
         event(
             concerns[note.concern_id],
             note.added_at,
@@ -182,10 +235,13 @@ def chronology_for(pupil: Pupil) -> list[Event]:
             note.text,
             _name(note.author),
         )
-    events += _advice_events(concerns)
-    events += _unnamed_child_events(pupil, concerns)
-    # After the notes: a flag raised on a note comes at the same moment, and reads after it.
-    events += _flag_events(pupil, concerns)
+    found = [
+        *_advice_events(concerns, span),
+        *_unnamed_child_events(pupil, concerns, span),
+        # After the notes: a flag raised on a note comes at the same moment, and reads after it.
+        *_flag_events(pupil, concerns, span),
+    ]
+    events += [found_event for found_event in found if span.holds(found_event.when)]
 
     # Python's sort is stable: events at the same moment keep the order they were made in.
     urls = {c.uuid: reverse("concerns:detail", args=[c.uuid]) for c in concerns.values()}
@@ -195,17 +251,22 @@ def chronology_for(pupil: Pupil) -> list[Event]:
     ]
 
 
-def _step_events(concerns: dict[int, Concern], *, already_shown: set) -> list[Event]:
-    """Completed steps and corrections, from the concerns' history rows.
+def _step_events(concerns: dict[int, Concern], span: Span, *, already_shown: set) -> list[Event]:
+    """Completed steps and corrections, from the concerns' history rows: each row compared
+    with the one before it (for a span, the rows in it and each concern's last row before).
 
     `already_shown` holds (concern id, reason) of this child's corrected safety checks: the
     concern's own row for such a correction changes none of its fields and says less.
     """
-    rows = list(
-        Concern.history.filter(id__in=list(concerns))
-        .select_related("history_user")
-        .order_by("id", "history_date", "history_id")
-    )
+    history = Concern.history.filter(id__in=list(concerns)).select_related("history_user")
+    rows = list(history.filter(span.q("history_date")))
+    if span.start is not None:
+        rows += (
+            history.filter(history_date__lt=span.start)
+            .order_by("id", "-history_date", "-history_id")
+            .distinct("id")
+        )
+    rows.sort(key=lambda row: (row.id, row.history_date, row.history_id))
     events = []
     for previous, current in pairwise(rows):
         if previous.id != current.id:
@@ -388,17 +449,22 @@ def _safety_events(
     return events, corrections
 
 
-def _referral_events(pupil: Pupil, concerns: dict[int, Concern]) -> list[Event]:
+def _referral_events(pupil: Pupil, concerns: dict[int, Concern], span: Span) -> list[Event]:
     referrals = list(
-        Referral.objects.filter(children__pupil=pupil).select_related("made_by").order_by("pk")
+        Referral.objects.filter(
+            span.q("made_at", "confirmed_in_writing_at", "feedback_received_at"),
+            children__pupil=pupil,
+        )
+        .select_related("made_by")
+        .order_by("pk")
     )
     contacts = list(
-        AgencyContact.objects.filter(referral__children__pupil=pupil).select_related("recorded_by")
+        AgencyContact.objects.filter(
+            span.q("happened_at"), referral__children__pupil=pupil
+        ).select_related("recorded_by", "referral")
     )
     events = []
-    by_id = {}
     for referral in referrals:
-        by_id[referral.pk] = referral
         concern = concerns[referral.concern_id]
 
         def add(when, kind, title, detail, who="", concern=concern):
@@ -433,7 +499,7 @@ def _referral_events(pupil: Pupil, concerns: dict[int, Concern]) -> list[Event]:
                 referral.outcome_details,
             )
     for contact in contacts:
-        referral = by_id[contact.referral_id]
+        referral = contact.referral
         concern = concerns[referral.concern_id]
         detail = contact.notes
         if contact.with_whom:
@@ -452,16 +518,15 @@ def _referral_events(pupil: Pupil, concerns: dict[int, Concern]) -> list[Event]:
     return events
 
 
-def _support_events(pupil: Pupil, concerns: dict[int, Concern]) -> list[Event]:
-    actions = {
-        action.pk: action
-        for action in SupportAction.objects.filter(child__pupil=pupil).select_related(
-            "child", "added_by"
-        )
-    }
-    reviews = SupportReview.objects.filter(action__child__pupil=pupil).select_related("reviewed_by")
+def _support_events(pupil: Pupil, concerns: dict[int, Concern], span: Span) -> list[Event]:
+    actions = SupportAction.objects.filter(span.q("added_at"), child__pupil=pupil).select_related(
+        "child", "added_by"
+    )
+    reviews = SupportReview.objects.filter(
+        span.q("reviewed_at"), action__child__pupil=pupil
+    ).select_related("reviewed_by", "action", "action__child")
     events = []
-    for action in actions.values():
+    for action in actions:
         concern = concerns[action.child.concern_id]
         events.append(
             Event(
@@ -475,7 +540,7 @@ def _support_events(pupil: Pupil, concerns: dict[int, Concern]) -> list[Event]:
             )
         )
     for review in reviews:
-        action = actions[review.action_id]
+        action = review.action
         concern = concerns[action.child.concern_id]
         if review.next_review_date is None:
             title, after = "Support ended at review", "The support has ended."
@@ -496,12 +561,11 @@ def _support_events(pupil: Pupil, concerns: dict[int, Concern]) -> list[Event]:
     return events
 
 
-def _advice_events(concerns: dict[int, Concern]) -> list[Event]:
+def _advice_events(concerns: dict[int, Concern], span: Span) -> list[Event]:
     """Each piece of advice given to the child or family: which card, by whom, to whom."""
     events = []
-    for advice in AdviceGiven.objects.filter(concern_id__in=list(concerns)).select_related(
-        "card", "recorded_by"
-    ):
+    given = AdviceGiven.objects.filter(span.q("given_at"), concern_id__in=list(concerns))
+    for advice in given.select_related("card", "recorded_by"):
         concern = concerns[advice.concern_id]
         detail = f"By {advice.given_by} to {advice.given_to}."
         if advice.notes:
@@ -520,14 +584,15 @@ def _advice_events(concerns: dict[int, Concern]) -> list[Event]:
     return events
 
 
-def _unnamed_child_events(pupil: Pupil, concerns: dict[int, Concern]) -> list[Event]:
+def _unnamed_child_events(pupil: Pupil, concerns: dict[int, Concern], span: Span) -> list[Event]:
     """Children involved who were not yet identified: described, then identified or their
     identities passed on. Another child, once identified, is not named here: this file is
     this child's, and goes with them to a new school."""
     events = []
-    for unnamed in UnnamedChild.objects.filter(concern_id__in=list(concerns)).select_related(
-        "added_by", "resolved_by", "identified_as"
-    ):
+    unnamed_children = UnnamedChild.objects.filter(
+        span.q("added_at", "resolved_at", "passed_at"), concern_id__in=list(concerns)
+    )
+    for unnamed in unnamed_children.select_related("added_by", "resolved_by", "identified_as"):
         concern = concerns[unnamed.concern_id]
 
         def add(when, kind, title, detail, who, concern=concern):
@@ -566,14 +631,15 @@ def _unnamed_child_events(pupil: Pupil, concerns: dict[int, Concern]) -> list[Ev
     return events
 
 
-def _flag_events(pupil: Pupil, concerns: dict[int, Concern]) -> list[Event]:
+def _flag_events(pupil: Pupil, concerns: dict[int, Concern], span: Span) -> list[Event]:
     """Entries flagged as investigating rather than listening, and their reviews. A flag on
     another child's safety check belongs to that child's file, as the check itself does."""
     own_check = f"Safety check: {pupil.full_name}"
     events = []
-    for flag in PracticeFlag.objects.filter(concern_id__in=list(concerns)).select_related(
-        "raised_by", "reviewed_by"
-    ):
+    flags = PracticeFlag.objects.filter(
+        span.q("raised_at", "reviewed_at"), concern_id__in=list(concerns)
+    )
+    for flag in flags.select_related("raised_by", "reviewed_by"):
         if flag.source.startswith("Safety check: ") and flag.source != own_check:
             continue
         concern = concerns[flag.concern_id]
@@ -600,3 +666,57 @@ def _flag_events(pupil: Pupil, concerns: dict[int, Concern]) -> list[Event]:
                 )
             )
     return events
+
+
+# A file with more concerns than this opens at its latest year, not all of it at once.
+WHOLE_FILE_UP_TO = 10
+
+
+@dataclass(frozen=True)
+class Year:
+    """An academic year of a child's chronology, and how many concerns were raised in it."""
+
+    start_year: int
+    concerns: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year} to {self.start_year + 1}"
+
+    @property
+    def span(self) -> Span:
+        return academic_year(self.start_year)
+
+
+@dataclass(frozen=True)
+class ChronologyPage:
+    years: list[Year]
+    # The year shown, or None for the whole file.
+    year: Year | None
+    events: list[Event]
+
+
+def chronology_page(pupil: Pupil, asked: str | None, *, today: date) -> ChronologyPage | None:
+    """The chronology by academic year: every year from the first concern to this one, each
+    with the concerns raised in it; the events of the year `asked` for ("all" for the whole
+    file, None for the default: the whole of a short file, the latest year with a concern
+    raised in a longer one). None if `asked` is not one of the years."""
+    raised = [
+        academic_year_of(timezone.localtime(moment).date())
+        for moment in ConcernChild.objects.filter(pupil=pupil).values_list(
+            "concern__disclosed_at", flat=True
+        )
+    ]
+    counts = {year: raised.count(year) for year in set(raised)}
+    first, last = min(raised, default=None), max([*raised, academic_year_of(today)])
+    years = [
+        Year(y, counts.get(y, 0)) for y in range(first if first is not None else last, last + 1)
+    ]
+    if asked is None:
+        asked = "all" if len(raised) <= WHOLE_FILE_UP_TO else str(max(raised))
+    if asked == "all":
+        return ChronologyPage(years, None, chronology_for(pupil))
+    year = next((y for y in years if str(y.start_year) == asked), None)
+    if year is None:
+        return None
+    return ChronologyPage(years, year, chronology_for(pupil, year.span))

@@ -11,6 +11,7 @@ import uuid as uuid_module
 
 from django.contrib import messages
 from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -24,7 +25,7 @@ from audit.services import access_record
 from casework import exports as chronology_exports
 from casework import forms as casework_forms
 from casework import hooks, queue
-from casework.chronology import chronology_for
+from casework.chronology import chronology_page
 from casework.history import concern_history
 from casework.selectors import access_to_pupil
 from concerns import forms, pupil_picker, rules, services
@@ -1152,12 +1153,16 @@ def pupil_chronology(request, uuid):
         ip_address=ip_of(request),
         pupil=pupil,
     )
+    page = chronology_page(pupil, request.GET.get("year"), today=timezone.localdate())
+    if page is None:
+        raise Http404("No such year in this chronology.")
     return render(
         request,
         "concerns/chronology.html",
         {
             "pupil": pupil,
-            "events": chronology_for(pupil),
+            "page": page,
+            "events": page.events,
             # Files received from the schools the child was at before (transfers).
             "earlier_parts": hooks.earlier_parts(pupil),
         },

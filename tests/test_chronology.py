@@ -15,7 +15,8 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.chronology import Event, chronology_for
+from casework import chronology
+from casework.chronology import Event, academic_year, chronology_for
 from casework.history import concern_history
 from concerns import rules, services
 from concerns.models import (
@@ -834,7 +835,8 @@ def test_the_chronology_page_costs_the_same_for_1_concern_as_for_3(
     #   - the entries flagged on them, with who wrote and who reviewed each
     #   - log the read (INSERT)
     #   - the files accepted for the child from earlier schools (casework.hooks.earlier_parts)
-    expected = EVERY_PAGE + 2 + 12 + 1 + 1
+    #   - when each of the child's concerns was raised (the years to choose between)
+    expected = EVERY_PAGE + 2 + 12 + 1 + 1 + 1
     with django_assert_num_queries(expected):
         one = client.get(chronology_url(amelia))
 
@@ -881,3 +883,132 @@ def test_the_history_in_a_childs_file_leaves_out_another_childs_check_and_name(
     # The school's own history of the concern still has it all.
     everything = concern_history(handled)
     assert any("Bella" in e.subject for e in everything)
+
+
+# --- By school year -------------------------------------------------------------------------
+
+
+def at(year: int, month: int, day_of_month: int, hour: int = 10) -> datetime.datetime:
+    return datetime.datetime(year, month, day_of_month, hour, tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.fixture
+def three_years(school, staff, dsl, amelia):
+    """Amelia's file over three school years: a concern raised in October 2024 and checked
+    then, whose evidence step and a note come a year later; a concern raised and worked
+    through in November 2025; and one raised this year (2026 to 2027)."""
+    with time_machine.travel(at(2024, 10, 7), tick=False):
+        first = record_concern(school=school, reporter=staff, pupils=[amelia])
+        first = check_safety(first, by=dsl)
+    with time_machine.travel(at(2025, 10, 6), tick=False):
+        first = preserve_evidence(fresh(first), by=dsl)
+        services.concern_add_note(concern=first, author=dsl, text="Mother rang a year on.")
+    with time_machine.travel(at(2025, 11, 3), tick=False):
+        second = work_through(
+            record_concern(school=school, reporter=staff, pupils=[amelia]), by=dsl
+        )
+    with time_machine.travel(at(2026, 10, 5), tick=False):
+        third = record_concern(school=school, reporter=staff, pupils=[amelia])
+    return first, second, third
+
+
+def test_the_years_together_hold_the_whole_file_and_nothing_twice(three_years, amelia):
+    whole = chronology_for(amelia)
+    by_year = [
+        event
+        for year in (2024, 2025, 2026)
+        for event in chronology_for(amelia, academic_year(year))
+    ]
+
+    assert by_year == whole
+    assert {event.when.year for event in whole} == {2024, 2025, 2026}
+
+
+def test_a_year_shows_what_happened_in_it_whichever_concern_it_belongs_to(dsl, three_years, amelia):
+    first, second, third = three_years
+    client = signed_in(dsl)
+
+    year_2024 = page_text(client.get(chronology_url(amelia) + "?year=2024"))
+    year_2025 = page_text(client.get(chronology_url(amelia) + "?year=2025"))
+
+    assert "Shown: 2024 to 2025, from 1 September 2024 to 31 August 2025" in year_2024
+    assert "Safety check recorded" in year_2024
+    assert "Evidence step completed" not in year_2024
+    assert "Mother rang a year on." not in year_2024
+    assert second.reference not in year_2024 and third.reference not in year_2024
+    # The first concern's evidence step and note, a year on, are in the year they happened,
+    # beside the second concern's events.
+    assert "Mother rang a year on." in year_2025
+    assert year_2025.count("Evidence step completed") == 2
+    assert first.reference in year_2025 and second.reference in year_2025
+    assert third.reference not in year_2025
+
+
+def test_the_years_are_listed_with_the_concerns_raised_in_each(dsl, three_years, amelia):
+    text = page_text(signed_in(dsl).get(chronology_url(amelia) + "?year=2025"))
+
+    assert "By school year" in text
+    assert "2024 to 2025 : 1 concern raised" in text
+    assert "2025 to 2026 : 1 concern raised" in text
+    assert "2026 to 2027 : 1 concern raised" in text
+    assert "The whole file" in text
+
+
+def test_a_short_file_opens_whole_and_a_long_one_at_its_latest_year(
+    dsl, three_years, amelia, monkeypatch
+):
+    first, second, third = three_years
+    client = signed_in(dsl)
+
+    whole = page_text(client.get(chronology_url(amelia)))
+    assert all(c.reference in whole for c in three_years)
+
+    monkeypatch.setattr(chronology, "WHOLE_FILE_UP_TO", 2)
+    latest = page_text(client.get(chronology_url(amelia)))
+    assert "Shown: 2026 to 2027" in latest
+    assert third.reference in latest
+    assert first.reference not in latest and second.reference not in latest
+    # The whole file is still one link away.
+    assert all(
+        c.reference in page_text(client.get(chronology_url(amelia) + "?year=all"))
+        for c in three_years
+    )
+
+
+def test_a_year_with_nothing_in_it_says_so(dsl, school, staff, amelia):
+    with time_machine.travel(at(2024, 10, 7), tick=False):
+        record_concern(school=school, reporter=staff, pupils=[amelia])
+
+    text = page_text(signed_in(dsl).get(chronology_url(amelia) + "?year=2025"))
+
+    assert "2025 to 2026 : no concern raised" in text
+    assert "Nothing was recorded about Amelia Hart in 2025 to 2026." in text
+
+
+@pytest.mark.parametrize("year", ["2019", "2030", "last", ""])
+def test_a_year_outside_the_file_is_not_found(dsl, three_years, amelia, year):
+    assert signed_in(dsl).get(chronology_url(amelia) + f"?year={year}").status_code == 404
+
+
+def test_a_years_page_costs_the_same_for_1_concern_in_it_as_for_3(
+    dsl, school, staff, amelia, django_assert_num_queries
+):
+    """A year reads only the rows that can hold its events: the concerns' history in it and
+    each concern's last row before it, not the file's earlier years."""
+    with time_machine.travel(at(2024, 10, 7), tick=False):
+        work_through(record_concern(school=school, reporter=staff, pupils=[amelia]), by=dsl)
+    client = signed_in(dsl)
+    this_year = chronology_url(amelia) + "?year=2026"
+    work_through(record_concern(school=school, reporter=staff, pupils=[amelia]), by=dsl)
+
+    # As the whole file (test above), and each concern's last history row before the year.
+    expected = EVERY_PAGE + 2 + 12 + 1 + 1 + 1 + 1
+    with django_assert_num_queries(expected):
+        one = client.get(this_year)
+    for _ in range(2):
+        work_through(record_concern(school=school, reporter=staff, pupils=[amelia]), by=dsl)
+    with django_assert_num_queries(expected):
+        three = client.get(this_year)
+
+    assert page_text(one).count("Feedback from Testshire MASH") == 1
+    assert page_text(three).count("Feedback from Testshire MASH") == 3
