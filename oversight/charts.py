@@ -164,12 +164,66 @@ def _description(series: tuple[str, ...]) -> str:
     return f"Bar chart{compared}. The figures are in the table that goes with it."
 
 
+# --- The same charts as HTML boxes, for the report PDF ---------------------------------------
+# WeasyPrint lays out boxes far faster than it draws SVG text, and the report is a document,
+# not a page: its bars are horizontal boxes as long as their figures (months too, one bar a
+# month), with the figure after each; the table that follows carries the figures as well.
+
+# The longest bar, in millimetres (the report's text is 170 mm wide: the label takes 55).
+LONGEST_BAR_MM = 85
+
+
+@dataclass(frozen=True)
+class Bar:
+    series: int
+    length_mm: float
+    text: str
+    withheld: bool
+
+
+@dataclass(frozen=True)
+class BarRow:
+    label: str
+    bars: list[Bar]
+
+
+@dataclass(frozen=True)
+class Bars:
+    title: str
+    series: tuple[str, ...]
+    rows: list[BarRow]
+
+
+def html_bars(breakdown: Breakdown, *, threshold: int) -> Bars:
+    """The breakdown's chart as bars of a length in millimetres (a withheld figure as long as
+    the largest value it could be, drawn dashed, as in `bar_chart`)."""
+    series = breakdown.columns[: breakdown.charted]
+    mm = LONGEST_BAR_MM / _scale_top(breakdown, len(series), threshold)
+    return Bars(
+        title=breakdown.title,
+        series=series,
+        rows=[
+            BarRow(
+                row.label,
+                [
+                    Bar(
+                        index, round(_length(cell, threshold - 1) * mm, 1), cell.text, cell.withheld
+                    )
+                    for index, cell in enumerate(row.cells[: len(series)])
+                ],
+            )
+            for row in breakdown.rows
+        ],
+    )
+
+
 @dataclass(frozen=True)
 class Section:
-    """A breakdown with its chart, if it has one."""
+    """A breakdown with its chart, if it has one: as SVG on the page, as boxes in the PDF."""
 
     breakdown: Breakdown
     chart: Chart | None
+    bars: Bars | None = None
 
 
 def chart_for(breakdown: Breakdown, *, threshold: int) -> Chart | None:
@@ -180,8 +234,20 @@ def chart_for(breakdown: Breakdown, *, threshold: int) -> Chart | None:
     return draw(breakdown, threshold=threshold)
 
 
-def sections(dashboard: Dashboard) -> list[Section]:
+def sections(dashboard: Dashboard, *, pdf: bool = False) -> list[Section]:
+    threshold = dashboard.threshold
+    if pdf:
+        return [
+            Section(
+                breakdown,
+                None,
+                html_bars(breakdown, threshold=threshold)
+                if breakdown.charted and breakdown.has_figures
+                else None,
+            )
+            for breakdown in dashboard.breakdowns
+        ]
     return [
-        Section(breakdown, chart_for(breakdown, threshold=dashboard.threshold))
+        Section(breakdown, chart_for(breakdown, threshold=threshold))
         for breakdown in dashboard.breakdowns
     ]

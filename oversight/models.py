@@ -287,3 +287,45 @@ class ChecklistItem(models.Model):
     @property
     def status_colour(self) -> str:
         return STATUS_COLOURS[self.status]
+
+
+class ReportStatus(models.TextChoices):
+    PREPARING = "preparing", "Being prepared"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Could not be prepared"
+
+
+class PreparedReport(models.Model):
+    """A termly report asked for by one reader, rendered by the task worker
+    (`oversight.tasks.prepare_report`) so that asking costs the request only two inserts.
+
+    It holds anonymised figures and the registers, never a child's name (as the PDF it
+    renders). The figures are as they stood when it was asked for (`asked_at`), and as exact
+    as its reader was allowed then (`exact`); only that reader may download it, and only
+    while they still may read it."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    asked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField()
+    # The period picker's answers (oversight.periods.PeriodForm), worked out again by the task.
+    period_choice = models.JSONField()
+    period_name = models.CharField(max_length=100)
+    exact = models.BooleanField()
+    status = models.CharField(
+        max_length=20, choices=ReportStatus.choices, default=ReportStatus.PREPARING
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # How long the worker took to render it: the figure `make bench` reports.
+    render_ms = models.PositiveIntegerField(null=True, blank=True)
+    content = models.BinaryField(null=True, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+
+    objects = FetchModeManager()
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        indexes = [models.Index(fields=["asked_by", "-asked_at"], name="prepared_report_reader")]
+
+    def __str__(self):
+        return f"{self.period_name} report for {self.school_id}, {self.get_status_display()}"

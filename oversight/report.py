@@ -72,7 +72,7 @@ def report_document(
         generated_at=now,
         generated_by=by,
         dashboard=dashboard,
-        sections=sections(dashboard),
+        sections=sections(dashboard, pdf=True),
         registers=registers,
         checklist=_checklist(school, registers),
         today=today,

@@ -22,6 +22,7 @@ from oversight.models import (
     PersonRole,
     Policy,
     PolicyKind,
+    PreparedReport,
     TrainingRecord,
 )
 from schools.acting import acting_membership
@@ -482,4 +483,35 @@ def checklist_history(item: ChecklistItem) -> list:
         .exclude(assessed_on=None)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
+    )
+
+
+# --- Prepared reports ----------------------------------------------------------------------
+
+# The dashboard lists its reader's reports asked for in this many days.
+RECENT_REPORT_DAYS = 7
+
+
+def prepared_report_for(user, uuid) -> PreparedReport:
+    """A report `user` asked for, if they may still read it: 404 for another reader's (whose
+    existence is not theirs to know) or none; 403 once they no longer read the school's
+    oversight figures, or no longer read them exactly for an exact copy."""
+    found = PreparedReport.objects.select_related("school").filter(uuid=uuid, asked_by=user).first()
+    if found is None:
+        raise Http404("No such report")
+    memberships = [m for m in memberships_of(user) if m.school_id == found.school_id]
+    allowed = MANAGE_SCHOOL if found.exact else READ_OVERSIGHT
+    if not any(allowed(m) for m in memberships):
+        raise PermissionDenied("Your role no longer gives access to this report.")
+    return found
+
+
+def recent_reports(user, school, *, now) -> list[PreparedReport]:
+    """The reports `user` asked for at `school` lately, newest first, without their files."""
+    return list(
+        PreparedReport.objects.filter(
+            school=school,
+            asked_by=user,
+            asked_at__gte=now - timedelta(days=RECENT_REPORT_DAYS),
+        ).defer("content")[:5]
     )

@@ -20,10 +20,15 @@ from oversight.models import (
     ChecklistStatus,
     NamedRole,
     Policy,
+    PreparedReport,
+    ReportStatus,
     TrainingRecord,
     default_expiry,
     default_next_review,
 )
+from oversight.periods import Period
+from oversight.report import filename as report_filename
+from oversight.tasks import prepare_report
 from safeguard.db import stamp_history
 from safeguard.errors import WorkflowError
 from schools.models import Membership, School, User
@@ -327,3 +332,37 @@ def checklist_assess(
     else:
         item.save(update_fields=["status", "evidence", "assessed_on", "assessed_by"])
     return item
+
+
+# --- The termly report, prepared in the background ----------------------------------------
+
+
+@transaction.atomic
+def report_ask(
+    *, school: School, by: User, period: Period, period_choice: dict, exact: bool
+) -> PreparedReport:
+    """Ask for the report of `period` (as chosen on the period picker: `period_choice`), to be
+    rendered by the task worker. The task is queued in this transaction: the report and its
+    task are saved together or not at all. The same report already being prepared for the
+    same reader is the one returned (a second press of the button asks for nothing more)."""
+    choice = {key: str(value) for key, value in period_choice.items() if value not in (None, "")}
+    already = PreparedReport.objects.filter(
+        school=school,
+        asked_by=by,
+        period_choice=choice,
+        exact=exact,
+        status=ReportStatus.PREPARING,
+    ).first()
+    if already is not None:
+        return already
+    asked = PreparedReport.objects.create(
+        school=school,
+        asked_by=by,
+        asked_at=timezone.now(),
+        period_choice=choice,
+        period_name=period.name,
+        exact=exact,
+        filename=report_filename(school, period),
+    )
+    prepare_report.enqueue(asked.pk)
+    return asked

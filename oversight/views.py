@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from oversight import charts, forms, report, selectors, services, statistics
-from oversight.models import SOON_DAYS
+from oversight import charts, forms, selectors, services, statistics
+from oversight.models import SOON_DAYS, ReportStatus
 from oversight.periods import PeriodForm
 from safeguard.errors import WorkflowError
 from schools.acting import chosen_school
@@ -245,6 +245,10 @@ def _dashboard_page(request, membership, form, figures, *, status=200):
             "sections": charts.sections(figures) if figures else [],
             # Those who keep the school's term dates are sent to enter the missing ones.
             "can_enter_terms": MANAGE_SCHOOL(membership),
+            "reports": selectors.recent_reports(
+                request.user, membership.school, now=timezone.now()
+            ),
+            "status": ReportStatus,
         },
         status=status,
     )
@@ -266,23 +270,46 @@ def dashboard(request):
 
 @require_POST
 def report_download(request):
-    """The dashboard's period as a PDF, for the reader who asks (a governor's is withheld)."""
+    """Ask for the dashboard's period as a PDF (a governor's copy withheld, as their page is):
+    prepared by the task worker, then collected from its own page."""
     membership = selectors.oversight_membership(request.user, chosen=chosen_school(request.session))
     now = timezone.now()
     form = PeriodForm(request.POST)
     period = form.chosen(today=timezone.localdate(now), school=membership.school)
     if period is None:
         return _dashboard_page(request, membership, form, None, status=400)
-    pdf = report.render_report(
-        membership.school,
-        period,
-        exact=MANAGE_SCHOOL(membership),
+    asked = services.report_ask(
+        school=membership.school,
         by=request.user,
-        now=now,
+        period=period,
+        period_choice={
+            name: value for name, value in request.POST.items() if name != "csrfmiddlewaretoken"
+        },
+        exact=MANAGE_SCHOOL(membership),
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{report.filename(membership.school, period)}"'
-    )
+    return redirect("oversight:report_status", asked.uuid)
+
+
+@require_safe
+def report_status(request, uuid):
+    """Whether the report is ready: the page, or (asked for by its script) only its status."""
+    asked = selectors.prepared_report_for(request.user, uuid)
+    context = {"report": asked, "status": ReportStatus}
+    if request.GET.get("fragment") == "status":
+        response = render(request, "oversight/report_status.html#status", context)
+    else:
+        response = render(request, "oversight/report_status.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+def report_file(request, uuid):
+    """The prepared PDF, for the reader who asked for it; its page until it is ready."""
+    asked = selectors.prepared_report_for(request.user, uuid)
+    if asked.status != ReportStatus.READY:
+        return redirect("oversight:report_status", asked.uuid)
+    response = HttpResponse(bytes(asked.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{asked.filename}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -6,6 +6,7 @@ code under test fails loudly instead of quietly adding a query per row.
 
 import importlib
 from contextlib import contextmanager
+from unittest import mock
 
 import pytest
 from django.apps import apps as django_apps
@@ -152,16 +153,13 @@ def _private_media(settings, tmp_path):
     return folder
 
 
-@pytest.fixture
-def run_queued_tasks(db, monkeypatch):
+def work_the_queue() -> int:
     """Run every task that is due on the database queue, as the worker would: the real
     worker's loop in batch mode, in this process and this test's transaction. Returns how
     many ran."""
     # Between tasks the worker closes the connection if it is in a transaction, as a
     # long-lived process should; here that transaction is the test's own.
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-
-    def run() -> int:
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
         worker = Worker(
             queue_names=["*"],
             excluded_queue_names=[],
@@ -173,9 +171,13 @@ def run_queued_tasks(db, monkeypatch):
             worker_id="test-worker",
         )
         worker.run()
-        return worker._run_tasks
+    return worker._run_tasks
 
-    return run
+
+@pytest.fixture
+def run_queued_tasks(db):
+    """`work_the_queue`, for a test that asks for it."""
+    return work_the_queue
 
 
 @pytest.fixture

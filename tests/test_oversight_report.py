@@ -8,8 +8,10 @@ from datetime import date
 import pikepdf
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
+from oversight import report as report_module
 from oversight import services as register_services
 from oversight.models import (
     ChecklistItem,
@@ -19,9 +21,14 @@ from oversight.models import (
     NamedRoleKind,
     PersonRole,
     PolicyKind,
+    PreparedReport,
+    ReportStatus,
 )
 from oversight.report import render_report
+from schools.models import Membership, Role
 from tests import test_oversight_dashboard as dashboard_tests
+from tests.conftest import work_the_queue
+from tests.factories import PupilFactory, member, record_concern
 from tests.test_oversight_dashboard import NOW, SPRING_2026, identities
 from tests.test_pdf import pdf_text
 from tests.test_views_concerns import page_text, signed_in
@@ -35,8 +42,22 @@ frozen = dashboard_tests.frozen
 demo = dashboard_tests.demo
 
 
-def download(user, **data):
+def ask(user, **data):
+    """Ask for the report as the dashboard's button does: the answer is its page."""
     return signed_in(user).post(REPORT, data or {"period": "this_term"})
+
+
+def download(user, **data):
+    """Ask for the report, let the worker prepare it, and download it from its page, as the
+    reader does (a refusal, or the page with errors, is returned as it comes)."""
+    client = signed_in(user)
+    asked = client.post(REPORT, data or {"period": "this_term"})
+    if asked.status_code != 302:
+        return asked
+    assert work_the_queue() == 1
+    status = client.get(asked["Location"])
+    assert "Your report is ready" in page_text(status)
+    return client.get(asked["Location"] + "pdf/")
 
 
 def text_of(response) -> str:
@@ -255,3 +276,142 @@ def test_the_exceptions_in_the_report_name_no_child_and_quote_no_concern(
         assert "Exceptions to look at" in text
         leaks = [found for found in identities(exceptions_school) if found in text]
         assert leaks == []
+
+
+# --- Prepared in the background -------------------------------------------------------------
+
+
+def report_page(response) -> str:
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def test_asking_for_the_report_queues_it_and_renders_nothing_in_the_request(
+    spring_2026, governor, frozen
+):
+    client = signed_in(governor)
+    status_url = report_page(client.post(REPORT, {"period": "this_term"}))
+
+    page = client.get(status_url)
+    text = page_text(page)
+    assert "Your report is being prepared" in text
+    assert "Check whether it is ready" in text
+    assert page["Cache-Control"] == "private, no-store"
+    asked = PreparedReport.objects.get()
+    assert (asked.status, asked.content, asked.period_name) == (
+        ReportStatus.PREPARING,
+        None,
+        "Spring term 2026",
+    )
+    # Until it is ready, its file is its page.
+    assert client.get(status_url + "pdf/")["Location"] == status_url
+
+    assert work_the_queue() == 1
+    asked.refresh_from_db()
+    assert asked.status == ReportStatus.READY
+    assert asked.render_ms is not None and asked.finished_at is not None
+    assert "Your report is ready" in page_text(client.get(status_url))
+    pdf = client.get(status_url + "pdf/")
+    assert "Safeguarding report: Spring term 2026" in text_of(pdf)
+
+
+def test_the_dashboard_lists_the_readers_reports_and_only_theirs(
+    spring_2026, school, governor, frozen
+):
+    client = signed_in(governor)
+    report_page(client.post(REPORT, {"period": "this_term"}))
+    dashboard = reverse("oversight:dashboard")
+
+    assert "The report for Spring term 2026 : being prepared" in page_text(client.get(dashboard))
+    work_the_queue()
+    ready = page_text(client.get(dashboard))
+    assert "Download the report for Spring term 2026" in ready
+
+    another_governor = member(school, Role.GOVERNOR, email="second.governor@example.org")
+    assert "Reports you asked for" not in page_text(signed_in(another_governor).get(dashboard))
+
+
+def test_pressing_twice_while_it_is_prepared_asks_once(spring_2026, dsl, frozen):
+    client = signed_in(dsl)
+    first = report_page(client.post(REPORT, {"period": "this_term"}))
+    second = report_page(client.post(REPORT, {"period": "this_term"}))
+
+    assert first == second
+    assert work_the_queue() == 1
+    # Once it is ready, asking again prepares a new one (the figures may have changed).
+    assert report_page(client.post(REPORT, {"period": "this_term"})) != first
+
+
+def test_only_its_reader_may_see_or_download_a_report(
+    spring_2026, school, governor, dsl, other_dsl, frozen
+):
+    status_url = report_page(signed_in(governor).post(REPORT, {"period": "this_term"}))
+    work_the_queue()
+    another_governor = member(school, Role.GOVERNOR, email="second.governor@example.org")
+
+    for user in (dsl, another_governor, other_dsl):
+        client = signed_in(user)
+        assert client.get(status_url).status_code == 404
+        assert client.get(status_url + "pdf/").status_code == 404
+    assert Client().get(status_url + "pdf/")["Location"].startswith("/accounts/login/")
+
+
+def test_an_exact_copy_is_refused_once_its_reader_only_governs(spring_2026, school, dsl, frozen):
+    status_url = report_page(signed_in(dsl).post(REPORT, {"period": "this_term"}))
+    work_the_queue()
+    Membership.objects.filter(user=dsl, school=school).update(role=Role.GOVERNOR)
+
+    refused = signed_in(dsl).get(status_url + "pdf/")
+
+    assert refused.status_code == 403
+    assert "You cannot do this" in page_text(refused)
+
+
+def test_a_report_that_cannot_be_prepared_says_so_and_can_be_asked_for_again(
+    spring_2026, governor, frozen, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("WeasyPrint is missing a font")
+
+    monkeypatch.setattr(report_module, "render_report", broken)
+    client = signed_in(governor)
+    status_url = report_page(client.post(REPORT, {"period": "this_term"}))
+    work_the_queue()
+
+    text = page_text(client.get(status_url))
+    assert "Your report could not be prepared" in text
+    assert "Ask for it again" in text
+    assert client.get(status_url + "pdf/")["Location"] == status_url
+    assert report_page(client.post(REPORT, {"period": "this_term"})) != status_url
+
+
+def test_the_pages_script_gets_only_the_status(spring_2026, governor, frozen):
+    client = signed_in(governor)
+    status_url = report_page(client.post(REPORT, {"period": "this_term"}))
+
+    waiting = client.get(status_url, {"fragment": "status"}).content.decode()
+    work_the_queue()
+    ready = client.get(status_url, {"fragment": "status"}).content.decode()
+
+    assert "<html" not in waiting and "being prepared" in waiting
+    assert "data-sg-finished" not in waiting
+    assert "<html" not in ready and "data-sg-finished" in ready
+    assert "Download the report (PDF)" in ready
+
+
+def test_asking_costs_the_same_whatever_the_school_holds(
+    spring_2026, school, staff, governor, frozen, django_assert_num_queries
+):
+    """The request only saves the report and its task: how many concerns the school holds
+    makes no difference to it (the worker does the rest)."""
+    client = signed_in(governor)
+    # Session, user, the reader's memberships (twice: for the two-factor check, and for the
+    # school whose figures they read), the school's term dates; in a transaction (two more
+    # statements): a report already being prepared?, the report, the task.
+    with django_assert_num_queries(10):
+        report_page(client.post(REPORT, {"period": "this_term"}))
+    work_the_queue()
+    for _ in range(10):
+        record_concern(school=school, reporter=staff, pupils=[PupilFactory(school=school)])
+    with django_assert_num_queries(10):
+        report_page(client.post(REPORT, {"period": "last_term"}))

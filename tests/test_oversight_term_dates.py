@@ -14,12 +14,11 @@ from oversight import periods
 from oversight.periods import PeriodChoice, PeriodForm, Span
 from schools import services as school_services
 from tests.factories import PupilFactory, record_concern
-from tests.test_oversight_report import text_of
+from tests.test_oversight_report import download, text_of
 from tests.test_views_concerns import page_text, signed_in
 
 LONDON = ZoneInfo("Europe/London")
 DASHBOARD = reverse("oversight:dashboard")
-REPORT = reverse("oversight:report")
 
 # Oakfield's year 2025 to 2026. Easter Sunday 2026 is 5 April: the fixed split would start
 # the Summer term on 6 April, in the middle of Oakfield's Easter holiday.
@@ -262,7 +261,7 @@ def test_a_year_or_dates_of_your_choice_are_never_estimated(school, dsl):
 
 def test_the_report_uses_the_schools_terms(oakfield_dates, dsl):
     with time_machine.travel(HALF_TERM, tick=False):
-        report = text_of(signed_in(dsl).post(REPORT, {"period": "this_term"}))
+        report = text_of(download(dsl, period="this_term"))
 
     assert "5 Jan 2026 to 12 Apr 2026 (so far" in report
     assert "compared with Autumn term 2025 (1 Sep 2025 to 4 Jan 2026)" in report
@@ -271,7 +270,7 @@ def test_the_report_uses_the_schools_terms(oakfield_dates, dsl):
 
 def test_the_report_says_when_its_terms_are_estimated(school, governor):
     with time_machine.travel(HALF_TERM, tick=False):
-        report = text_of(signed_in(governor).post(REPORT, {"period": "last_term"}))
+        report = text_of(download(governor, period="last_term"))
 
     assert "Safeguarding report: Autumn term 2025" in report
     assert "Term dates for 2025 to 2026 are not entered" in report

@@ -26,8 +26,10 @@ from django.utils.http import urlsafe_base64_encode
 
 from concerns import services
 from concerns.models import Concern, FollowUpKind, PracticeFlag, Step
+from oversight import periods
 from oversight import services as oversight_services
 from oversight.models import ChecklistItem, CourseKind, NamedRoleKind, PersonRole, PolicyKind
+from oversight.periods import PeriodChoice
 from referrals import exports
 from retention import services as retention_services
 from retention.models import Disposal
@@ -39,6 +41,7 @@ from schools.notifications import Notice
 from schools.terms import academic_year_of
 from subject_access import services as subject_access_services
 from subject_access.models import Relationship
+from tests.conftest import work_the_queue
 from tests.factories import PupilFactory, pdf_file, record_concern, record_referral
 from transfers import services as transfer_services
 from transfers.models import IncomingFile, Route
@@ -234,6 +237,13 @@ TABLE = {
     # oversight
     "oversight:dashboard": OVERSIGHT_READ,
     "oversight:report": POST_ONLY,
+    # A report prepared for one reader (here the governor who asked): nobody else finds it.
+    "oversight:report_status": _row(
+        reporter=404, other_staff=404, dsl=404, deputy=404, governor=200, admin=404, other_dsl=404
+    ),
+    "oversight:report_file": _row(
+        reporter=404, other_staff=404, dsl=404, deputy=404, governor=200, admin=404, other_dsl=404
+    ),
     "oversight:registers": OVERSIGHT_READ,
     "oversight:checklist": OVERSIGHT_READ,
     "oversight:training_new": OVERSIGHT_WRITE,
@@ -318,6 +328,8 @@ ARGS = {
     "oversight:policy_edit": ["policy"],
     "oversight:role_edit": ["named_role"],
     "oversight:checklist_item": ["checklist_item"],
+    "oversight:report_status": ["prepared_report"],
+    "oversight:report_file": ["prepared_report"],
     "person_role": ["staff"],
     "school_terms_edit": ["term_year"],
     "person_sign_in": ["staff"],
@@ -639,6 +651,22 @@ def named_role(school, dsl):
 def checklist_item(school):
     oversight_services.checklist_seed(school=school)
     return ChecklistItem.objects.filter(school=school).first()
+
+
+@pytest.fixture
+def prepared_report(school, governor):
+    """The governor's report of this term, prepared by the worker."""
+    asked = oversight_services.report_ask(
+        school=school,
+        by=governor,
+        period=periods.period_for(
+            PeriodChoice.THIS_TERM, today=timezone.localdate(), school=school
+        ),
+        period_choice={"period": "this_term"},
+        exact=False,
+    )
+    work_the_queue()
+    return asked
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from oversight.periods import PeriodChoice
 from schools.models import Pupil, User
 from schools.pupil_import import upn_check_letter
 from tests.browser.conftest import check_accessible
+from tests.conftest import work_the_queue
 from tests.factories import PASSWORD, PupilFactory, record_concern, totp_code
 
 # The children the governor's figures are about, none of whom may be named in the report.
@@ -126,9 +127,17 @@ def test_a_governor_reads_the_figures_and_downloads_the_termly_report(
     assert_accessible("oversight dashboard, this term")
     screenshot("oversight-dashboard")
 
-    # The termly report: the same figures, and no child's name anywhere in it.
+    # The termly report: prepared by the worker while its page waits, and says when it is
+    # ready by itself; the same figures, and no child's name anywhere in it.
+    page.get_by_role("button", name=re.compile(r"^Prepare the report as a PDF")).click()
+    expect(page.get_by_text("Your report is being prepared")).to_be_visible()
+    assert_accessible("report being prepared")
+    work_the_queue()  # the notifications of the concerns recorded, and the report
+    expect(page.get_by_role("heading", name="Your report is ready")).to_be_visible(timeout=10_000)
+    expect(page).to_have_title("Your report is ready – Safeguard")
+    assert_accessible("report ready")
     with page.expect_download() as download_info:
-        page.get_by_role("button", name=re.compile(r"^Download the report as a PDF")).click()
+        page.get_by_role("link", name="Download the report (PDF)").click()
     download = download_info.value
     term_slug = this_term.name.lower().replace(" ", "-")
     assert download.suggested_filename == (
@@ -141,6 +150,11 @@ def test_a_governor_reads_the_figures_and_downloads_the_termly_report(
     for pupil in children:
         for name in (pupil.legal_first_name, pupil.legal_last_name, pupil.upn):
             assert name not in text, name
+    # Back on the dashboard, the report waits under "Reports you asked for".
+    page.locator(".govuk-back-link").click()
+    expect(
+        page.get_by_role("link", name=f"Download the report for {this_term.name}")
+    ).to_be_visible()
 
     # Dates of their choice: a refusal first, which keeps what was typed.
     choose_period(
