@@ -234,11 +234,11 @@ def _late_safety_checks(school: School, now: datetime) -> QuerySet[Concern]:
 
 
 def _late_confirmations(school: School, now: datetime) -> QuerySet[Referral]:
-    return Referral.objects.filter(late_confirmation(now), concern__school=school)
+    return Referral.objects.filter(late_confirmation(now), school=school)
 
 
 def _late_feedback(school: School, now: datetime) -> QuerySet[Referral]:
-    return Referral.objects.filter(late_feedback(now), concern__school=school)
+    return Referral.objects.filter(late_feedback(now), school=school)
 
 
 def _late_review_concerns(school: School, now: datetime) -> QuerySet[Concern]:

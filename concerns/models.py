@@ -490,6 +490,9 @@ class SupportAction(models.Model):
     )
     added_at = models.DateTimeField()
     ended_on = models.DateField(null=True, blank=True)
+    # The concern's school, on the row itself: a school's support is counted from its own
+    # rows (the governors' dashboard), not by joining every concern of the trust.
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
 
     objects = FetchModeManager()
     history = HistoricalRecords()
@@ -501,7 +504,8 @@ class SupportAction(models.Model):
                 fields=["review_date"],
                 condition=models.Q(ended_on=None),
                 name="support_review_due",
-            )
+            ),
+            models.Index(fields=["school", "ended_on"], name="support_school"),
         ]
 
     def __str__(self):

@@ -1029,6 +1029,7 @@ def support_action_add(
         raise WorkflowError(rules.NO_SUPPORT_MESSAGE, field="action")
     support = SupportAction(
         child=child,
+        school_id=concern.school_id,
         action=action.strip(),
         owner=owner.strip(),
         review_date=review_date,

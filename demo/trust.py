@@ -1350,7 +1350,7 @@ class _Generator:
                 if child["role"] not in ROLES_NEEDING_SUPPORT:
                     continue
                 for _ in range(rng.choice((1, 1, 1, 2))):
-                    history_rows += self.support(child, supported, end, lead)
+                    history_rows += self.support(child, supported, end, lead, plan.pk)
             follow_up = rng.random() < (0.5 if online else 0.08)
             if follow_up:
                 kind = rng.choice(FollowUpKind.values)
@@ -1488,6 +1488,7 @@ class _Generator:
             "id": referral_id,
             "uuid": self.uuid(),
             "concern_id": concern_id,
+            "school_id": plan.pk,
             "agency": agency,
             "agency_name": AGENCY_NAMES[agency],
             "made_at": made,
@@ -1570,7 +1571,9 @@ class _Generator:
         t.referral.add(row)
         return rows
 
-    def support(self, child: dict, supported: datetime, end: datetime, lead: _Person) -> int:
+    def support(
+        self, child: dict, supported: datetime, end: datetime, lead: _Person, school_id: int
+    ) -> int:
         """One support action for a child, reviewed on its dates until the concern closes."""
         rng, t = self.rng, self.t
         action, owner = rng.choice(SUPPORT)
@@ -1579,6 +1582,7 @@ class _Generator:
             "id": t.support.ids.next(),
             "uuid": self.uuid(),
             "child_id": child["id"],
+            "school_id": school_id,
             "action": action,
             "owner": owner,
             "review_date": supported.date() + timedelta(days=rng.randint(14, 42)),

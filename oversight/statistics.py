@@ -58,7 +58,6 @@ from concerns.models import (
     Concern,
     FollowUpAction,
     FollowUpKind,
-    GuidanceCard,
     NotReferGround,
     ReferralDecision,
     Step,
@@ -328,20 +327,18 @@ def _true(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def advice_outstanding_condition() -> Exists:
+def _advice_outstanding() -> Coalesce:
     """`services.advice_outstanding` is not empty: a national card with advice for the family,
-    for one of the concern's categories, has no record of being given on this concern."""
-    given = AdviceGiven.objects.filter(
-        concern_id=OuterRef(OuterRef("pk")), card_id=OuterRef("guidancecard_id")
-    )
-    outstanding = GuidanceCard.categories.through.objects.filter(
-        ~Q(Exists(given)),
-        guidancecard__school=None,
+    for one of the concern's categories, has no record of being given on this concern. Over
+    the same join to the categories, and on to their cards."""
+    card = "categories__guidance_cards"
+    given = AdviceGiven.objects.filter(concern_id=OuterRef("pk"), card_id=OuterRef(card))
+    return _any(
+        Q(**{f"{card}__school": None})
         # Advice that is not only blank space (`GuidanceCard.has_family_advice`).
-        guidancecard__tell_family__regex=r"\S",
-        category__concerns=OuterRef("pk"),
+        & Q(**{f"{card}__tell_family__regex": r"\S"})
+        & ~Q(Exists(given))
     )
-    return Exists(outstanding)
 
 
 def exception_facts(concerns: QuerySet[Concern]) -> QuerySet[Concern]:
@@ -357,7 +354,7 @@ def exception_facts(concerns: QuerySet[Concern]) -> QuerySet[Concern]:
       criterion met (a decision not to refer can be left standing against one when the facts
       are corrected after it);
     - `outstanding`: `services.advice_outstanding` is not empty (see
-      `advice_outstanding_condition`);
+      `_advice_outstanding`);
     - `both`: referred to children's social care and to the police.
 
     One simplification: an answer to the under-13 question counts whenever it is yes or not
@@ -369,6 +366,7 @@ def exception_facts(concerns: QuerySet[Concern]) -> QuerySet[Concern]:
         sen=_any(Q(children__pupil__sen_disability=True)),
         social_care=_any(Q(referrals__agency=Agency.SOCIAL_CARE)),
         police=_any(Q(referrals__agency=Agency.POLICE)),
+        outstanding=_advice_outstanding(),
     )
     met = Q(asks_referral_criteria=True) & (
         Q(adult_involved__in=MET)
@@ -385,7 +383,6 @@ def exception_facts(concerns: QuerySet[Concern]) -> QuerySet[Concern]:
     return facts.annotate(
         met=_true(met),
         indicated=_true(_over_facts(INDICATOR) | met),
-        outstanding=_true(Q(advice_outstanding_condition())),
         both=_true(Q(social_care=True) & Q(police=True)),
     )
 
@@ -600,7 +597,7 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
         },
     }
     referral_rows = list(
-        Referral.objects.filter(concern__school=school)
+        Referral.objects.filter(school=school)
         .filter(
             made
             | (urgent & _between("confirmation_due_at", since, as_of))
@@ -690,9 +687,7 @@ def school_statistics(school: School, period: Period, *, now: datetime) -> Stati
     today = timezone.localdate(now)
     review_late = late_review(now) & ~Q(child__concern__step=Step.CLOSED)
     # Only support not ended by the earlier moment can be counted by any of the three.
-    support = SupportAction.objects.filter(
-        not_ended_by(previous_as_of), child__concern__school=school
-    ).aggregate(
+    support = SupportAction.objects.filter(not_ended_by(previous_as_of), school=school).aggregate(
         current=Count("pk", filter=running(as_of)),
         previous=Count("pk", filter=running(previous_as_of)),
         overdue=Count("pk", filter=review_late),

@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from concerns.models import Agency, Concern, ConcernChild
 from safeguard.db import FetchModeManager
+from schools.models import School
 
 
 class Method(models.TextChoices):
@@ -47,6 +48,9 @@ class Referral(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="referrals")
+    # The concern's school, on the row itself: a school's referrals are counted from their
+    # own rows (the governors' dashboard), not by joining every concern of the trust.
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     agency = models.CharField(max_length=20, choices=Agency.choices)
     agency_name = models.CharField(
         "team or service", max_length=150, blank=True, help_text="For example: Demoshire MASH"
@@ -112,6 +116,7 @@ class Referral(models.Model):
                 condition=models.Q(feedback_received_at=None),
                 name="referral_feedback_due",
             ),
+            models.Index(fields=["school", "made_at"], name="referral_school"),
         ]
 
     def __str__(self):

@@ -79,6 +79,7 @@ def referral_record(
         raise WorkflowError("Only a phone referral is confirmed in writing afterwards.")
     referral = Referral(
         concern=concern,
+        school_id=concern.school_id,
         agency=agency,
         agency_name=agency_name.strip(),
         made_at=made_at,

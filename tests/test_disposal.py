@@ -87,6 +87,7 @@ def everything_in_a_file(school, staff, dsl, other_school, other_dsl, pupil, con
     )
     action = SupportAction.objects.create(
         child=child,
+        school_id=concern.school_id,
         action="Weekly check-in",
         owner="Form tutor",
         review_date=TODAY(),

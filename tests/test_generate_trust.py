@@ -244,11 +244,17 @@ def test_the_dsl_opens_the_queue_a_concern_and_the_busiest_childs_chronology(cli
         .values_list("n", flat=True)
     )
     client.force_login(dsl_of(busiest.school_id))
-    chronology = client.get(reverse("concerns:chronology", args=[busiest.uuid]))
-    assert chronology.status_code == 200
-    events = chronology.context["events"]
+    url = reverse("concerns:chronology", args=[busiest.uuid])
+    whole = client.get(url, {"year": "all"})
+    assert whole.status_code == 200
+    events = whole.context["events"]
     assert {event.concern_reference for event in events} == references
     assert len(events) > len(references)  # each concern has more than its recording
+    # A file this long opens at its latest year, with only that year's events.
+    latest = client.get(url).context["page"]
+    assert latest.year is not None and latest.year.concerns > 0
+    assert latest.events and all(latest.year.span.holds(e.when) for e in latest.events)
+    assert len(latest.events) < len(events)
 
 
 def test_running_again_creates_nothing_and_says_why(output):

@@ -51,6 +51,7 @@ from tests.factories import (
     record_concern,
     record_referral,
 )
+from tests.test_chronology import work_through
 from tests.test_views_concerns import page_text, signed_in
 
 LONDON = ZoneInfo("Europe/London")
@@ -1388,3 +1389,14 @@ def test_a_governor_who_also_works_at_another_school_keeps_the_home_page(school)
 
     assert response.status_code == 200
     assert "Record a concern" in response.content.decode()
+
+
+def test_support_and_referrals_carry_their_concerns_school(school, staff, dsl, pupils):
+    """The dashboard counts a school's support actions and referrals by the school on their
+    own rows: every one made through the workflow has its concern's."""
+    concern = work_through(record_concern(school=school, reporter=staff, pupils=pupils), by=dsl)
+
+    support = SupportAction.objects.filter(child__concern=concern)
+    referrals = Referral.objects.filter(concern=concern)
+    assert support.count() == len(pupils) and referrals.count() == 2
+    assert {row.school_id for row in [*support, *referrals]} == {school.pk}

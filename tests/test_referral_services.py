@@ -413,6 +413,7 @@ def _referral_row(concern, by, **overrides) -> dict:
     now = timezone.now()
     fields = {
         "concern": concern,
+        "school_id": concern.school_id,
         "agency": Agency.SOCIAL_CARE,
         "made_at": now,
         "method": Method.PHONE,

@@ -317,6 +317,7 @@ def test_support_on_a_closed_concern_cannot_be_reviewed(school, staff, dsl, pupi
     child = concern.children.get()
     action = SupportAction.objects.create(
         child=child,
+        school=school,
         action="Weekly check-in",
         owner="Pastoral lead",
         review_date=timezone.localdate(),
