@@ -71,7 +71,7 @@ echo
 address=$${SITE_URL#*://}
 address=$${address%%/*}
 echo "Safeguard is at http://$$address/: sign in with a demo login above."
-echo "A worker beside it sends the e-mails. Ctrl-C stops both and the database."
+echo "A worker beside it sends the e-mails and prepares the reports. Ctrl-C stops both and the database."
 echo
 exec $(PYTHON) -m safeguard.run_dev "$$address"
 endef

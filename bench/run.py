@@ -15,6 +15,7 @@ the same data. Prints a table and writes bench/latest.json, with the workers' me
 
 import argparse
 import datetime
+import itertools
 import json
 import os
 import platform
@@ -31,13 +32,16 @@ TIMING = re.compile(r"app;dur=([0-9.]+)")
 
 # Targets (issue 17): every HTML page p95 under 50 ms and its p50 within 10 times the
 # signed-in floor; the record form within 5 times, and under 40 KB; the referral PDF p95
-# under 300 ms; the termly report's request under 50 ms.
-TARGET_P95_MS = {"referral PDF": 300, "termly report PDF": 50}
+# under 300 ms; the termly report's request under 50 ms, and its rendering (by the task
+# worker) under 300 ms.
+REPORT_REQUEST = "termly report, asking for it"
+REPORT_RENDERING = "termly report, rendering (worker)"
+TARGET_P95_MS = {"referral PDF": 300, REPORT_REQUEST: 50, REPORT_RENDERING: 300}
 DEFAULT_TARGET_MS = 50
 WITHIN_FLOOR = {"staff concern form, GET": 5, "staff concern form, POST": 5}
 DEFAULT_WITHIN_FLOOR = 10
 TARGET_BYTES = {"staff concern form, GET": 40_000}
-NOT_HELD_TO_THE_FLOOR = {"referral PDF", "termly report PDF"}
+NOT_HELD_TO_THE_FLOOR = {"referral PDF", REPORT_REQUEST, REPORT_RENDERING}
 FLOOR = "floor (one indexed query)"
 SIGNED_IN_FLOOR = "signed-in floor (layout, no data)"
 
@@ -178,6 +182,42 @@ def record_form(token: str, pupils, category_ids) -> dict:
     }
 
 
+def render_reports(governor) -> dict:
+    """Render the reports the governor asked for, as the task worker does, one after the
+    other; the rendering time is the one each report records (`render_ms`)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from oversight.models import PreparedReport, ReportStatus
+    from oversight.tasks import prepare_report
+
+    asked = list(
+        PreparedReport.objects.filter(asked_by=governor, status=ReportStatus.PREPARING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in asked:
+        prepare_report.call(pk)
+    # Their queued tasks have nothing left to do: no worker runs against the bench.
+    DBTaskResult.objects.filter(task_path=prepare_report.module_path, status="READY").delete()
+    times = [
+        float(ms)
+        for ms in PreparedReport.objects.filter(pk__in=asked).values_list("render_ms", flat=True)
+    ]
+    sizes = [
+        len(content)
+        for content in PreparedReport.objects.filter(pk__in=asked).values_list("content", flat=True)
+    ]
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return {
+        "requests": len(times),
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(cuts[94], 2),
+        "max_ms": round(max(times), 2),
+        "queries": 0,
+        "bytes": statistics.median(sizes),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100)
@@ -214,6 +254,15 @@ def main() -> None:
     base = server.BASE
     n, n_pdf = args.requests, args.pdf_requests
 
+    today = datetime.date.today()
+    report_periods = (
+        {
+            "period": "custom",
+            "start": (today - datetime.timedelta(days=120 + i)).isoformat(),
+            "end": (today - datetime.timedelta(days=1)).isoformat(),
+        }
+        for i in itertools.count()
+    )
     with server.gunicorn(args.workers) as served:
         new_token = server.csrf_token(poster, "/concerns/new/")
         dsl_token = server.csrf_token(dsl, f"/concerns/{pdf_concern.uuid}/")
@@ -265,10 +314,13 @@ def main() -> None:
                 ),
                 n_pdf,
             ),
-            "termly report PDF": (
+            # Each request asks for another period (the same one, still being prepared,
+            # would be found rather than saved again); the worker renders them below.
+            REPORT_REQUEST: (
                 lambda: governor.post(
                     f"{base}/oversight/report/",
-                    {"csrfmiddlewaretoken": gov_token, "period": "last_term"},
+                    {"csrfmiddlewaretoken": gov_token, **next(report_periods)},
+                    allow_redirects=False,
                 ),
                 n_pdf,
             ),
@@ -284,6 +336,8 @@ def main() -> None:
             results[name] = measure(send, count)
             print(f"  measured {name}", file=sys.stderr)
         worker_rss_mb = served.worker_rss_mb()
+    if REPORT_REQUEST in results:
+        results[REPORT_RENDERING] = render_reports(t["governor"])
 
     floor = results[FLOOR]["p50_ms"]
     signed_in = results[SIGNED_IN_FLOOR]["p50_ms"]
