@@ -65,14 +65,18 @@ def measure(send, n: int, warm_up: int = 5) -> dict:
         times.append(float(TIMING.search(response.headers["Server-Timing"]).group(1)))
         queries.append(int(response.headers["X-Query-Count"]))
         sizes.append(len(response.content))
+    # The usual count (the first request of a session may add its own).
+    return summary(times, queries=statistics.mode(queries), sizes=sizes)
+
+
+def summary(times: list[float], *, queries: int, sizes: list[int]) -> dict:
     cuts = statistics.quantiles(times, n=100, method="inclusive")
     return {
-        "requests": n,
+        "requests": len(times),
         "p50_ms": round(statistics.median(times), 2),
         "p95_ms": round(cuts[94], 2),
         "max_ms": round(max(times), 2),
-        # The usual count (the first request of a session may add its own).
-        "queries": statistics.mode(queries),
+        "queries": queries,
         "bytes": statistics.median(sizes),
     }
 
@@ -207,15 +211,7 @@ def render_reports(governor) -> dict:
         len(content)
         for content in PreparedReport.objects.filter(pk__in=asked).values_list("content", flat=True)
     ]
-    cuts = statistics.quantiles(times, n=100, method="inclusive")
-    return {
-        "requests": len(times),
-        "p50_ms": round(statistics.median(times), 2),
-        "p95_ms": round(cuts[94], 2),
-        "max_ms": round(max(times), 2),
-        "queries": 0,
-        "bytes": statistics.median(sizes),
-    }
+    return summary(times, queries=0, sizes=sizes)
 
 
 def main() -> None:
