@@ -36,14 +36,16 @@ def prepare_report(report_id: int) -> str:
             return asked.status
         started = time.perf_counter()
         try:
-            period = PeriodForm(asked.period_choice).chosen(
-                today=timezone.localdate(asked.asked_at), school=asked.school
-            )
-            if period is None:
-                raise ValueError(f"the period asked for is no longer valid: {asked.period_choice}")
-            asked.content = report.render_report(
-                asked.school, period, exact=asked.exact, by=asked.asked_by, now=asked.asked_at
-            )
+            # In a savepoint: a query that fails leaves the report's own row to be marked.
+            with transaction.atomic():
+                period = PeriodForm(asked.period_choice).chosen(
+                    today=timezone.localdate(asked.asked_at), school=asked.school
+                )
+                if period is None:
+                    raise ValueError(f"the period asked for is not valid: {asked.period_choice}")
+                asked.content = report.render_report(
+                    asked.school, period, exact=asked.exact, by=asked.asked_by, now=asked.asked_at
+                )
             asked.status = ReportStatus.READY
         except Exception:
             logger.exception("The report %s could not be prepared", asked.uuid)

@@ -8,6 +8,7 @@ from datetime import date
 import pikepdf
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -367,11 +368,19 @@ def test_an_exact_copy_is_refused_once_its_reader_only_governs(spring_2026, scho
     assert "You cannot do this" in page_text(refused)
 
 
+def _font_missing(*args, **kwargs):
+    raise RuntimeError("WeasyPrint is missing a font")
+
+
+def _query_fails(*args, **kwargs):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 / 0")
+
+
+@pytest.mark.parametrize("broken", [_font_missing, _query_fails])
 def test_a_report_that_cannot_be_prepared_says_so_and_can_be_asked_for_again(
-    spring_2026, governor, frozen, monkeypatch
+    spring_2026, governor, frozen, monkeypatch, broken
 ):
-    def broken(*args, **kwargs):
-        raise RuntimeError("WeasyPrint is missing a font")
 
     monkeypatch.setattr(report_module, "render_report", broken)
     client = signed_in(governor)
