@@ -6,10 +6,11 @@ kept in the history.
 """
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from safeguard.db import FetchModeManager
@@ -289,6 +290,12 @@ class ChecklistItem(models.Model):
         return STATUS_COLOURS[self.status]
 
 
+# A report still being prepared this long after it was asked for has lost its worker.
+REPORT_STALLED_AFTER = timedelta(minutes=10)
+# A prepared report's file is kept this long, then cleared (oversight.services.report_ask).
+REPORT_KEPT = timedelta(days=7)
+
+
 class ReportStatus(models.TextChoices):
     PREPARING = "preparing", "Being prepared"
     READY = "ready", "Ready"
@@ -329,3 +336,22 @@ class PreparedReport(models.Model):
 
     def __str__(self):
         return f"{self.period_name} report for {self.school_id}, {self.get_status_display()}"
+
+    @property
+    def stalled(self) -> bool:
+        """Still "being prepared" long after it was asked for: its worker died mid-render
+        (killed, redeployed). Shown as not prepared, and asked for afresh."""
+        return (
+            self.status == ReportStatus.PREPARING
+            and timezone.now() - self.asked_at > REPORT_STALLED_AFTER
+        )
+
+    @property
+    def expired(self) -> bool:
+        """Kept no longer: the file is cleared after REPORT_KEPT (the row, who asked for
+        what and when, stays). An exact copy is not kept for ever."""
+        return timezone.now() - self.asked_at > REPORT_KEPT
+
+    @property
+    def shown_status(self) -> str:
+        return ReportStatus.FAILED if self.stalled else self.status

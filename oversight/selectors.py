@@ -492,11 +492,15 @@ def checklist_history(item: ChecklistItem) -> list:
 RECENT_REPORT_DAYS = 7
 
 
-def prepared_report_for(user, uuid) -> PreparedReport:
-    """A report `user` asked for, if they may still read it: 404 for another reader's (whose
-    existence is not theirs to know) or none; 403 once they no longer read the school's
-    oversight figures, or no longer read them exactly for an exact copy."""
-    found = PreparedReport.objects.select_related("school").filter(uuid=uuid, asked_by=user).first()
+def prepared_report_for(user, uuid, *, with_file: bool = False) -> PreparedReport:
+    """A report `user` asked for, if they may still read it (its file only `with_file`): 404
+    for another reader's (whose existence is not theirs to know) or none; 403 once they no
+    longer read the school's oversight figures, or no longer read them exactly for an exact
+    copy."""
+    reports = PreparedReport.objects.select_related("school")
+    if not with_file:
+        reports = reports.defer("content")
+    found = reports.filter(uuid=uuid, asked_by=user).first()
     if found is None:
         raise Http404("No such report")
     memberships = [m for m in memberships_of(user) if m.school_id == found.school_id]

@@ -15,6 +15,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from oversight.models import (
+    REPORT_KEPT,
+    REPORT_STALLED_AFTER,
     ChecklistItem,
     ChecklistQuestion,
     ChecklistStatus,
@@ -345,20 +347,27 @@ def report_ask(
     rendered by the task worker. The task is queued in this transaction: the report and its
     task are saved together or not at all. The same report already being prepared for the
     same reader is the one returned (a second press of the button asks for nothing more)."""
+    now = timezone.now()
     choice = {key: str(value) for key, value in period_choice.items() if value not in (None, "")}
     already = PreparedReport.objects.filter(
         school=school,
         asked_by=by,
         period_choice=choice,
+        period_name=period.name,
         exact=exact,
         status=ReportStatus.PREPARING,
+        asked_at__gte=now - REPORT_STALLED_AFTER,
     ).first()
     if already is not None:
         return already
+    # Files older than they are kept are cleared (the rows stay): exact figures included.
+    PreparedReport.objects.filter(asked_at__lt=now - REPORT_KEPT, content__isnull=False).update(
+        content=None
+    )
     asked = PreparedReport.objects.create(
         school=school,
         asked_by=by,
-        asked_at=timezone.now(),
+        asked_at=now,
         period_choice=choice,
         period_name=period.name,
         exact=exact,

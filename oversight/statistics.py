@@ -314,12 +314,17 @@ def _over_facts(condition: Q) -> Q:
     """`condition` with each lookup on the concern's categories (`categories__<flag>`) made a
     lookup on the aggregated fact of that name."""
     over = copy(condition)
-    over.children = [
-        _over_facts(child)
-        if isinstance(child, Q)
-        else (child[0].removeprefix("categories__"), child[1])
-        for child in condition.children
-    ]
+    over.children = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            over.children.append(_over_facts(child))
+            continue
+        lookup, value = child
+        if lookup.startswith("categories__"):
+            lookup = lookup.removeprefix("categories__")
+            if lookup not in CATEGORY_FACTS:
+                raise ValueError(f"{lookup} is not aggregated: add it to CATEGORY_FACTS")
+        over.children.append((lookup, value))
     return over
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from oversight import charts, forms, selectors, services, statistics
-from oversight.models import SOON_DAYS, ReportStatus
+from oversight.models import REPORT_KEPT, REPORT_STALLED_AFTER, SOON_DAYS, ReportStatus
 from oversight.periods import PeriodForm
 from safeguard.errors import WorkflowError
 from schools.acting import chosen_school
@@ -294,7 +294,12 @@ def report_download(request):
 def report_status(request, uuid):
     """Whether the report is ready: the page, or (asked for by its script) only its status."""
     asked = selectors.prepared_report_for(request.user, uuid)
-    context = {"report": asked, "status": ReportStatus}
+    context = {
+        "report": asked,
+        "status": ReportStatus,
+        "kept_days": REPORT_KEPT.days,
+        "stalled_minutes": int(REPORT_STALLED_AFTER.total_seconds() // 60),
+    }
     if request.GET.get("fragment") == "status":
         response = render(request, "oversight/report_status.html#status", context)
     else:
@@ -306,8 +311,8 @@ def report_status(request, uuid):
 @require_safe
 def report_file(request, uuid):
     """The prepared PDF, for the reader who asked for it; its page until it is ready."""
-    asked = selectors.prepared_report_for(request.user, uuid)
-    if asked.status != ReportStatus.READY:
+    asked = selectors.prepared_report_for(request.user, uuid, with_file=True)
+    if asked.status != ReportStatus.READY or asked.expired or asked.content is None:
         return redirect("oversight:report_status", asked.uuid)
     response = HttpResponse(bytes(asked.content), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{asked.filename}"'

@@ -3,7 +3,7 @@ registers and the checklist, under the same small-number rules as the page."""
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pikepdf
 import pytest
@@ -15,6 +15,8 @@ from django.urls import reverse
 from oversight import report as report_module
 from oversight import services as register_services
 from oversight.models import (
+    REPORT_KEPT,
+    REPORT_STALLED_AFTER,
     ChecklistItem,
     ChecklistQuestion,
     ChecklistStatus,
@@ -416,11 +418,43 @@ def test_asking_costs_the_same_whatever_the_school_holds(
     client = signed_in(governor)
     # Session, user, the reader's memberships (twice: for the two-factor check, and for the
     # school whose figures they read), the school's term dates; in a transaction (two more
-    # statements): a report already being prepared?, the report, the task.
-    with django_assert_num_queries(10):
+    # statements): a report already being prepared?, files kept too long cleared (UPDATE),
+    # the report, the task.
+    with django_assert_num_queries(11):
         report_page(client.post(REPORT, {"period": "this_term"}))
     work_the_queue()
     for _ in range(10):
         record_concern(school=school, reporter=staff, pupils=[PupilFactory(school=school)])
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         report_page(client.post(REPORT, {"period": "last_term"}))
+
+
+def test_a_report_whose_worker_stopped_is_shown_as_not_prepared_and_asked_afresh(
+    spring_2026, governor, frozen
+):
+    client = signed_in(governor)
+    stuck = report_page(client.post(REPORT, {"period": "this_term"}))
+
+    with time_machine.travel(NOW + REPORT_STALLED_AFTER + timedelta(minutes=1), tick=False):
+        text = page_text(client.get(stuck))
+        assert "Your report could not be prepared" in text
+        assert "whatever was preparing it has stopped" in text
+        dashboard = page_text(client.get(reverse("oversight:dashboard")))
+        assert "The report for Spring term 2026 : could not be prepared" in dashboard
+        # Asking again prepares another; the stuck one is not handed back.
+        assert report_page(client.post(REPORT, {"period": "this_term"})) != stuck
+
+
+def test_a_prepared_file_is_kept_a_week_then_cleared(spring_2026, dsl, frozen):
+    client = signed_in(dsl)
+    first = report_page(client.post(REPORT, {"period": "this_term"}))
+    work_the_queue()
+
+    with time_machine.travel(NOW + REPORT_KEPT + timedelta(days=1), tick=False):
+        client = signed_in(dsl)  # a week on, in a new session
+        assert client.get(first + "pdf/")["Location"] == first
+        assert "Your report is no longer kept" in page_text(client.get(first))
+        # The next report asked for, by anyone, clears the files kept too long.
+        report_page(client.post(REPORT, {"period": "this_term"}))
+    cleared = PreparedReport.objects.order_by("asked_at").first()
+    assert cleared.content is None and cleared.status == ReportStatus.READY
